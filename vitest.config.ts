@@ -1,0 +1,41 @@
+// Two projects: worker tests inside workerd (the real runtime, through @cloudflare/vitest-plugin)
+// and Node tests (runner, end-to-end over `wrangler dev`). Real peers start in global setups.
+import { cloudflareTest } from "@cloudflare/vitest-plugin";
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        plugins: [
+          cloudflareTest(({ inject }) => ({
+            wrangler: { configPath: "./wrangler.toml" },
+            miniflare: {
+              bindings: {
+                SWITCHYARD_TOKENS: "acme=test-token-acme,globex=test-token-globex",
+                SWITCHYARD_RUNNER_TOKENS: "acme=runner-token-acme",
+                SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1",
+                TEST_A2A_AGENTS: JSON.stringify(inject("a2aAgents" as never)),
+              },
+            },
+          })),
+        ],
+        test: {
+          name: "worker",
+          include: ["test/worker/**/*.test.ts"],
+          globalSetup: ["test/fixtures/a2a-global-setup.ts"],
+          testTimeout: 30_000,
+        },
+      },
+      {
+        test: {
+          name: "node",
+          include: ["test/runner/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          environment: "node",
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

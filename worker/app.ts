@@ -1,0 +1,34 @@
+// The Hono app: routes mounted, and the one place errors become HTTP statuses.
+import { Hono } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { Env } from "./env.ts";
+import { isSwitchyardError, type ErrorCode } from "./errors.ts";
+import { healthRoutes } from "./routes/health.ts";
+import { mcpRoutes } from "./routes/mcp.ts";
+
+const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 404 | 409 | 429 | 500 | 502 | 503 | 504> = {
+  bad_request: 400,
+  unauthorized: 401,
+  not_found: 404,
+  conflict: 409,
+  runner_unavailable: 503,
+  backend_unavailable: 503,
+  backend_failed: 502,
+  timeout: 504,
+  budget_exceeded: 429,
+  internal: 500,
+};
+
+export function createApp() {
+  const app = new Hono<{ Bindings: Env }>();
+  app.route("/", healthRoutes);
+  app.route("/", mcpRoutes);
+  app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.onError((err, c) => {
+    if (err instanceof HTTPException) return err.getResponse();
+    if (isSwitchyardError(err)) return c.json({ error: err.code, message: err.message }, HTTP_STATUS[err.code]);
+    console.error("unhandled", err);
+    return c.json({ error: "internal", message: "internal error" }, 500);
+  });
+  return app;
+}

@@ -1,0 +1,35 @@
+// Bearer tokens: `tenant=token` pairs (comma separated) in a variable, resolved to the tenant.
+// MCP tokens and runner tokens come from different variables and never open each other's door.
+
+/** Parses `tenant=token,tenant2=token2`; malformed pairs are ignored, never half-read. */
+export function parseTokenPairs(raw: string | undefined): Map<string, string> {
+  const byToken = new Map<string, string>();
+  for (const pair of (raw ?? "").split(",")) {
+    const at = pair.indexOf("=");
+    const tenant = pair.slice(0, at).trim();
+    const token = pair.slice(at + 1).trim();
+    if (at > 0 && tenant && token && /^[A-Za-z0-9_.-]{1,64}$/.test(tenant)) byToken.set(token, tenant);
+  }
+  return byToken;
+}
+
+export function bearerToken(header: string | undefined | null): string | undefined {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
+  return match?.[1];
+}
+
+/** The tenant a token belongs to, compared in constant time per candidate. */
+export function tenantForToken(tokens: Map<string, string>, token: string | undefined): string | undefined {
+  if (!token) return undefined;
+  let found: string | undefined;
+  for (const [candidate, tenant] of tokens) if (timingSafeEqual(candidate, token)) found = tenant;
+  return found;
+}
+
+function timingSafeEqual(a: string, b: string): boolean {
+  const x = new TextEncoder().encode(a);
+  const y = new TextEncoder().encode(b);
+  let diff = x.length ^ y.length;
+  for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
+  return diff === 0;
+}

@@ -1,0 +1,57 @@
+// The seam between a run and whatever executes it at the edge. Written from the RunObject's side:
+// a backend turns a run into a stream of normalized events and accepts continue and cancel.
+// Where a run goes (edge or runner) is decided in registry.ts, not here.
+import type { NewEvent } from "../runs/events.ts";
+import type { InputMessage } from "../runs/messages.ts";
+
+/** Everything a backend needs to drive one run. Secrets are kept apart from the public config. */
+export interface BackendRun {
+  runId: string;
+  /** The first message of the run (prompt and/or input_message). */
+  message: InputMessage;
+  cwd?: string;
+  profileText?: string;
+  outputSchema?: Record<string, unknown>;
+  metadata?: Record<string, unknown>;
+  /** Non-secret part of backend_config, already validated against the backend's schema. */
+  config: Record<string, unknown>;
+  /** Secret part of backend_config (tokens, headers, API keys). Never logged or stored in events. */
+  secrets: Record<string, unknown>;
+  /** Public handle of the remote work so far (task id, context id, thread id …). */
+  ref: Record<string, string>;
+  /** Handle of the session being resumed (`session_mode: resume`), from its latest run. */
+  sessionRef?: Record<string, string>;
+  /** Private progress marker last checkpointed by this backend, handed back on recovery. */
+  checkpoint?: unknown;
+}
+
+/**
+ * What a backend yields. Events go to the log in order; `ref` updates the run's public remote
+ * handle; `checkpoint` is stored with the events before it, so recovery resumes exactly after them.
+ */
+export type BackendOutput =
+  | { kind: "event"; event: NewEvent }
+  | { kind: "ref"; ref: Record<string, string> }
+  | { kind: "checkpoint"; state: unknown };
+
+/**
+ * The run's status follows from the events: `run_started` → running, `input_required`,
+ * `auth_required`, and the terminal `run_completed`, `run_failed`, `rejected`. A stream that ends
+ * without one of these while the run is still running is recovered (see `recover`).
+ */
+export interface EdgeBackend {
+  /** Sends the first message and streams the agent's work. */
+  start(run: BackendRun, signal: AbortSignal): AsyncIterable<BackendOutput>;
+  /** Sends a follow-up on the same remote task/conversation (input_required, auth_required, resume). */
+  continue(run: BackendRun, message: InputMessage, signal: AbortSignal): AsyncIterable<BackendOutput>;
+  /** Re-attaches after a dropped stream or an object restart and yields only what is new. */
+  recover(run: BackendRun, signal: AbortSignal): AsyncIterable<BackendOutput>;
+  /** Asks the remote side to stop. The run's object records the cancellation itself. */
+  cancel(run: BackendRun): Promise<void>;
+}
+
+/** Helpers so adapters read as a list of what happened. */
+export const emit = (type: NewEvent["type"], data: NewEvent["data"] = {}): BackendOutput => ({
+  kind: "event",
+  event: { type, data },
+});

@@ -1,0 +1,15 @@
+// The edge backends a RunObject can drive, built with the egress guard around their fetch.
+import type { Env } from "../env.ts";
+import type { EdgeBackend } from "./backend.ts";
+import { createGuardedFetch, parseAllowHosts } from "./egress.ts";
+import { createRemoteA2aBackend } from "./remote-a2a.ts";
+
+export function edgeBackendFor(name: string, env: Env): EdgeBackend | undefined {
+  const fetch = createGuardedFetch(parseAllowHosts(env.SWITCHYARD_EDGE_ALLOW_HOSTS));
+  switch (name) {
+    case "remote_a2a":
+      return createRemoteA2aBackend({ fetch });
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,107 @@
+// The backends Switchyard knows: canonical names, accepted aliases, where each runs, its
+// backend_config schema and which of those keys are secrets. Choosing where a run goes lives here.
+import { z } from "zod";
+import { SwitchyardError, badRequest } from "../errors.ts";
+import { REMOTE_A2A_SECRET_KEYS, RemoteA2aConfigSchema } from "./remote-a2a.ts";
+
+export const BACKEND_NAMES = ["remote_a2a", "codex", "claude_code", "openai_compatible"] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendDescriptor {
+  name: BackendName;
+  aliases: readonly string[];
+  /** `edge`: driven by the run's Durable Object; `runner`: by a connected runner. */
+  placement: "edge" | "runner";
+  configSchema: z.ZodObject;
+  secretKeys: readonly string[];
+  /** The config key holding a URL the edge itself will fetch; checked against the egress policy. */
+  edgeUrlField?: string;
+}
+
+/** Keys every runner backend understands (runner selection, DESIGN.md "Runner link"). */
+const RunnerPickSchema = {
+  runner: z.string().min(1).max(128).optional(),
+  runner_labels: z.record(z.string(), z.string()).optional(),
+};
+
+const DESCRIPTORS: Record<BackendName, BackendDescriptor> = {
+  remote_a2a: {
+    name: "remote_a2a",
+    aliases: [],
+    placement: "edge",
+    configSchema: RemoteA2aConfigSchema,
+    secretKeys: REMOTE_A2A_SECRET_KEYS,
+    edgeUrlField: "agent_url",
+  },
+  codex: {
+    name: "codex",
+    aliases: ["codex-cli", "codex-subagent"],
+    placement: "runner",
+    configSchema: z.looseObject(RunnerPickSchema),
+    secretKeys: [],
+  },
+  claude_code: {
+    name: "claude_code",
+    aliases: ["claude-code"],
+    placement: "runner",
+    configSchema: z.looseObject(RunnerPickSchema),
+    secretKeys: [],
+  },
+  openai_compatible: {
+    name: "openai_compatible",
+    aliases: ["local-model-openai"],
+    placement: "runner",
+    configSchema: z.looseObject(RunnerPickSchema),
+    secretKeys: ["api_key", "headers"],
+  },
+};
+
+const BY_NAME = new Map<string, BackendDescriptor>(
+  Object.values(DESCRIPTORS).flatMap((d) => [d.name, ...d.aliases].map((n) => [n, d] as const)),
+);
+
+/** Every accepted spelling, for schemas and error messages. */
+export const ACCEPTED_BACKEND_NAMES: readonly string[] = [...BY_NAME.keys()];
+
+/** Resolves a backend name or alias; unknown names are a bad_request naming the choices. */
+export function resolveBackend(name: string): BackendDescriptor {
+  const found = BY_NAME.get(name);
+  if (!found) throw badRequest("backend", `expected one of ${ACCEPTED_BACKEND_NAMES.join(", ")}; got "${name}"`);
+  return found;
+}
+
+export interface SplitConfig {
+  config: Record<string, unknown>;
+  secrets: Record<string, unknown>;
+}
+
+/**
+ * Validates backend_config against the backend's schema and splits off its secrets, which
+ * travel only to the run's private storage (DESIGN.md "Conventions").
+ */
+export function parseBackendConfig(backend: BackendDescriptor, raw: unknown): SplitConfig {
+  const parsed = backend.configSchema.safeParse(raw ?? {});
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const path = ["backend_config", ...(issue?.path ?? []).map(String)].join(".");
+    throw badRequest(path, issue?.message ?? "invalid");
+  }
+  const config: Record<string, unknown> = {};
+  const secrets: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(parsed.data)) {
+    if (value === undefined) continue;
+    (backend.secretKeys.includes(key) ? secrets : config)[key] = value;
+  }
+  return { config, secrets };
+}
+
+/** Runner backends answer this until a runner can take them (issue 3). */
+export function assertPlaceable(backend: BackendDescriptor): void {
+  if (backend.placement === "runner") {
+    throw new SwitchyardError(
+      "runner_unavailable",
+      `backend: "${backend.name}" needs a connected switchyard-runner, and runner support is not available yet`,
+      { field: "backend" },
+    );
+  }
+}

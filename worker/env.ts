@@ -1,0 +1,14 @@
+// The Worker's bindings, declared once.
+import type { RunObject } from "./objects/run-object.ts";
+import type { TenantObject } from "./objects/tenant-object.ts";
+
+export interface Env {
+  RUNS: DurableObjectNamespace<RunObject>;
+  TENANTS: DurableObjectNamespace<TenantObject>;
+  /** `tenant=token` pairs, comma separated: bearer tokens for POST /mcp. */
+  SWITCHYARD_TOKENS?: string;
+  /** `tenant=token` pairs, comma separated: tokens for runners dialling GET /runner/connect. */
+  SWITCHYARD_RUNNER_TOKENS?: string;
+  /** Loopback/private hosts the edge may still reach (comma separated); empty in production. */
+  SWITCHYARD_EDGE_ALLOW_HOSTS?: string;
+}

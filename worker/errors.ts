@@ -1,0 +1,35 @@
+// One error type for everything Switchyard refuses or fails at. Edges map `code` to their wire
+// (HTTP status in app.ts, tool results in mcp/tool-result.ts); business code never picks a status.
+export type ErrorCode =
+  | "bad_request"
+  | "unauthorized"
+  | "not_found"
+  | "conflict"
+  | "runner_unavailable"
+  | "backend_unavailable"
+  | "backend_failed"
+  | "timeout"
+  | "budget_exceeded"
+  | "internal";
+
+export class SwitchyardError extends Error {
+  readonly code: ErrorCode;
+  /** Field the error is about, as a dotted path (`backend_config.agent_url`). */
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.name = "SwitchyardError";
+    this.code = code;
+    this.field = options.field;
+  }
+}
+
+export const badRequest = (field: string, message: string) =>
+  new SwitchyardError("bad_request", `${field}: ${message}`, { field });
+
+export const notFound = (what: string) => new SwitchyardError("not_found", `${what} not found`);
+
+export function isSwitchyardError(e: unknown): e is SwitchyardError {
+  return e instanceof SwitchyardError;
+}

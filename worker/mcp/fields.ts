@@ -1,0 +1,29 @@
+// Field schemas several tools share, so each constraint and its message is written once.
+import { z } from "zod";
+
+/** Every run tool names its run by `run_id`, or by `agent_name` meaning that agent's newest run. */
+export const RunSelectorShape = {
+  run_id: z.string().max(64).optional().describe("The run's id (run_…)."),
+  agent_name: z.string().max(64).optional().describe("Instead of run_id: the newest run of this agent."),
+};
+
+export const refineSelector = (v: { run_id?: string; agent_name?: string }, ctx: z.RefinementCtx) => {
+  if ((v.run_id === undefined) === (v.agent_name === undefined)) {
+    ctx.addIssue({ code: "custom", path: ["run_id"], message: "expected exactly one of run_id or agent_name" });
+  }
+};
+
+export const AgentNameSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+
+export const AbsolutePathSchema = z
+  .string()
+  .max(4096)
+  .refine((p) => p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p), "expected an absolute path");
+
+/** Bounded free-form JSON object (metadata, backend_config, schemas). */
+export const JsonObjectSchema = (maxBytes: number) =>
+  z
+    .record(z.string(), z.unknown())
+    .refine((v) => JSON.stringify(v).length <= maxBytes, `expected an object of at most ${maxBytes} bytes as JSON`);

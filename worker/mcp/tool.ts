@@ -1,0 +1,20 @@
+// The shape of one MCP tool, and what its handler may use. Tools live one per file in tools/.
+import type { z } from "zod";
+import type { Env } from "../env.ts";
+
+export interface ToolContext {
+  env: Env;
+  tenant: string;
+}
+
+export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
+  name: string;
+  description: string;
+  input: I;
+  output: O;
+  // Method syntax on purpose: it lets the registry hold tools of different schemas in one list.
+  handler(args: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;
+}
+
+/** Identity helper that ties a handler's types to its schemas. */
+export const defineTool = <I extends z.ZodType, O extends z.ZodType>(tool: Tool<I, O>): Tool<I, O> => tool;

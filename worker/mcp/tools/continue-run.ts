@@ -1,0 +1,75 @@
+// continue_run: answer a run that waits for input, or resume a finished run's session in a new run.
+import { z } from "zod";
+import { parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
+import { tenantStub } from "../../objects/stubs.ts";
+import { InputMessageSchema, toInputMessage } from "../../runs/messages.ts";
+import { fingerprintOf } from "../../runs/spawn.ts";
+import { RunStatusSchema, isTerminal } from "../../runs/status.ts";
+import { JsonObjectSchema, RunSelectorShape, refineSelector } from "../fields.ts";
+import { openRun } from "../runs.ts";
+import { defineTool } from "../tool.ts";
+
+export const continueRun = defineTool({
+  name: "continue_run",
+  description:
+    "Send a follow-up. While the run is input_required or auth_required it continues live; on a finished run a new " +
+    "run resumes the same session (mode new_run) — give backend_config again if the first run needed secrets.",
+  input: z
+    .strictObject({
+      ...RunSelectorShape,
+      prompt: z.string().min(1).max(256 * 1024).optional(),
+      input_message: InputMessageSchema.optional(),
+      backend_config: JsonObjectSchema(64 * 1024).optional().describe("Only for new_run: options and secrets for it."),
+    })
+    .superRefine((v, ctx) => {
+      refineSelector(v, ctx);
+      if (v.prompt === undefined && v.input_message === undefined) {
+        ctx.addIssue({ code: "custom", path: ["prompt"], message: "expected prompt and/or input_message" });
+      }
+    }),
+  output: z.object({
+    mode: z.enum(["live", "new_run"]),
+    run_id: z.string(),
+    previous_run_id: z.string().optional(),
+    status: RunStatusSchema,
+    session_id: z.string(),
+    agent_name: z.string(),
+  }),
+  async handler(args, ctx) {
+    const { stub, record } = await openRun(ctx, args);
+    const message = toInputMessage(args.prompt, args.input_message);
+    if (!isTerminal(record.status)) {
+      const run = await stub.continueWith(message);
+      return { mode: "live" as const, run_id: run.run_id, status: run.status, session_id: run.session_id, agent_name: run.agent_name };
+    }
+    const backend = resolveBackend(record.backend);
+    const given = parseBackendConfig(backend, args.backend_config);
+    const config = { ...record.spec.config, ...given.config };
+    const next = await (await tenantStub(ctx.env, ctx.tenant)).spawn(
+      {
+        backend: record.backend,
+        role: record.role,
+        message,
+        cwd: record.cwd ?? undefined,
+        session_mode: "resume",
+        session_id: record.session_id,
+        profile_text: record.spec.profile_text,
+        output_schema: record.spec.output_schema,
+        metadata: record.metadata,
+        config,
+        parent_run_id: record.parent_run_id ?? undefined,
+        fingerprint: await fingerprintOf({ continue_of: record.run_id, message, config }),
+        timeout_s: record.timeout_s,
+      },
+      given.secrets,
+    );
+    return {
+      mode: "new_run" as const,
+      run_id: next.run_id,
+      previous_run_id: record.run_id,
+      status: next.status,
+      session_id: next.session_id,
+      agent_name: next.agent_name,
+    };
+  },
+});

@@ -1,0 +1,16 @@
+// get_run: the run's status, timestamps, result, error, lineage and remote handle.
+import { z } from "zod";
+import { RunViewSchema, toRunView } from "../../runs/run-view.ts";
+import { RunSelectorShape, refineSelector } from "../fields.ts";
+import { openRun } from "../runs.ts";
+import { defineTool } from "../tool.ts";
+
+export const getRun = defineTool({
+  name: "get_run",
+  description: "Status, timestamps, last_seq, summary, result, error, session, lineage and remote_ref of a run.",
+  input: z.strictObject(RunSelectorShape).superRefine(refineSelector),
+  output: RunViewSchema,
+  async handler(args, ctx) {
+    return toRunView((await openRun(ctx, args)).record);
+  },
+});

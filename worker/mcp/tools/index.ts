@@ -1,0 +1,21 @@
+// Every MCP tool Switchyard serves, in the order tools/list shows them.
+import type { Tool } from "../tool.ts";
+import { cancelRun } from "./cancel-run.ts";
+import { continueRun } from "./continue-run.ts";
+import { getEventArtifact } from "./get-event-artifact.ts";
+import { getRun } from "./get-run.ts";
+import { listRuns } from "./list-runs.ts";
+import { pollEvents } from "./poll-events.ts";
+import { spawnRun } from "./spawn-run.ts";
+import { waitRuns } from "./wait-runs.ts";
+
+export const TOOLS: readonly Tool[] = [
+  spawnRun,
+  getRun,
+  pollEvents,
+  waitRuns,
+  continueRun,
+  cancelRun,
+  listRuns,
+  getEventArtifact,
+];

@@ -1,0 +1,332 @@
+// RunObject: one per run. The only writer of the run's event log, so seq is contiguous by
+// construction. Holds the status machine, long-poll waiters and, for edge backends, the stream
+// that drives the run. Validation and shaping of tool answers happen before calls reach it.
+import { Agent } from "agents";
+import { SwitchyardError } from "../errors.ts";
+import type { Env } from "../env.ts";
+import type { BackendOutput, BackendRun, EdgeBackend } from "../backends/backend.ts";
+import { edgeBackendFor } from "../backends/edge.ts";
+import { readPage, type ArtifactPage, type ArtifactRef } from "../runs/artifacts.ts";
+import type { NewEvent, RunEvent } from "../runs/events.ts";
+import type { InputMessage } from "../runs/messages.ts";
+import { checkOutput } from "../runs/output-schema.ts";
+import { redactDeep, secretValues } from "../runs/redact.ts";
+import { RunLog } from "../runs/run-log.ts";
+import { applyEvent, setStatus, type RunRecord } from "../runs/run-record.ts";
+import { isAwaitingInput, isTerminal, type RunStatus } from "../runs/status.ts";
+import { tenantStub } from "./stubs.ts";
+
+export interface PollResult {
+  status: RunStatus;
+  terminal: boolean;
+  events: RunEvent[];
+  next_after_seq: number;
+}
+
+/** How often a live edge run checks that its stream is still being followed (s). */
+const WATCHDOG_S = 30;
+
+export class RunObject extends Agent<Env> {
+  #log: RunLog | undefined;
+  #record: RunRecord | null | undefined;
+  #secrets: string[] = [];
+  #abort: AbortController | undefined;
+  #driving = false;
+  /** Set when the status or summary changed since the tenant's index was last told. */
+  #statusDirty = false;
+  #onAppend = new Set<() => void>();
+  #onTerminal = new Set<() => void>();
+
+  get #store(): RunLog {
+    this.#log ??= new RunLog(this.ctx.storage.sql);
+    return this.#log;
+  }
+
+  /** The record, loaded once per object lifetime; null when this id holds no run. */
+  get #run(): RunRecord | null {
+    if (this.#record === undefined) {
+      this.#record = this.#store.loadRecord();
+      this.#secrets = secretValues(this.#store.getPrivate<Record<string, unknown>>("secrets") ?? {});
+    }
+    return this.#record;
+  }
+
+  #mustRun(): RunRecord {
+    const run = this.#run;
+    if (!run) throw new SwitchyardError("not_found", "run not found");
+    return run;
+  }
+
+  override async onStart(): Promise<void> {
+    // After a restart, an edge run that was streaming resumes following its remote task.
+    const run = this.#run;
+    if (run && run.status === "running" && edgeBackendFor(run.backend, this.env)) this.#drive("recover");
+  }
+
+  /** Creates the run. Repeating it with the same id returns the stored record unchanged. */
+  async create(record: RunRecord, secrets: Record<string, unknown>): Promise<RunRecord> {
+    if (this.#run) return this.#run;
+    this.#record = record;
+    this.#secrets = secretValues(secrets);
+    this.#store.saveRecord(record);
+    if (Object.keys(secrets).length) this.#store.setPrivate("secrets", secrets);
+    await this.schedule(record.timeout_s, "onTimeout");
+    if (edgeBackendFor(record.backend, this.env)) {
+      await this.scheduleEvery(WATCHDOG_S, "watchdog");
+      this.#drive("start");
+    }
+    return record;
+  }
+
+  getRecord(): RunRecord | null {
+    return this.#run;
+  }
+
+  addChild(runId: string): void {
+    const run = this.#mustRun();
+    if (!run.child_run_ids.includes(runId)) run.child_run_ids.push(runId);
+    this.#store.saveRecord(run);
+  }
+
+  /** Events after `afterSeq`; parks up to `waitMs` for the next append when there are none. */
+  async poll(afterSeq: number, limit: number, waitMs: number): Promise<PollResult> {
+    const run = this.#mustRun();
+    let events = this.#store.read(run, afterSeq, limit);
+    if (events.length === 0 && !isTerminal(run.status) && waitMs > 0) {
+      await this.#wait(this.#onAppend, waitMs);
+      events = this.#store.read(run, afterSeq, limit);
+    }
+    return {
+      status: run.status,
+      terminal: isTerminal(run.status),
+      events,
+      next_after_seq: events.at(-1)?.seq ?? afterSeq,
+    };
+  }
+
+  /** Resolves when the run is terminal or `waitMs` has passed, with its record either way. */
+  async waitTerminal(waitMs: number): Promise<RunRecord> {
+    const run = this.#mustRun();
+    if (!isTerminal(run.status) && waitMs > 0) await this.#wait(this.#onTerminal, waitMs);
+    return run;
+  }
+
+  async cancel(): Promise<RunRecord> {
+    const run = this.#mustRun();
+    if (isTerminal(run.status)) return run;
+    this.#abort?.abort();
+    const backend = edgeBackendFor(run.backend, this.env);
+    let remoteError: string | undefined;
+    if (backend) {
+      try {
+        await backend.cancel(this.#backendRun(run));
+      } catch (e) {
+        remoteError = e instanceof Error ? e.message : String(e);
+      }
+    }
+    if (!isTerminal(run.status)) {
+      this.#transition(run, "cancelled", remoteError ? `cancelled; remote cancel failed: ${remoteError}` : "cancelled by caller");
+      this.#commit(run);
+    }
+    return run;
+  }
+
+  /** Live continuation of a run that waits for input; terminal runs are resumed by a new run. */
+  async continueWith(message: InputMessage): Promise<RunRecord> {
+    const run = this.#mustRun();
+    if (!isAwaitingInput(run.status)) {
+      throw new SwitchyardError("conflict", `run_id: run is ${run.status}; continue_run needs input_required, auth_required or a finished run`, {
+        field: "run_id",
+      });
+    }
+    this.#append(run, { type: "message_added", data: { role: message.role, parts: message.parts } });
+    this.#transition(run, "running", null);
+    this.#commit(run);
+    this.#drive("continue", message);
+    return run;
+  }
+
+  readArtifact(seq: number, pointer: string, offset: number, limit: number): ArtifactPage {
+    const run = this.#mustRun();
+    const event = this.#store.event(run, seq);
+    if (!event) throw new SwitchyardError("not_found", `seq: no event ${seq} in this run (last_seq is ${run.last_seq})`, { field: "seq" });
+    const refs = (event.data.artifact_refs ?? {}) as Record<string, ArtifactRef>;
+    const ref = refs[pointer];
+    if (!ref) {
+      const known = Object.keys(refs);
+      throw new SwitchyardError(
+        "not_found",
+        `field_path: event ${seq} has no artifact at "${pointer}"; ${known.length ? `its artifacts are ${known.map((k) => `"${k}"`).join(", ")}` : "it has no artifacts"}`,
+        { field: "field_path" },
+      );
+    }
+    return readPage(ref, offset, limit, (first, last) => this.#store.readChunks(seq, pointer, first, last));
+  }
+
+  /** Scheduled at creation: a run still live after `timeout_s` fails with reason `timeout`. */
+  async onTimeout(): Promise<void> {
+    const run = this.#run;
+    if (!run || isTerminal(run.status)) return;
+    this.#abort?.abort();
+    const backend = edgeBackendFor(run.backend, this.env);
+    await backend?.cancel(this.#backendRun(run)).catch(() => {
+      // The run fails with `timeout` either way; a remote that cannot be told is not our failure.
+    });
+    if (isTerminal(run.status)) return;
+    this.#append(run, {
+      type: "run_failed",
+      data: { error: { code: "timeout", message: `the run exceeded timeout_s=${run.timeout_s}` } },
+    });
+    this.#commit(run);
+  }
+
+  /** Periodic while an edge run is live: re-attaches a stream lost to a restart or a crash. */
+  async watchdog(): Promise<void> {
+    const run = this.#run;
+    if (!run || isTerminal(run.status)) return;
+    if (run.status === "running" && !this.#driving) this.#drive("recover");
+  }
+
+  /** Follows the backend's stream in the background, keeping the object alive meanwhile. */
+  #drive(kind: "start" | "continue" | "recover", message?: InputMessage): void {
+    const run = this.#mustRun();
+    const backend = edgeBackendFor(run.backend, this.env);
+    if (!backend || this.#driving) return;
+    this.#driving = true;
+    const abort = new AbortController();
+    this.#abort = abort;
+    void this.keepAliveWhile(() => this.#follow(run, backend, kind, abort.signal, message)).finally(() => {
+      this.#driving = false;
+    });
+  }
+
+  async #follow(run: RunRecord, backend: EdgeBackend, kind: string, signal: AbortSignal, message?: InputMessage) {
+    const spec = this.#backendRun(run);
+    const stream =
+      kind === "start"
+        ? backend.start(spec, signal)
+        : kind === "continue"
+          ? backend.continue(spec, message!, signal)
+          : backend.recover(spec, signal);
+    try {
+      for await (const out of stream) {
+        if (signal.aborted) return;
+        this.#applyOutput(run, out);
+      }
+    } catch (e) {
+      if (signal.aborted) return;
+      const text = e instanceof Error ? e.message : String(e);
+      this.#append(run, { type: "run_failed", data: { error: { code: "backend_failed", message: text } } });
+      this.#commit(run);
+      return;
+    }
+    if (!signal.aborted && run.status === "running") {
+      this.#append(run, {
+        type: "run_failed",
+        data: { error: { code: "backend_failed", message: "the agent's stream ended without a final status" } },
+      });
+      this.#commit(run);
+    }
+  }
+
+  #applyOutput(run: RunRecord, out: BackendOutput): void {
+    if (out.kind === "event") this.#append(run, out.event);
+    else if (out.kind === "ref") run.remote_ref = { ...run.remote_ref, ...redactDeep(out.ref, this.#secrets) };
+    else this.#store.setPrivate("checkpoint", out.state);
+    this.#commit(run, out.kind === "ref");
+  }
+
+  #backendRun(run: RunRecord): BackendRun {
+    return {
+      runId: run.run_id,
+      message: run.spec.message as InputMessage,
+      cwd: run.cwd ?? undefined,
+      profileText: run.spec.profile_text,
+      outputSchema: run.spec.output_schema,
+      metadata: run.metadata,
+      config: run.spec.config,
+      secrets: this.#store.getPrivate<Record<string, unknown>>("secrets") ?? {},
+      ref: run.remote_ref,
+      sessionRef: run.spec.session_ref,
+      checkpoint: this.#store.getPrivate("checkpoint"),
+    };
+  }
+
+  /** Appends one event (secrets redacted), then the status change it implies, if any. */
+  #append(run: RunRecord, event: NewEvent): void {
+    const clean = { type: event.type, data: redactDeep(event.data, this.#secrets) };
+    const now = new Date().toISOString();
+    run.last_seq += 1;
+    this.#store.append(run, run.last_seq, now, clean);
+    const from = run.status;
+    const to = applyEvent(run, clean, now);
+    if (to) this.#logTransition(run, from, to, run.status_reason);
+    if (to === "completed" && run.spec.output_schema && run.result.structured_output !== undefined) {
+      run.result.structured_output_validation = checkOutput(run.spec.output_schema, run.result.structured_output);
+    }
+  }
+
+  #transition(run: RunRecord, to: RunStatus, reason: string | null): void {
+    const from = run.status;
+    setStatus(run, to, new Date().toISOString(), reason);
+    this.#logTransition(run, from, to, reason);
+  }
+
+  #logTransition(run: RunRecord, from: RunStatus, to: RunStatus, reason: string | null): void {
+    run.last_seq += 1;
+    this.#store.append(run, run.last_seq, run.updated_at, { type: "status_changed", data: { from, to, reason } });
+    this.#statusDirty = true;
+  }
+
+  /** Persists the record, wakes waiters and tells the tenant's index what changed. */
+  #commit(run: RunRecord, refChanged = false): void {
+    this.#store.saveRecord(run);
+    for (const wake of this.#onAppend) wake();
+    this.#onAppend.clear();
+    const terminal = isTerminal(run.status);
+    if (terminal) {
+      for (const wake of this.#onTerminal) wake();
+      this.#onTerminal.clear();
+      this.#store.deletePrivate("secrets");
+      void this.#clearSchedules();
+    }
+    if (this.#statusDirty || refChanged) {
+      this.#statusDirty = false;
+      void this.#notifyTenant(run);
+    }
+  }
+
+  /** A finished run needs neither its timeout nor its watchdog. */
+  async #clearSchedules(): Promise<void> {
+    for (const s of await this.listSchedules()) await this.cancelSchedule(s.id);
+  }
+
+  async #notifyTenant(run: RunRecord): Promise<void> {
+    try {
+      const tenant = await tenantStub(this.env, run.tenant);
+      await tenant.runChanged({
+        run_id: run.run_id,
+        status: run.status,
+        last_seq: run.last_seq,
+        updated_at: run.updated_at,
+        summary: run.summary,
+        remote_ref: run.remote_ref,
+      });
+    } catch (e) {
+      // The run's own record is the truth; the index catches up on the next change.
+      console.error("run index update failed", run.run_id, e instanceof Error ? e.message : e);
+    }
+  }
+
+  #wait(waiters: Set<() => void>, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        waiters.delete(done);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      waiters.add(done);
+    });
+  }
+}

@@ -1,0 +1,122 @@
+// The runner link's wire frames, defined once and imported by the Worker and the runner alike.
+// Imports neither node:* nor cloudflare:*. Tags are dotted; every frame is one JSON text message.
+import { z } from "zod";
+import { NewEventSchema } from "../runs/events.ts";
+import { InputMessageSchema } from "../runs/messages.ts";
+
+/** Bumped when a frame changes incompatibly; the Worker closes links of another version. */
+export const PROTOCOL_VERSION = 1;
+
+const RunId = z.string().min(1).max(64);
+const StringMap = z.record(z.string(), z.string());
+
+/** A backend as probed on the runner's machine (see runner/probe.ts). */
+export const ProbedBackendSchema = z.object({
+  backend: z.string(),
+  installed: z.boolean(),
+  version: z.string().optional(),
+  credentials: z.enum(["configured", "missing", "unknown"]).default("unknown"),
+  detail: z.string().optional(),
+});
+export type ProbedBackend = z.infer<typeof ProbedBackendSchema>;
+
+/** What a backend produced, as the runner relays it (same shape as edge BackendOutput). */
+export const RelayedOutputSchema = z.discriminatedUnion("kind", [
+  z.object({ kind: z.literal("event"), event: NewEventSchema }),
+  z.object({ kind: z.literal("ref"), ref: StringMap }),
+]);
+
+// ── runner → Worker ────────────────────────────────────────────────────────────────────────
+export const HelloFrameSchema = z.object({
+  type: z.literal("runner.hello"),
+  protocol: z.number().int(),
+  name: z.string().min(1).max(128),
+  version: z.string().max(64),
+  labels: StringMap.default({}),
+  max_runs: z.number().int().min(1).max(256),
+  backends: z.array(ProbedBackendSchema),
+  /** Runs this runner still holds (after a reconnect), with what the Worker acknowledged last. */
+  active_runs: z.array(RunId).default([]),
+});
+
+/** Outputs of one run, each with the run's own contiguous source sequence (1, 2, …). */
+export const RunOutputsFrameSchema = z.object({
+  type: z.literal("run.outputs"),
+  run_id: RunId,
+  items: z.array(z.object({ source_seq: z.number().int().positive(), output: RelayedOutputSchema })).min(1).max(1000),
+});
+
+/** The runner will not execute a dispatched run (cwd outside its roots, backend missing …). */
+export const RunRefusedFrameSchema = z.object({
+  type: z.literal("run.refused"),
+  run_id: RunId,
+  code: z.enum(["cwd_outside_roots", "backend_unavailable", "no_free_slot", "bad_request"]),
+  reason: z.string().max(2000),
+});
+
+export const PingFrameSchema = z.object({ type: z.literal("ping"), at: z.number() });
+
+export const RunnerFrameSchema = z.discriminatedUnion("type", [
+  HelloFrameSchema,
+  RunOutputsFrameSchema,
+  RunRefusedFrameSchema,
+  PingFrameSchema,
+]);
+export type RunnerFrame = z.infer<typeof RunnerFrameSchema>;
+
+// ── Worker → runner ────────────────────────────────────────────────────────────────────────
+export const WelcomeFrameSchema = z.object({
+  type: z.literal("runner.welcome"),
+  tenant: z.string(),
+  /** How often the runner should ping (ms); the Worker drops links silent for 3× this long. */
+  heartbeat_ms: z.number().int().positive(),
+});
+
+/** Everything the runner needs to execute a run; secrets travel only here and stay in memory. */
+export const DispatchFrameSchema = z.object({
+  type: z.literal("run.dispatch"),
+  run_id: RunId,
+  backend: z.string(),
+  message: InputMessageSchema,
+  cwd: z.string().optional(),
+  profile_text: z.string().optional(),
+  /** A profile file on the runner's machine, relative to cwd (runner resolves it). */
+  profile_path: z.string().optional(),
+  output_schema: z.record(z.string(), z.unknown()).optional(),
+  config: z.record(z.string(), z.unknown()),
+  secrets: z.record(z.string(), z.unknown()),
+  ref: StringMap,
+  session_ref: StringMap.optional(),
+  /** The last source_seq the Worker already has for this run (0 for a new run). */
+  acked_seq: z.number().int().min(0),
+});
+
+export const ContinueFrameSchema = z.object({ type: z.literal("run.continue"), run_id: RunId, message: InputMessageSchema });
+export const CancelFrameSchema = z.object({ type: z.literal("run.cancel"), run_id: RunId });
+/** Everything up to and including `source_seq` is stored; the runner may forget it. */
+export const AckFrameSchema = z.object({ type: z.literal("run.ack"), run_id: RunId, source_seq: z.number().int().min(0) });
+export const PongFrameSchema = z.object({ type: z.literal("pong"), at: z.number() });
+
+export const WorkerFrameSchema = z.discriminatedUnion("type", [
+  WelcomeFrameSchema,
+  DispatchFrameSchema,
+  ContinueFrameSchema,
+  CancelFrameSchema,
+  AckFrameSchema,
+  PongFrameSchema,
+]);
+export type WorkerFrame = z.infer<typeof WorkerFrameSchema>;
+export type DispatchFrame = z.infer<typeof DispatchFrameSchema>;
+
+/** WebSocket close codes of the link, and whether the runner should dial again after each. */
+export const CLOSE_CODES = {
+  /** Token refused: retrying cannot help. */
+  unauthorized: { code: 4401, retry: false },
+  /** The runner speaks another protocol version: upgrade the runner. */
+  protocol_mismatch: { code: 4426, retry: false },
+  /** Another connection took this runner's name. */
+  replaced: { code: 4409, retry: false },
+  /** Silent past the heartbeat deadline, or a malformed frame: reconnect. */
+  stale: { code: 4408, retry: true },
+  bad_frame: { code: 4400, retry: true },
+} as const;

@@ -1,0 +1,106 @@
+// A run's SQLite storage: the record, the event log keyed by seq, artifact chunks, the backend's
+// checkpoint and the secrets kept while the run is live. Only the run's own object writes here.
+import type { NewEvent, RunEvent } from "./events.ts";
+import { splitChunks, type ArtifactRef } from "./artifacts.ts";
+import type { RunRecord } from "./run-record.ts";
+import { sanitizeEventData } from "./sanitize.ts";
+
+const SCHEMA = `
+CREATE TABLE IF NOT EXISTS sy_record (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sy_events (seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS sy_chunks (seq INTEGER NOT NULL, pointer TEXT NOT NULL, idx INTEGER NOT NULL, bytes BLOB NOT NULL,
+  PRIMARY KEY (seq, pointer, idx));
+CREATE TABLE IF NOT EXISTS sy_private (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
+`;
+
+type EventRow = { seq: number; ts: string; type: string; data: string };
+
+export class RunLog {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    for (const stmt of SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) sql.exec(stmt);
+  }
+
+  loadRecord(): RunRecord | null {
+    const row = this.#sql.exec<{ doc: string }>("SELECT doc FROM sy_record WHERE id = 1").toArray()[0];
+    return row ? (JSON.parse(row.doc) as RunRecord) : null;
+  }
+
+  saveRecord(record: RunRecord): void {
+    this.#sql.exec("INSERT OR REPLACE INTO sy_record (id, doc) VALUES (1, ?)", JSON.stringify(record));
+  }
+
+  /**
+   * Stores `event` as `seq`, moving oversized fields to artifact chunks. Returns the stored event
+   * as readers will see it.
+   */
+  append(record: RunRecord, seq: number, ts: string, event: NewEvent): RunEvent {
+    const { data, extracted } = sanitizeEventData(event.data);
+    if (extracted.length) {
+      const refs: Record<string, ArtifactRef> = {};
+      for (const field of extracted) {
+        const chunks = splitChunks(field.bytes);
+        chunks.forEach((bytes, idx) =>
+          this.#sql.exec("INSERT INTO sy_chunks (seq, pointer, idx, bytes) VALUES (?, ?, ?, ?)", seq, field.pointer, idx, bytes),
+        );
+        refs[field.pointer] = { total_bytes: field.bytes.length, mime: field.mime, chunk_count: chunks.length };
+      }
+      data.artifact_refs = refs;
+    }
+    this.#sql.exec("INSERT INTO sy_events (seq, ts, type, data) VALUES (?, ?, ?, ?)", seq, ts, event.type, JSON.stringify(data));
+    return toEvent(record, { seq, ts, type: event.type, data: "" }, data);
+  }
+
+  /** Up to `limit` events after `afterSeq`, in order; an index range scan, never the whole log. */
+  read(record: RunRecord, afterSeq: number, limit: number): RunEvent[] {
+    return this.#sql
+      .exec<EventRow>("SELECT seq, ts, type, data FROM sy_events WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
+      .toArray()
+      .map((row) => toEvent(record, row, JSON.parse(row.data) as Record<string, unknown>));
+  }
+
+  event(record: RunRecord, seq: number): RunEvent | undefined {
+    return this.read(record, seq - 1, 1).find((e) => e.seq === seq);
+  }
+
+  readChunks(seq: number, pointer: string, first: number, last: number): Uint8Array[] {
+    return this.#sql
+      .exec<{ bytes: ArrayBuffer }>(
+        "SELECT bytes FROM sy_chunks WHERE seq = ? AND pointer = ? AND idx BETWEEN ? AND ? ORDER BY idx",
+        seq,
+        pointer,
+        first,
+        last,
+      )
+      .toArray()
+      .map((row) => new Uint8Array(row.bytes));
+  }
+
+  /** Private per-run documents: the backend checkpoint and, while live, the secrets. */
+  getPrivate<T>(key: "checkpoint" | "secrets"): T | undefined {
+    const row = this.#sql.exec<{ doc: string }>("SELECT doc FROM sy_private WHERE key = ?", key).toArray()[0];
+    return row ? (JSON.parse(row.doc) as T) : undefined;
+  }
+
+  setPrivate(key: "checkpoint" | "secrets", doc: unknown): void {
+    this.#sql.exec("INSERT OR REPLACE INTO sy_private (key, doc) VALUES (?, ?)", key, JSON.stringify(doc));
+  }
+
+  deletePrivate(key: "checkpoint" | "secrets"): void {
+    this.#sql.exec("DELETE FROM sy_private WHERE key = ?", key);
+  }
+}
+
+function toEvent(record: RunRecord, row: EventRow, data: Record<string, unknown>): RunEvent {
+  return {
+    seq: row.seq,
+    ts: row.ts,
+    run_id: record.run_id,
+    session_id: record.session_id,
+    backend: record.backend,
+    type: row.type as RunEvent["type"],
+    data,
+  };
+}

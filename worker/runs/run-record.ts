@@ -1,0 +1,163 @@
+// The run record a RunObject keeps and `get_run` shows, and how events move it along.
+// Persistence is run-log.ts; this file is pure.
+import { z } from "zod";
+import { UsageSchema, type NewEvent, type Usage } from "./events.ts";
+import { RunStatusSchema, isTerminal, type RunStatus } from "./status.ts";
+import { truncateUtf8 } from "./utf8.ts";
+
+export const RunErrorSchema = z.object({ code: z.string(), message: z.string() });
+export type RunError = z.infer<typeof RunErrorSchema>;
+
+export const UsageTotalsSchema = z.object({
+  input_tokens: z.number(),
+  cached_input_tokens: z.number(),
+  output_tokens: z.number(),
+  reasoning_tokens: z.number(),
+  total_tokens: z.number(),
+  cost_usd: z.number().optional(),
+  turns: z.number(),
+});
+export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
+
+export const RunResultSchema = z.object({
+  final_response: z.string().nullable(),
+  structured_output: z.unknown().optional(),
+  /** Outcome of checking structured_output against the run's output_schema. */
+  structured_output_validation: z
+    .object({ valid: z.boolean(), errors: z.array(z.string()).optional() })
+    .optional(),
+  artifacts: z.array(z.record(z.string(), z.unknown())),
+  usage: UsageTotalsSchema,
+});
+export type RunResult = z.infer<typeof RunResultSchema>;
+
+/** Everything stored about a run besides its events. Contains no secrets by construction. */
+export const RunRecordSchema = z.object({
+  run_id: z.string(),
+  tenant: z.string(),
+  backend: z.string(),
+  role: z.string(),
+  status: RunStatusSchema,
+  /** Why the run is in its status: waiting for a runner, timeout, runner_lost … */
+  status_reason: z.string().nullable(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  updated_at: z.string(),
+  completed_at: z.string().nullable(),
+  last_seq: z.number(),
+  summary: z.string(),
+  result: RunResultSchema,
+  error: RunErrorSchema.nullable(),
+  session_id: z.string(),
+  agent_name: z.string(),
+  parent_run_id: z.string().nullable(),
+  child_run_ids: z.array(z.string()),
+  remote_ref: z.record(z.string(), z.string()),
+  cwd: z.string().nullable(),
+  metadata: z.record(z.string(), z.unknown()),
+  timeout_s: z.number(),
+  /** The run's spec minus secrets, as the backend needs it again on continue and recovery. */
+  spec: z.object({
+    message: z.unknown(),
+    profile_text: z.string().optional(),
+    output_schema: z.record(z.string(), z.unknown()).optional(),
+    config: z.record(z.string(), z.unknown()),
+    session_ref: z.record(z.string(), z.string()).optional(),
+  }),
+});
+export type RunRecord = z.infer<typeof RunRecordSchema>;
+
+export const emptyUsage = (): UsageTotals => ({
+  input_tokens: 0,
+  cached_input_tokens: 0,
+  output_tokens: 0,
+  reasoning_tokens: 0,
+  total_tokens: 0,
+  turns: 0,
+});
+
+/** The status an event moves a live run to, if any (DESIGN.md: status follows the events). */
+export function statusAfter(event: NewEvent): RunStatus | undefined {
+  switch (event.type) {
+    case "run_started":
+      return "running";
+    case "input_required":
+      return "input_required";
+    case "auth_required":
+      return "auth_required";
+    case "run_completed":
+      return "completed";
+    case "run_failed":
+      return "failed";
+    case "rejected":
+      return "rejected";
+    default:
+      return undefined;
+  }
+}
+
+const SUMMARY_BYTES = 280;
+const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+
+/**
+ * Folds one event into the record's result, summary and error. Returns the new status when the
+ * event changes it. A terminal record changes nothing but its `last_seq`/`updated_at`.
+ */
+export function applyEvent(record: RunRecord, event: NewEvent, now: string): RunStatus | undefined {
+  record.updated_at = now;
+  if (isTerminal(record.status)) return undefined;
+  const { data } = event;
+  const text = str(data.text) ?? str(data.message) ?? str(data.question);
+  if (event.type === "agent_message" && text !== undefined) {
+    record.result.final_response = text;
+    record.summary = truncateUtf8(text, SUMMARY_BYTES);
+  }
+  if (event.type === "usage") {
+    const usage = UsageSchema.partial().safeParse(data);
+    if (usage.success) addUsage(record.result.usage, usage.data);
+  }
+  if (event.type === "artifact_added") record.result.artifacts.push(data);
+  if (event.type === "run_completed") {
+    const final = str(data.final_response);
+    if (final !== undefined) record.result.final_response = final;
+    if (data.structured_output !== undefined) record.result.structured_output = data.structured_output;
+  }
+  if (event.type === "run_failed") {
+    const err = RunErrorSchema.safeParse(data.error);
+    record.error = err.success ? err.data : { code: "backend_failed", message: text ?? "the backend failed" };
+    record.status_reason = record.error.code;
+  }
+  if (event.type === "rejected") {
+    const reason = str(data.reason) ?? text ?? "rejected by the agent";
+    record.error = { code: "rejected", message: reason };
+    record.status_reason = reason;
+  }
+  if ((event.type === "input_required" || event.type === "auth_required") && text !== undefined) {
+    record.summary = truncateUtf8(text, SUMMARY_BYTES);
+  }
+  const next = statusAfter(event);
+  if (!next || next === record.status) return undefined;
+  setStatus(record, next, now);
+  return next;
+}
+
+/** Moves the record to `status`, stamping started/completed times. */
+export function setStatus(record: RunRecord, status: RunStatus, now: string, reason?: string | null): void {
+  record.status = status;
+  if (reason !== undefined) record.status_reason = reason;
+  else if (status === "running" || status === "input_required" || status === "auth_required") record.status_reason = null;
+  if (status === "running" && !record.started_at) record.started_at = now;
+  if (isTerminal(status)) record.completed_at = now;
+  record.updated_at = now;
+}
+
+function addUsage(totals: UsageTotals, usage: Partial<Usage>): void {
+  totals.input_tokens += usage.input_tokens ?? 0;
+  totals.cached_input_tokens += usage.cached_input_tokens ?? 0;
+  totals.output_tokens += usage.output_tokens ?? 0;
+  totals.reasoning_tokens += usage.reasoning_tokens ?? 0;
+  totals.total_tokens +=
+    usage.total_tokens ?? (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0) + (usage.reasoning_tokens ?? 0);
+  if (usage.cost_usd !== undefined) totals.cost_usd = (totals.cost_usd ?? 0) + usage.cost_usd;
+  totals.turns += 1;
+}

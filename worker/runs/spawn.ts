@@ -1,0 +1,80 @@
+// What the tenant needs to create a run, after the MCP layer validated the call, and the initial
+// record built from it. Pure: the tenant object decides names and sessions, this only assembles.
+import type { InputMessage } from "./messages.ts";
+import { emptyUsage, type RunRecord } from "./run-record.ts";
+
+export interface SpawnRequest {
+  backend: string;
+  role: string;
+  message: InputMessage;
+  cwd?: string;
+  session_mode: "new" | "resume";
+  session_id?: string;
+  agent_name?: string;
+  profile_text?: string;
+  output_schema?: Record<string, unknown>;
+  metadata: Record<string, unknown>;
+  /** Non-secret backend_config; the secrets travel separately and only to the run's object. */
+  config: Record<string, unknown>;
+  parent_run_id?: string;
+  idempotency_key?: string;
+  /** Stable digest of the call, so a reused idempotency_key with other arguments is refused. */
+  fingerprint: string;
+  timeout_s: number;
+}
+
+export interface RunIdentity {
+  tenant: string;
+  run_id: string;
+  session_id: string;
+  agent_name: string;
+  session_ref?: Record<string, string>;
+  now: string;
+}
+
+export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
+  return {
+    run_id: id.run_id,
+    tenant: id.tenant,
+    backend: req.backend,
+    role: req.role,
+    status: "queued",
+    status_reason: null,
+    created_at: id.now,
+    started_at: null,
+    updated_at: id.now,
+    completed_at: null,
+    last_seq: 0,
+    summary: "",
+    result: { final_response: null, artifacts: [], usage: emptyUsage() },
+    error: null,
+    session_id: id.session_id,
+    agent_name: id.agent_name,
+    parent_run_id: req.parent_run_id ?? null,
+    child_run_ids: [],
+    remote_ref: {},
+    cwd: req.cwd ?? null,
+    metadata: req.metadata,
+    timeout_s: req.timeout_s,
+    spec: {
+      message: req.message,
+      profile_text: req.profile_text,
+      output_schema: req.output_schema,
+      config: req.config,
+      session_ref: id.session_ref,
+    },
+  };
+}
+
+/** A stable digest of a JSON value (keys sorted), for idempotency fingerprints. */
+export async function fingerprintOf(value: unknown): Promise<string> {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v)
+      ? v.map(canonical)
+      : v && typeof v === "object"
+        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        : v;
+  const bytes = new TextEncoder().encode(JSON.stringify(canonical(value)));
+  const digest = await crypto.subtle.digest("SHA-256", bytes);
+  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
+}
