@@ -5,6 +5,7 @@ import type { Env } from "./env.ts";
 import { isSwitchyardError, type ErrorCode } from "./errors.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
+import { runnerRoutes } from "./routes/runner-connect.ts";
 
 const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 404 | 409 | 429 | 500 | 502 | 503 | 504> = {
   bad_request: 400,
@@ -23,6 +24,7 @@ export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
   app.route("/", healthRoutes);
   app.route("/", mcpRoutes);
+  app.route("/", runnerRoutes);
   app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();

@@ -11,4 +11,8 @@ export interface Env {
   SWITCHYARD_RUNNER_TOKENS?: string;
   /** Loopback/private hosts the edge may still reach (comma separated); empty in production. */
   SWITCHYARD_EDGE_ALLOW_HOSTS?: string;
+  /** Seconds between runner heartbeats (default 15); links silent for 3× are dropped. */
+  SWITCHYARD_RUNNER_HEARTBEAT_S?: string;
+  /** Seconds a runner may stay gone before its runs fail with runner_lost (default 60). */
+  SWITCHYARD_RUNNER_GRACE_S?: string;
 }

@@ -20,7 +20,8 @@ export function parseAllowHosts(raw: string | undefined): Set<string> {
 
 /** Throws a bad_request naming `field` when the edge may not fetch `url`. */
 export function assertEdgeMayFetch(url: string, field: string, allowHosts: Set<string>): void {
-  const parsed = new URL(url);
+  const parsed = URL.parse(url);
+  if (!parsed) throw badRequest(field, `expected an absolute http(s) URL; got "${url.slice(0, 200)}"`);
   if (parsed.protocol !== "https:" && parsed.protocol !== "http:") {
     throw badRequest(field, `expected an http(s) URL; got "${parsed.protocol}"`);
   }

@@ -2,10 +2,12 @@
 // construction. Holds the status machine, long-poll waiters and, for edge backends, the stream
 // that drives the run. Validation and shaping of tool answers happen before calls reach it.
 import { Agent } from "agents";
-import { SwitchyardError } from "../errors.ts";
+import { SwitchyardError, outcome, type Outcome } from "../errors.ts";
 import type { Env } from "../env.ts";
 import type { BackendOutput, BackendRun, EdgeBackend } from "../backends/backend.ts";
 import { edgeBackendFor } from "../backends/edge.ts";
+import { resolveBackend } from "../backends/registry.ts";
+import type { DispatchFrame, RunnerFrame } from "../protocol/frames.ts";
 import { readPage, type ArtifactPage, type ArtifactRef } from "../runs/artifacts.ts";
 import type { NewEvent, RunEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
@@ -64,103 +66,198 @@ export class RunObject extends Agent<Env> {
   }
 
   /** Creates the run. Repeating it with the same id returns the stored record unchanged. */
-  async create(record: RunRecord, secrets: Record<string, unknown>): Promise<RunRecord> {
-    if (this.#run) return this.#run;
-    this.#record = record;
-    this.#secrets = secretValues(secrets);
-    this.#store.saveRecord(record);
-    if (Object.keys(secrets).length) this.#store.setPrivate("secrets", secrets);
-    await this.schedule(record.timeout_s, "onTimeout");
-    if (edgeBackendFor(record.backend, this.env)) {
-      await this.scheduleEvery(WATCHDOG_S, "watchdog");
-      this.#drive("start");
-    }
-    return record;
+  create(record: RunRecord, secrets: Record<string, unknown>): Promise<Outcome<RunRecord>> {
+    return outcome(async () => {
+      if (this.#run) return this.#run;
+      if (resolveBackend(record.backend).placement === "runner") record.status_reason = "waiting for a runner";
+      this.#record = record;
+      this.#secrets = secretValues(secrets);
+      this.#store.saveRecord(record);
+      if (Object.keys(secrets).length) this.#store.setPrivate("secrets", secrets);
+      await this.schedule(record.timeout_s, "onTimeout");
+      if (edgeBackendFor(record.backend, this.env)) {
+        await this.scheduleEvery(WATCHDOG_S, "watchdog");
+        this.#drive("start");
+      }
+      return record;
+    });
   }
 
-  getRecord(): RunRecord | null {
-    return this.#run;
+  getRecord(): Promise<Outcome<RunRecord | null>> {
+    return outcome(() => {
+      return this.#run;
+    });
   }
 
-  addChild(runId: string): void {
-    const run = this.#mustRun();
-    if (!run.child_run_ids.includes(runId)) run.child_run_ids.push(runId);
-    this.#store.saveRecord(run);
+  addChild(runId: string): Promise<Outcome<void>> {
+    return outcome(() => {
+      const run = this.#mustRun();
+      if (!run.child_run_ids.includes(runId)) run.child_run_ids.push(runId);
+      this.#store.saveRecord(run);
+    });
   }
 
   /** Events after `afterSeq`; parks up to `waitMs` for the next append when there are none. */
-  async poll(afterSeq: number, limit: number, waitMs: number): Promise<PollResult> {
-    const run = this.#mustRun();
-    let events = this.#store.read(run, afterSeq, limit);
-    if (events.length === 0 && !isTerminal(run.status) && waitMs > 0) {
-      await this.#wait(this.#onAppend, waitMs);
-      events = this.#store.read(run, afterSeq, limit);
-    }
-    return {
-      status: run.status,
-      terminal: isTerminal(run.status),
-      events,
-      next_after_seq: events.at(-1)?.seq ?? afterSeq,
-    };
+  poll(afterSeq: number, limit: number, waitMs: number): Promise<Outcome<PollResult>> {
+    return outcome(async () => {
+      const run = this.#mustRun();
+      let events = this.#store.read(run, afterSeq, limit);
+      if (events.length === 0 && !isTerminal(run.status) && waitMs > 0) {
+        await this.#wait(this.#onAppend, waitMs);
+        events = this.#store.read(run, afterSeq, limit);
+      }
+      return {
+        status: run.status,
+        terminal: isTerminal(run.status),
+        events,
+        next_after_seq: events.at(-1)?.seq ?? afterSeq,
+      };
+    });
   }
 
   /** Resolves when the run is terminal or `waitMs` has passed, with its record either way. */
-  async waitTerminal(waitMs: number): Promise<RunRecord> {
-    const run = this.#mustRun();
-    if (!isTerminal(run.status) && waitMs > 0) await this.#wait(this.#onTerminal, waitMs);
-    return run;
+  waitTerminal(waitMs: number): Promise<Outcome<RunRecord>> {
+    return outcome(async () => {
+      const run = this.#mustRun();
+      if (!isTerminal(run.status) && waitMs > 0) await this.#wait(this.#onTerminal, waitMs);
+      return run;
+    });
   }
 
-  async cancel(): Promise<RunRecord> {
-    const run = this.#mustRun();
-    if (isTerminal(run.status)) return run;
-    this.#abort?.abort();
-    const backend = edgeBackendFor(run.backend, this.env);
-    let remoteError: string | undefined;
-    if (backend) {
-      try {
-        await backend.cancel(this.#backendRun(run));
-      } catch (e) {
-        remoteError = e instanceof Error ? e.message : String(e);
+  cancel(): Promise<Outcome<RunRecord>> {
+    return outcome(async () => {
+      const run = this.#mustRun();
+      if (isTerminal(run.status)) return run;
+      this.#abort?.abort();
+      const backend = edgeBackendFor(run.backend, this.env);
+      let remoteError: string | undefined;
+      if (backend) {
+        try {
+          await backend.cancel(this.#backendRun(run));
+        } catch (e) {
+          remoteError = e instanceof Error ? e.message : String(e);
+        }
       }
-    }
-    if (!isTerminal(run.status)) {
-      this.#transition(run, "cancelled", remoteError ? `cancelled; remote cancel failed: ${remoteError}` : "cancelled by caller");
-      this.#commit(run);
-    }
-    return run;
+      if (!isTerminal(run.status)) {
+        this.#transition(run, "cancelled", remoteError ? `cancelled; remote cancel failed: ${remoteError}` : "cancelled by caller");
+        this.#commit(run);
+      }
+      return run;
+    });
   }
 
   /** Live continuation of a run that waits for input; terminal runs are resumed by a new run. */
-  async continueWith(message: InputMessage): Promise<RunRecord> {
-    const run = this.#mustRun();
-    if (!isAwaitingInput(run.status)) {
-      throw new SwitchyardError("conflict", `run_id: run is ${run.status}; continue_run needs input_required, auth_required or a finished run`, {
-        field: "run_id",
-      });
-    }
-    this.#append(run, { type: "message_added", data: { role: message.role, parts: message.parts } });
-    this.#transition(run, "running", null);
-    this.#commit(run);
-    this.#drive("continue", message);
-    return run;
+  continueWith(message: InputMessage): Promise<Outcome<RunRecord>> {
+    return outcome(async () => {
+      const run = this.#mustRun();
+      if (!isAwaitingInput(run.status)) {
+        throw new SwitchyardError("conflict", `run_id: run is ${run.status}; continue_run needs input_required, auth_required or a finished run`, {
+          field: "run_id",
+        });
+      }
+      if (resolveBackend(run.backend).placement === "runner") {
+        const tenant = await tenantStub(this.env, run.tenant);
+        if (!(await tenant.hubContinue(run.run_id, message))) {
+          throw new SwitchyardError("runner_unavailable", "run_id: the runner holding this run is not connected right now", {
+            field: "run_id",
+          });
+        }
+      }
+      this.#append(run, { type: "message_added", data: { role: message.role, parts: message.parts } });
+      this.#transition(run, "running", null);
+      this.#commit(run);
+      this.#drive("continue", message);
+      return run;
+    });
   }
 
-  readArtifact(seq: number, pointer: string, offset: number, limit: number): ArtifactPage {
-    const run = this.#mustRun();
-    const event = this.#store.event(run, seq);
-    if (!event) throw new SwitchyardError("not_found", `seq: no event ${seq} in this run (last_seq is ${run.last_seq})`, { field: "seq" });
-    const refs = (event.data.artifact_refs ?? {}) as Record<string, ArtifactRef>;
-    const ref = refs[pointer];
-    if (!ref) {
-      const known = Object.keys(refs);
-      throw new SwitchyardError(
-        "not_found",
-        `field_path: event ${seq} has no artifact at "${pointer}"; ${known.length ? `its artifacts are ${known.map((k) => `"${k}"`).join(", ")}` : "it has no artifacts"}`,
-        { field: "field_path" },
-      );
-    }
-    return readPage(ref, offset, limit, (first, last) => this.#store.readChunks(seq, pointer, first, last));
+  // ── runner-backed runs: the tenant's hub calls these ─────────────────────────────────────
+
+  /** What a runner needs to execute the run, or null when it ended while queued. */
+  forDispatch(runner: string): Promise<Outcome<Omit<DispatchFrame, "type"> | null>> {
+    return outcome(() => {
+      const run = this.#mustRun();
+      if (isTerminal(run.status)) return null;
+      run.status_reason = `dispatched to runner "${runner}"`;
+      run.remote_ref = { ...run.remote_ref, runner };
+      this.#store.saveRecord(run);
+      return {
+        run_id: run.run_id,
+        backend: run.backend,
+        message: run.spec.message as InputMessage,
+        cwd: run.cwd ?? undefined,
+        profile_text: run.spec.profile_text,
+        profile_path: run.spec.profile_path,
+        output_schema: run.spec.output_schema,
+        config: run.spec.config,
+        secrets: this.#store.getPrivate<Record<string, unknown>>("secrets") ?? {},
+        ref: run.remote_ref,
+        session_ref: run.spec.session_ref,
+        acked_seq: run.relay_seq,
+      };
+    });
+  }
+
+  /**
+   * Stores relayed outputs exactly once: items at or below the stored source_seq are repeats
+   * (resent after a reconnect) and are dropped; a gap stops the batch so the runner resends.
+   * Returns the highest source_seq now stored, which the hub acknowledges.
+   */
+  ingest(items: Extract<RunnerFrame, { type: "run.outputs" }>["items"]): Promise<Outcome<number>> {
+    return outcome(() => {
+      const run = this.#mustRun();
+      let refChanged = false;
+      for (const { source_seq, output } of items) {
+        if (source_seq <= run.relay_seq) continue;
+        if (source_seq !== run.relay_seq + 1) break;
+        run.relay_seq = source_seq;
+        if (output.kind === "event") this.#append(run, output.event);
+        else {
+          run.remote_ref = { ...run.remote_ref, ...redactDeep(output.ref, this.#secrets) };
+          refChanged = true;
+        }
+      }
+      this.#commit(run, refChanged);
+      return run.relay_seq;
+    });
+  }
+
+  setQueuedReason(reason: string): Promise<Outcome<void>> {
+    return outcome(() => {
+      const run = this.#mustRun();
+      if (run.status !== "queued" || run.status_reason === reason) return;
+      run.status_reason = reason;
+      this.#store.saveRecord(run);
+    });
+  }
+
+  /** The hub ends a run it can no longer serve (runner lost, refused). */
+  failFromRunner(code: string, message: string): Promise<Outcome<void>> {
+    return outcome(() => {
+      const run = this.#mustRun();
+      if (isTerminal(run.status)) return;
+      this.#append(run, { type: "run_failed", data: { error: { code, message } } });
+      this.#commit(run);
+    });
+  }
+
+  readArtifact(seq: number, pointer: string, offset: number, limit: number): Promise<Outcome<ArtifactPage>> {
+    return outcome(() => {
+      const run = this.#mustRun();
+      const event = this.#store.event(run, seq);
+      if (!event) throw new SwitchyardError("not_found", `seq: no event ${seq} in this run (last_seq is ${run.last_seq})`, { field: "seq" });
+      const refs = (event.data.artifact_refs ?? {}) as Record<string, ArtifactRef>;
+      const ref = refs[pointer];
+      if (!ref) {
+        const known = Object.keys(refs);
+        throw new SwitchyardError(
+          "not_found",
+          `field_path: event ${seq} has no artifact at "${pointer}"; ${known.length ? `its artifacts are ${known.map((k) => `"${k}"`).join(", ")}` : "it has no artifacts"}`,
+          { field: "field_path" },
+        );
+      }
+      return readPage(ref, offset, limit, (first, last) => this.#store.readChunks(seq, pointer, first, last));
+    });
   }
 
   /** Scheduled at creation: a run still live after `timeout_s` fails with reason `timeout`. */

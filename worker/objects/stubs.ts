@@ -1,29 +1,59 @@
 // Named stubs of the two Durable Object classes. A run's object is named by tenant and run id,
-// so another tenant's run id can never reach it.
+// so another tenant's run id can never reach it. Calls go through `unwrapping`, which turns the
+// objects' Outcome results back into values or SwitchyardErrors.
 import { getAgentByName } from "agents";
 import type { Env } from "../env.ts";
+import { unwrapOutcome, type Outcome } from "../errors.ts";
 import type { RunObject } from "./run-object.ts";
 import type { TenantObject } from "./tenant-object.ts";
 
+type Unwrapped<R> = [R] extends [Outcome<infer V>] ? V : R;
+
 /**
- * The RPC view of an object's public methods. workers-types maps records holding `unknown`
+ * The caller's view of an object's RPC methods. workers-types maps records holding `unknown`
  * (free-form JSON such as metadata) to `never`; our records are plain JSON, so we state the
  * shape directly instead.
  */
 type Rpc<T, K extends keyof T> = {
-  [M in K]: T[M] extends (...args: infer A) => infer R ? (...args: A) => Promise<Awaited<R>> : never;
+  [M in K]: T[M] extends (...args: infer A) => infer R ? (...args: A) => Promise<Unwrapped<Awaited<R>>> : never;
 };
 
 export type RunRpc = Rpc<
   RunObject,
-  "create" | "getRecord" | "addChild" | "poll" | "waitTerminal" | "cancel" | "continueWith" | "readArtifact"
+  | "create"
+  | "getRecord"
+  | "addChild"
+  | "poll"
+  | "waitTerminal"
+  | "cancel"
+  | "continueWith"
+  | "readArtifact"
+  | "forDispatch"
+  | "ingest"
+  | "setQueuedReason"
+  | "failFromRunner"
 >;
-export type TenantRpc = Rpc<TenantObject, "spawn" | "latestRunOf" | "hasRun" | "listRuns" | "runChanged">;
+export type TenantRpc = Rpc<TenantObject, "spawn" | "latestRunOf" | "hasRun" | "listRuns" | "runChanged" | "hubContinue"> & {
+  fetch(request: Request): Promise<Response>;
+};
+
+function unwrapping<T>(stub: object): T {
+  return new Proxy(stub, {
+    get(target, prop) {
+      const value = Reflect.get(target, prop) as unknown;
+      if (typeof value !== "function") return value;
+      // Reflect.apply, not value.apply: an RPC stub would take "apply" for a remote method name.
+      const call = (args: unknown[]) => Reflect.apply(value as (...a: unknown[]) => unknown, target, args);
+      if (prop === "fetch") return (...args: unknown[]) => call(args);
+      return async (...args: unknown[]) => unwrapOutcome(await call(args));
+    },
+  }) as T;
+}
 
 export const runObjectName = (tenant: string, runId: string) => `${tenant}/${runId}`;
 
 export const runStub = async (env: Env, tenant: string, runId: string): Promise<RunRpc> =>
-  (await getAgentByName(env.RUNS, runObjectName(tenant, runId))) as unknown as RunRpc;
+  unwrapping<RunRpc>(await getAgentByName(env.RUNS, runObjectName(tenant, runId)));
 
 export const tenantStub = async (env: Env, tenant: string): Promise<TenantRpc> =>
-  (await getAgentByName(env.TENANTS, tenant)) as unknown as TenantRpc;
+  unwrapping<TenantRpc>(await getAgentByName(env.TENANTS, tenant));

@@ -54,7 +54,14 @@ export const RunRefusedFrameSchema = z.object({
   reason: z.string().max(2000),
 });
 
-export const PingFrameSchema = z.object({ type: z.literal("ping"), at: z.number() });
+/**
+ * Heartbeats are these exact texts: the Worker answers them with an automatic response, so an
+ * idle runner never wakes the hibernated object (and the object can read when it last answered).
+ */
+export const PING_TEXT = '{"type":"ping"}';
+export const PONG_TEXT = '{"type":"pong"}';
+
+export const PingFrameSchema = z.object({ type: z.literal("ping") });
 
 export const RunnerFrameSchema = z.discriminatedUnion("type", [
   HelloFrameSchema,
@@ -95,7 +102,7 @@ export const ContinueFrameSchema = z.object({ type: z.literal("run.continue"), r
 export const CancelFrameSchema = z.object({ type: z.literal("run.cancel"), run_id: RunId });
 /** Everything up to and including `source_seq` is stored; the runner may forget it. */
 export const AckFrameSchema = z.object({ type: z.literal("run.ack"), run_id: RunId, source_seq: z.number().int().min(0) });
-export const PongFrameSchema = z.object({ type: z.literal("pong"), at: z.number() });
+export const PongFrameSchema = z.object({ type: z.literal("pong") });
 
 export const WorkerFrameSchema = z.discriminatedUnion("type", [
   WelcomeFrameSchema,

@@ -56,10 +56,14 @@ export const RunRecordSchema = z.object({
   cwd: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
   timeout_s: z.number(),
+  /** Highest source_seq stored from the runner relaying this run (runner backends only). */
+  relay_seq: z.number(),
   /** The run's spec minus secrets, as the backend needs it again on continue and recovery. */
   spec: z.object({
     message: z.unknown(),
     profile_text: z.string().optional(),
+    /** A profile file the runner resolves on its machine, relative to cwd. */
+    profile_path: z.string().optional(),
     output_schema: z.record(z.string(), z.unknown()).optional(),
     config: z.record(z.string(), z.unknown()),
     session_ref: z.record(z.string(), z.string()).optional(),

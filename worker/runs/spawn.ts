@@ -56,6 +56,7 @@ export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
     cwd: req.cwd ?? null,
     metadata: req.metadata,
     timeout_s: req.timeout_s,
+    relay_seq: 0,
     spec: {
       message: req.message,
       profile_text: req.profile_text,

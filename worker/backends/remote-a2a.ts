@@ -1,0 +1,158 @@
+// The remote_a2a edge backend: drives a remote A2A agent (1.0, or 0.3 via the SDK's compatibility
+// layer) from the run's Durable Object. Its backend_config schema lives here; connecting is in
+// remote-a2a/client.ts, following a task in remote-a2a/follow.ts, event mapping in remote-a2a/tracker.ts.
+import { TaskNotCancelableError } from "@a2a-js/sdk/errors";
+import { z } from "zod";
+import { SwitchyardError } from "../errors.ts";
+import type { InputMessage } from "../runs/messages.ts";
+import type { BackendOutput, BackendRun, EdgeBackend } from "./backend.ts";
+import { connectAgent, describeError } from "./remote-a2a/client.ts";
+import { A2aFollower, failed } from "./remote-a2a/follow.ts";
+import { toA2aMessage } from "./remote-a2a/parts.ts";
+import { A2aTracker } from "./remote-a2a/tracker.ts";
+
+/** How long a cancel request may take before it counts as failed (ms). */
+const CANCEL_TIMEOUT_MS = 10_000;
+const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+export const RemoteA2aConfigSchema = z.strictObject({
+  /** Base URL of the agent; its card is at `<agent_url>/.well-known/agent-card.json` unless `agent_card_path` says otherwise. */
+  agent_url: z
+    .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
+    .max(2048)
+    .refine((u) => !new URL(u).username && !new URL(u).password, "expected no credentials in the URL; use auth_token or headers"),
+  /** Card location relative to agent_url (the SDK resolves it like a link); "" means agent_url is the card. */
+  agent_card_path: z
+    .string()
+    .max(512)
+    .refine((p) => !/^[a-z][a-z0-9+.-]*:/i.test(p) && !p.startsWith("//"), "expected a path on the agent's host")
+    .optional(),
+  /** Secret: extra request headers for every call to the agent. */
+  headers: z
+    .record(
+      z.string().regex(HEADER_NAME, "expected an HTTP header name").max(256),
+      z.string().max(8192).regex(/^[^\r\n]*$/, "expected a header value without line breaks"),
+    )
+    .optional(),
+  /** Secret: sent as `Authorization: Bearer <auth_token>`. */
+  auth_token: z.string().min(1).max(8192).regex(/^[^\r\n]*$/, "expected a token without line breaks").optional(),
+  /** How many history messages the agent should return with a task. */
+  history_length: z.number().int().min(0).max(1000).optional(),
+});
+export type RemoteA2aConfig = z.infer<typeof RemoteA2aConfigSchema>;
+
+/** Keys of backend_config that are secrets: kept out of events, records, refs and errors. */
+export const REMOTE_A2A_SECRET_KEYS = ["headers", "auth_token"] as const;
+
+const PublicConfigSchema = RemoteA2aConfigSchema.omit({ headers: true, auth_token: true });
+const SecretConfigSchema = RemoteA2aConfigSchema.pick({ headers: true, auth_token: true });
+
+interface Settings {
+  agentUrl: string;
+  cardPath: string | undefined;
+  historyLength: number | undefined;
+  headers: Record<string, string>;
+  secretValues: string[];
+}
+
+function settingsOf(run: BackendRun): Settings {
+  const config = PublicConfigSchema.safeParse(run.config);
+  const secrets = SecretConfigSchema.safeParse(run.secrets);
+  if (!config.success || !secrets.success) {
+    throw new SwitchyardError("backend_failed", "backend_config: the stored remote_a2a config no longer validates", {
+      field: "backend_config",
+    });
+  }
+  const headers = { ...secrets.data.headers };
+  if (secrets.data.auth_token) headers.Authorization = `Bearer ${secrets.data.auth_token}`;
+  return {
+    agentUrl: config.data.agent_url,
+    cardPath: config.data.agent_card_path,
+    historyLength: config.data.history_length,
+    headers,
+    secretValues: [...Object.values(headers), ...(secrets.data.auth_token ? [secrets.data.auth_token] : [])],
+  };
+}
+
+/** Creates the backend; `fetch` is what every request to agents goes through (egress guard, tests). */
+export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): EdgeBackend {
+  // Wrapped so workerd never sees `fetch` invoked as a method of an SDK object ("Illegal invocation").
+  const base: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
+
+  /** Connects, then runs `body` with a follower; every failure becomes a `run_failed` event. */
+  async function* drive(
+    run: BackendRun,
+    signal: AbortSignal,
+    body: (follower: A2aFollower, s: Settings) => AsyncIterable<BackendOutput>,
+  ): AsyncGenerator<BackendOutput> {
+    let s: Settings | undefined;
+    try {
+      s = settingsOf(run);
+      const settings = s;
+      const describe = (error: unknown) => describeError(error, settings.secretValues);
+      let connection;
+      try {
+        connection = await connectAgent(s, base, signal);
+      } catch (error) {
+        if (!signal.aborted) yield failed(`remote A2A agent ${s.agentUrl} could not be reached: ${describe(error)}`);
+        return;
+      }
+      const tracker = new A2aTracker(run.checkpoint);
+      tracker.noteIds(run.ref.task_id, run.ref.context_id);
+      const follower = new A2aFollower({
+        client: connection.client,
+        streaming: connection.streaming,
+        tracker,
+        agentUrl: s.agentUrl,
+        historyLength: s.historyLength,
+        signal,
+        describe,
+      });
+      yield* body(follower, s);
+    } catch (error) {
+      if (signal.aborted) return;
+      const where = s ? `remote A2A agent ${s.agentUrl}: ` : "";
+      yield failed(`${where}${describeError(error, s?.secretValues ?? [])}`);
+    }
+  }
+
+  return {
+    start(run, signal) {
+      return drive(run, signal, (follower, s) => {
+        // `session_mode: resume` continues the A2A context of the session's latest run on this agent.
+        const session = run.sessionRef;
+        const sameAgent = session && (session.agent_url === undefined || session.agent_url === s.agentUrl);
+        return follower.send(toA2aMessage(run.message, { contextId: sameAgent ? session.context_id : undefined }));
+      });
+    },
+
+    continue(run, message: InputMessage, signal) {
+      return drive(run, signal, (follower) =>
+        follower.send(toA2aMessage(message, { taskId: run.ref.task_id, contextId: run.ref.context_id })),
+      );
+    },
+
+    recover(run, signal) {
+      return drive(run, signal, (follower) => follower.recover());
+    },
+
+    async cancel(run) {
+      const taskId = run.ref.task_id;
+      if (!taskId) return;
+      const s = settingsOf(run);
+      const signal = AbortSignal.timeout(CANCEL_TIMEOUT_MS);
+      try {
+        const { client } = await connectAgent(s, base, signal);
+        await client.cancelTask({ tenant: "", id: taskId, metadata: undefined }, { signal });
+      } catch (error) {
+        // A task that already finished cannot be cancelled, and needs not be.
+        if (error instanceof TaskNotCancelableError) return;
+        throw new SwitchyardError(
+          "backend_failed",
+          `remote A2A agent ${s.agentUrl}: cancelling task ${taskId} failed: ${describeError(error, s.secretValues)}`,
+          { cause: error },
+        );
+      }
+    },
+  };
+}

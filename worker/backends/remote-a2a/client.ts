@@ -1,0 +1,59 @@
+// Connecting to a remote A2A agent: resolves its card and builds an @a2a-js/sdk client (A2A 1.0,
+// or 0.3 through the SDK's compatibility layer) whose every request carries the run's secret
+// headers. Also turns errors into messages that name the agent and never a secret.
+import type { AgentCard } from "@a2a-js/sdk";
+import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from "@a2a-js/sdk/client";
+
+/** How long resolving the agent card may take before the agent counts as unreachable (ms). */
+const CARD_TIMEOUT_MS = 15_000;
+/** Longest error text carried into an event (characters). */
+const MAX_ERROR_CHARS = 500;
+
+export interface AgentTarget {
+  agentUrl: string;
+  cardPath: string | undefined;
+  /** Secret request headers (including `Authorization`), sent on every request to the agent. */
+  headers: Record<string, string>;
+}
+
+export interface AgentConnection {
+  client: Client;
+  card: AgentCard;
+  streaming: boolean;
+}
+
+/** A fetch that adds `headers` and, when the caller gave none, the run's abort signal. */
+function withHeaders(base: typeof fetch, headers: Record<string, string>, signal: AbortSignal): typeof fetch {
+  return (input, init) => {
+    const merged = new Headers(init?.headers);
+    for (const [name, value] of Object.entries(headers)) merged.set(name, value);
+    return base(input, { ...init, headers: merged, signal: init?.signal ?? signal });
+  };
+}
+
+/** Resolves the agent card and creates a client for the transport it offers. */
+export async function connectAgent(target: AgentTarget, base: typeof fetch, signal: AbortSignal): Promise<AgentConnection> {
+  const fetchImpl = withHeaders(base, target.headers, signal);
+  const legacyCompat = { enabled: true };
+  const resolver = new DefaultAgentCardResolver({
+    fetchImpl: withHeaders(base, target.headers, AbortSignal.any([signal, AbortSignal.timeout(CARD_TIMEOUT_MS)])),
+    legacyCompat,
+  });
+  const card = await resolver.resolve(target.agentUrl, target.cardPath);
+  const factory = new ClientFactory({
+    transports: [new JsonRpcTransportFactory({ fetchImpl, legacyCompat })],
+    cardResolver: resolver,
+  });
+  const client = await factory.createFromAgentCard(card);
+  return { client, card, streaming: card.capabilities?.streaming === true };
+}
+
+/** An error as text safe for events: secret values are replaced, length is bounded. */
+export function describeError(error: unknown, secrets: readonly string[]): string {
+  let text = error instanceof Error ? error.message : String(error);
+  // Network failures arrive as a bare "fetch failed"/"terminated" whose cause says what happened.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
+  if (cause && !text.includes(cause)) text = `${text} (${cause})`;
+  for (const secret of secrets) if (secret.length >= 3) text = text.split(secret).join("[redacted]");
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
+}

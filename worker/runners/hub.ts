@@ -1,0 +1,185 @@
+// The runner hub: what the tenant object does with runner links. Dispatches runner-backed runs
+// to capable runners (or keeps them queued with the reason), relays outputs to run objects and
+// acknowledges them, and fails the runs of a runner gone past its grace period.
+import type { RunRpc } from "../objects/stubs.ts";
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  type RunnerFrame,
+  type WorkerFrame,
+} from "../protocol/frames.ts";
+import type { InputMessage } from "../runs/messages.ts";
+import { pickRunner, whyQueued, type RunnerPick } from "./placement.ts";
+import type { RunnerTable } from "./runner-table.ts";
+
+type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
+
+export interface HubDeps {
+  table: RunnerTable;
+  tenant: string;
+  send(connectionId: string, frame: WorkerFrame): boolean;
+  close(connectionId: string, code: CloseCode, reason: string): void;
+  run(runId: string): Promise<RunRpc>;
+  now(): number;
+  heartbeatMs: number;
+  /** Asks to be called back (`expireRunners`) once a gone runner's grace period has passed. */
+  scheduleExpiry(afterMs: number): Promise<void>;
+  graceMs: number;
+}
+
+export class RunnerHub {
+  readonly deps: HubDeps;
+
+  constructor(deps: HubDeps) {
+    this.deps = deps;
+  }
+
+  async onFrame(connectionId: string, frame: RunnerFrame): Promise<void> {
+    switch (frame.type) {
+      case "runner.hello":
+        return this.#hello(connectionId, frame);
+      case "run.outputs":
+        return this.#outputs(connectionId, frame);
+      case "run.refused":
+        return this.#refused(frame);
+      case "ping":
+        // Normally answered by the automatic response without waking us; answer it anyway.
+        this.deps.send(connectionId, { type: "pong" });
+        return;
+    }
+  }
+
+  async #hello(connectionId: string, hello: Extract<RunnerFrame, { type: "runner.hello" }>): Promise<void> {
+    const { table } = this.deps;
+    if (hello.protocol !== PROTOCOL_VERSION) {
+      this.deps.close(connectionId, CLOSE_CODES.protocol_mismatch, `runner protocol ${hello.protocol}; this Switchyard speaks ${PROTOCOL_VERSION}`);
+      return;
+    }
+    const previous = table.runner(hello.name);
+    if (previous?.connection_id && previous.connection_id !== connectionId) {
+      this.deps.close(previous.connection_id, CLOSE_CODES.replaced, `a new connection took the name "${hello.name}"`);
+    }
+    table.upsertRunner({
+      name: hello.name,
+      connection_id: connectionId,
+      version: hello.version,
+      labels: hello.labels,
+      max_runs: hello.max_runs,
+      backends: hello.backends,
+      seen_ms: this.deps.now(),
+    });
+    this.deps.send(connectionId, { type: "runner.welcome", tenant: this.deps.tenant, heartbeat_ms: this.deps.heartbeatMs });
+    // Runs this runner held before but no longer has (it restarted) cannot come back.
+    const holds = new Set(hello.active_runs);
+    for (const runId of table.runsOf(hello.name)) {
+      if (!holds.has(runId)) await this.#fail(runId, "runner_lost", `runner "${hello.name}" reconnected without this run (it restarted)`);
+    }
+    await this.dispatchQueued();
+  }
+
+  async #outputs(connectionId: string, frame: Extract<RunnerFrame, { type: "run.outputs" }>): Promise<void> {
+    const runner = this.deps.table.runnerByConnection(connectionId);
+    if (!runner) {
+      this.deps.close(connectionId, CLOSE_CODES.bad_frame, "send runner.hello first");
+      return;
+    }
+    this.deps.table.touch(runner.name, this.deps.now());
+    // Outputs of a run already failed or cancelled are still stored (and acknowledged) so the
+    // runner can forget them; the run object keeps its terminal status.
+    const acked = await (await this.deps.run(frame.run_id)).ingest(frame.items);
+    this.deps.send(connectionId, { type: "run.ack", run_id: frame.run_id, source_seq: acked });
+  }
+
+  async #refused(frame: Extract<RunnerFrame, { type: "run.refused" }>): Promise<void> {
+    await this.#fail(frame.run_id, `runner_refused:${frame.code}`, frame.reason);
+  }
+
+  /** A link closed: its runs stay assigned for the grace period, then fail with runner_lost. */
+  async onClose(connectionId: string): Promise<void> {
+    const runner = this.deps.table.runnerByConnection(connectionId);
+    if (!runner) return;
+    this.deps.table.markGone(runner.name, this.deps.now());
+    await this.deps.scheduleExpiry(this.deps.graceMs);
+  }
+
+  /**
+   * Periodic: closes links silent for three heartbeats (`lastHeard` is the later of the last
+   * frame and the last automatic pong), so a half-open connection does not hold runs forever.
+   */
+  async sweepStale(lastHeard: (connectionId: string) => number | null): Promise<void> {
+    const deadline = this.deps.now() - 3 * this.deps.heartbeatMs;
+    for (const runner of this.deps.table.allRunners()) {
+      if (!runner.connection_id) continue;
+      const heard = Math.max(runner.seen_ms, lastHeard(runner.connection_id) ?? 0);
+      if (heard >= deadline) continue;
+      this.deps.close(runner.connection_id, CLOSE_CODES.stale, "no heartbeat for three intervals");
+      await this.onClose(runner.connection_id);
+    }
+  }
+
+  /** Called back after a grace period: runners still gone lose their runs. */
+  async expireRunners(): Promise<void> {
+    const now = this.deps.now();
+    for (const runner of this.deps.table.allRunners()) {
+      if (runner.gone_since_ms === null || now - runner.gone_since_ms < this.deps.graceMs) continue;
+      for (const runId of this.deps.table.runsOf(runner.name)) {
+        await this.#fail(runId, "runner_lost", `runner "${runner.name}" has been gone for more than ${Math.round(this.deps.graceMs / 1000)} s`);
+      }
+      this.deps.table.deleteRunner(runner.name);
+    }
+  }
+
+  enqueue(runId: string, pick: RunnerPick): Promise<void> {
+    this.deps.table.enqueue(runId, pick, this.deps.now());
+    return this.dispatchQueued();
+  }
+
+  /** A run ended: its slot is free again. */
+  release(runId: string): Promise<void> {
+    this.deps.table.release(runId);
+    return this.dispatchQueued();
+  }
+
+  /** Tells the runner holding the run to stop it; a queued run simply leaves the queue. */
+  cancel(runId: string): void {
+    const runner = this.deps.table.runnerOf(runId);
+    const connectionId = runner ? this.deps.table.runner(runner)?.connection_id : null;
+    if (connectionId) this.deps.send(connectionId, { type: "run.cancel", run_id: runId });
+    if (runner === null) this.deps.table.release(runId);
+  }
+
+  /** Forwards a follow-up to the runner holding the run; false when it is not connected. */
+  continueRun(runId: string, message: InputMessage): boolean {
+    const runner = this.deps.table.runnerOf(runId);
+    const connectionId = runner ? this.deps.table.runner(runner)?.connection_id : null;
+    return connectionId ? this.deps.send(connectionId, { type: "run.continue", run_id: runId, message }) : false;
+  }
+
+  /** Places every queued run it can, oldest first; the others learn why they wait. */
+  async dispatchQueued(): Promise<void> {
+    const { table } = this.deps;
+    for (const { run_id, pick } of table.queued()) {
+      const runners = table.connected();
+      const runner = pickRunner(runners, pick);
+      const run = await this.deps.run(run_id);
+      if (!runner) {
+        await run.setQueuedReason(whyQueued(runners, pick));
+        continue;
+      }
+      // Claimed before the await below, so a concurrent pass cannot place the run twice.
+      table.assign(run_id, runner.name);
+      const payload = await run.forDispatch(runner.name);
+      const connectionId = table.runner(runner.name)?.connection_id;
+      if (!payload) {
+        table.release(run_id); // ended while queued (cancelled, timed out)
+      } else if (!connectionId || !this.deps.send(connectionId, { type: "run.dispatch", ...payload })) {
+        table.assign(run_id, null);
+      }
+    }
+  }
+
+  async #fail(runId: string, code: string, message: string): Promise<void> {
+    this.deps.table.release(runId);
+    await (await this.deps.run(runId)).failFromRunner(code, message);
+  }
+}

@@ -1,0 +1,112 @@
+// The tenant's runner registry in SQLite: connected (or recently gone) runners and the runner-
+// backed runs, queued (runner_name NULL) or assigned to a runner.
+import { ProbedBackendSchema, type ProbedBackend } from "../protocol/frames.ts";
+import type { RunnerInfo, RunnerPick } from "./placement.ts";
+
+export const RUNNER_SCHEMA = `
+CREATE TABLE IF NOT EXISTS runners (name TEXT PRIMARY KEY, connection_id TEXT, version TEXT NOT NULL, labels TEXT NOT NULL,
+  max_runs INTEGER NOT NULL, backends TEXT NOT NULL, seen_ms INTEGER NOT NULL, gone_since_ms INTEGER);
+CREATE TABLE IF NOT EXISTS runner_runs (run_id TEXT PRIMARY KEY, pick TEXT NOT NULL, queued_ms INTEGER NOT NULL, runner_name TEXT);
+CREATE INDEX IF NOT EXISTS runner_runs_by_runner ON runner_runs (runner_name, queued_ms)
+`;
+
+export interface RunnerRow {
+  name: string;
+  connection_id: string | null;
+  version: string;
+  labels: Record<string, string>;
+  max_runs: number;
+  backends: ProbedBackend[];
+  /** Last time the runner said anything but a heartbeat (ms since epoch). */
+  seen_ms: number;
+  gone_since_ms: number | null;
+}
+
+type RawRunner = Omit<RunnerRow, "labels" | "backends"> & { labels: string; backends: string };
+
+export class RunnerTable {
+  readonly #sql: SqlStorage;
+
+  constructor(sql: SqlStorage) {
+    this.#sql = sql;
+    for (const stmt of RUNNER_SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) sql.exec(stmt);
+  }
+
+  #rows<T>(query: string, ...params: unknown[]): T[] {
+    return this.#sql.exec(query, ...params).toArray() as T[];
+  }
+
+  upsertRunner(row: Omit<RunnerRow, "gone_since_ms">): void {
+    this.#sql.exec(
+      `INSERT OR REPLACE INTO runners (name, connection_id, version, labels, max_runs, backends, seen_ms, gone_since_ms)
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+      row.name, row.connection_id, row.version, JSON.stringify(row.labels), row.max_runs, JSON.stringify(row.backends), row.seen_ms,
+    );
+  }
+
+  touch(name: string, now: number): void {
+    this.#sql.exec("UPDATE runners SET seen_ms = ? WHERE name = ?", now, name);
+  }
+
+  runner(name: string): RunnerRow | undefined {
+    return this.#rows<RawRunner>("SELECT * FROM runners WHERE name = ?", name).map(parseRunner)[0];
+  }
+
+  runnerByConnection(connectionId: string): RunnerRow | undefined {
+    return this.#rows<RawRunner>("SELECT * FROM runners WHERE connection_id = ?", connectionId).map(parseRunner)[0];
+  }
+
+  allRunners(): RunnerRow[] {
+    return this.#rows<RawRunner>("SELECT * FROM runners ORDER BY name").map(parseRunner);
+  }
+
+  markGone(name: string, now: number): void {
+    this.#sql.exec("UPDATE runners SET connection_id = NULL, gone_since_ms = ? WHERE name = ?", now, name);
+  }
+
+  deleteRunner(name: string): void {
+    this.#sql.exec("DELETE FROM runners WHERE name = ?", name);
+  }
+
+  /** Connected runners with their current load, for placement. */
+  connected(): RunnerInfo[] {
+    return this.#rows<RawRunner & { active: number }>(
+      `SELECT r.*, (SELECT COUNT(*) FROM runner_runs rr WHERE rr.runner_name = r.name) AS active
+       FROM runners r WHERE r.connection_id IS NOT NULL`,
+    ).map((raw) => ({ ...parseRunner(raw), active: raw.active }));
+  }
+
+  enqueue(runId: string, pick: RunnerPick, now: number): void {
+    this.#sql.exec("INSERT OR IGNORE INTO runner_runs (run_id, pick, queued_ms, runner_name) VALUES (?, ?, ?, NULL)", runId, JSON.stringify(pick), now);
+  }
+
+  queued(): { run_id: string; pick: RunnerPick }[] {
+    return this.#rows<{ run_id: string; pick: string }>(
+      "SELECT run_id, pick FROM runner_runs WHERE runner_name IS NULL ORDER BY queued_ms",
+    ).map((r) => ({ run_id: r.run_id, pick: JSON.parse(r.pick) as RunnerPick }));
+  }
+
+  assign(runId: string, runner: string | null): void {
+    this.#sql.exec("UPDATE runner_runs SET runner_name = ? WHERE run_id = ?", runner, runId);
+  }
+
+  runnerOf(runId: string): string | null | undefined {
+    return this.#rows<{ runner_name: string | null }>("SELECT runner_name FROM runner_runs WHERE run_id = ?", runId)[0]?.runner_name;
+  }
+
+  runsOf(runner: string): string[] {
+    return this.#rows<{ run_id: string }>("SELECT run_id FROM runner_runs WHERE runner_name = ?", runner).map((r) => r.run_id);
+  }
+
+  release(runId: string): void {
+    this.#sql.exec("DELETE FROM runner_runs WHERE run_id = ?", runId);
+  }
+}
+
+function parseRunner(raw: RawRunner): RunnerRow {
+  return {
+    ...raw,
+    labels: JSON.parse(raw.labels) as Record<string, string>,
+    backends: ProbedBackendSchema.array().parse(JSON.parse(raw.backends)),
+  };
+}
