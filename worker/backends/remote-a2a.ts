@@ -6,8 +6,13 @@ import { z } from "zod";
 import { SwitchyardError } from "../errors.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import type { BackendOutput, BackendRun, EdgeBackend } from "./backend.ts";
-import { connectAgent, describeError } from "./remote-a2a/client.ts";
-import { A2aFollower, failed } from "./remote-a2a/follow.ts";
+import {
+  connectAgent,
+  connectAgentRetrying,
+  describeError,
+  type AgentConnection,
+} from "./remote-a2a/client.ts";
+import { A2aFollower, failed, MAX_RECOVERY_ATTEMPTS } from "./remote-a2a/follow.ts";
 import { toA2aMessage } from "./remote-a2a/parts.ts";
 import { A2aTracker } from "./remote-a2a/tracker.ts";
 
@@ -15,31 +20,50 @@ import { A2aTracker } from "./remote-a2a/tracker.ts";
 const CANCEL_TIMEOUT_MS = 10_000;
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
+/** False for URLs with user info (`https://user:pw@host`), which fetch refuses anyway. */
+function hasNoCredentials(url: string): boolean {
+  const parsed = URL.parse(url);
+  return !parsed || (!parsed.username && !parsed.password);
+}
+
 export const RemoteA2aConfigSchema = z.strictObject({
   /** Base URL of the agent; its card is at `<agent_url>/.well-known/agent-card.json` unless `agent_card_path` says otherwise. */
   agent_url: z
-    .url({ protocol: /^https?$/, error: "expected an http(s) URL" })
+    .url({
+      protocol: /^https?$/,
+      error: (issue) => (issue.code === "invalid_format" ? "expected an http(s) URL" : undefined),
+    })
     .max(2048)
-    .refine((u) => !new URL(u).username && !new URL(u).password, "expected no credentials in the URL; use auth_token or headers"),
+    .refine(hasNoCredentials, "expected no credentials in the URL; use auth_token or headers"),
   /** Card location relative to agent_url (the SDK resolves it like a link); "" means agent_url is the card. */
   agent_card_path: z
     .string()
     .max(512)
-    .refine((p) => !/^[a-z][a-z0-9+.-]*:/i.test(p) && !p.startsWith("//"), "expected a path on the agent's host")
+    .refine(
+      (p) => !/^[a-z][a-z0-9+.-]*:/i.test(p) && !p.startsWith("//"),
+      "expected a path on the agent's host",
+    )
     .optional(),
   /** Secret: extra request headers for every call to the agent. */
   headers: z
     .record(
       z.string().regex(HEADER_NAME, "expected an HTTP header name").max(256),
-      z.string().max(8192).regex(/^[^\r\n]*$/, "expected a header value without line breaks"),
+      z
+        .string()
+        .max(8192)
+        .regex(/^[^\r\n]*$/, "expected a header value without line breaks"),
     )
     .optional(),
   /** Secret: sent as `Authorization: Bearer <auth_token>`. */
-  auth_token: z.string().min(1).max(8192).regex(/^[^\r\n]*$/, "expected a token without line breaks").optional(),
+  auth_token: z
+    .string()
+    .min(1)
+    .max(8192)
+    .regex(/^[^\r\n]*$/, "expected a token without line breaks")
+    .optional(),
   /** How many history messages the agent should return with a task. */
   history_length: z.number().int().min(0).max(1000).optional(),
 });
-export type RemoteA2aConfig = z.infer<typeof RemoteA2aConfigSchema>;
 
 /** Keys of backend_config that are secrets: kept out of events, records, refs and errors. */
 export const REMOTE_A2A_SECRET_KEYS = ["headers", "auth_token"] as const;
@@ -59,9 +83,13 @@ function settingsOf(run: BackendRun): Settings {
   const config = PublicConfigSchema.safeParse(run.config);
   const secrets = SecretConfigSchema.safeParse(run.secrets);
   if (!config.success || !secrets.success) {
-    throw new SwitchyardError("backend_failed", "backend_config: the stored remote_a2a config no longer validates", {
-      field: "backend_config",
-    });
+    throw new SwitchyardError(
+      "backend_failed",
+      "backend_config: the stored remote_a2a config no longer validates",
+      {
+        field: "backend_config",
+      },
+    );
   }
   const headers = { ...secrets.data.headers };
   if (secrets.data.auth_token) headers.Authorization = `Bearer ${secrets.data.auth_token}`;
@@ -79,10 +107,11 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
   // Wrapped so workerd never sees `fetch` invoked as a method of an SDK object ("Illegal invocation").
   const base: typeof fetch = options.fetch ?? ((input, init) => fetch(input, init));
 
-  /** Connects, then runs `body` with a follower; every failure becomes a `run_failed` event. */
+  /** Connects (retrying when `retryConnect`), then runs `body` with a follower; every failure becomes `run_failed`. */
   async function* drive(
     run: BackendRun,
     signal: AbortSignal,
+    retryConnect: boolean,
     body: (follower: A2aFollower, s: Settings) => AsyncIterable<BackendOutput>,
   ): AsyncGenerator<BackendOutput> {
     let s: Settings | undefined;
@@ -90,11 +119,13 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
       s = settingsOf(run);
       const settings = s;
       const describe = (error: unknown) => describeError(error, settings.secretValues);
-      let connection;
+      let connection: AgentConnection;
       try {
-        connection = await connectAgent(s, base, signal);
+        // Recovery keeps trying through a short outage; a new message fails fast instead.
+        connection = await connectAgentRetrying(s, base, signal, retryConnect ? MAX_RECOVERY_ATTEMPTS : 1);
       } catch (error) {
-        if (!signal.aborted) yield failed(`remote A2A agent ${s.agentUrl} could not be reached: ${describe(error)}`);
+        if (!signal.aborted)
+          yield failed(`remote A2A agent ${s.agentUrl} could not connect: ${describe(error)}`);
         return;
       }
       const tracker = new A2aTracker(run.checkpoint);
@@ -118,22 +149,24 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
 
   return {
     start(run, signal) {
-      return drive(run, signal, (follower, s) => {
+      return drive(run, signal, false, (follower, s) => {
         // `session_mode: resume` continues the A2A context of the session's latest run on this agent.
         const session = run.sessionRef;
         const sameAgent = session && (session.agent_url === undefined || session.agent_url === s.agentUrl);
-        return follower.send(toA2aMessage(run.message, { contextId: sameAgent ? session.context_id : undefined }));
+        return follower.send(
+          toA2aMessage(run.message, { contextId: sameAgent ? session.context_id : undefined }),
+        );
       });
     },
 
     continue(run, message: InputMessage, signal) {
-      return drive(run, signal, (follower) =>
+      return drive(run, signal, false, (follower) =>
         follower.send(toA2aMessage(message, { taskId: run.ref.task_id, contextId: run.ref.context_id })),
       );
     },
 
     recover(run, signal) {
-      return drive(run, signal, (follower) => follower.recover());
+      return drive(run, signal, true, (follower) => follower.recover());
     },
 
     async cancel(run) {

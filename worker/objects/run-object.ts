@@ -36,6 +36,8 @@ export class RunObject extends Agent<Env> {
   #driving = false;
   /** Set when the status or summary changed since the tenant's index was last told. */
   #statusDirty = false;
+  /** Set when events were appended since waiters were last woken. */
+  #appended = false;
   #onAppend = new Set<() => void>();
   #onTerminal = new Set<() => void>();
 
@@ -101,10 +103,12 @@ export class RunObject extends Agent<Env> {
   poll(afterSeq: number, limit: number, waitMs: number): Promise<Outcome<PollResult>> {
     return outcome(async () => {
       const run = this.#mustRun();
+      const deadline = Date.now() + waitMs;
       let events = this.#store.read(run, afterSeq, limit);
-      if (events.length === 0 && !isTerminal(run.status) && waitMs > 0) {
-        await this.#wait(this.#onAppend, waitMs);
-        events = this.#store.read(run, afterSeq, limit);
+      // Each append wakes us; a cursor ahead of the log (after_seq > last_seq) waits for more.
+      while (events.length === 0 && !isTerminal(run.status) && Date.now() < deadline) {
+        await this.#wait(this.#onAppend, deadline - Date.now());
+        if (run.last_seq > afterSeq) events = this.#store.read(run, afterSeq, limit);
       }
       return {
         status: run.status,
@@ -355,6 +359,7 @@ export class RunObject extends Agent<Env> {
     const now = new Date().toISOString();
     run.last_seq += 1;
     this.#store.append(run, run.last_seq, now, clean);
+    this.#appended = true;
     const from = run.status;
     const to = applyEvent(run, clean, now);
     if (to) this.#logTransition(run, from, to, run.status_reason);
@@ -372,14 +377,18 @@ export class RunObject extends Agent<Env> {
   #logTransition(run: RunRecord, from: RunStatus, to: RunStatus, reason: string | null): void {
     run.last_seq += 1;
     this.#store.append(run, run.last_seq, run.updated_at, { type: "status_changed", data: { from, to, reason } });
+    this.#appended = true;
     this.#statusDirty = true;
   }
 
   /** Persists the record, wakes waiters and tells the tenant's index what changed. */
   #commit(run: RunRecord, refChanged = false): void {
     this.#store.saveRecord(run);
-    for (const wake of this.#onAppend) wake();
-    this.#onAppend.clear();
+    if (this.#appended) {
+      this.#appended = false;
+      for (const wake of this.#onAppend) wake();
+      this.#onAppend.clear();
+    }
     const terminal = isTerminal(run.status);
     if (terminal) {
       for (const wake of this.#onTerminal) wake();

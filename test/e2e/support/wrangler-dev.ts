@@ -30,7 +30,10 @@ export class WranglerDev {
   #child: ChildProcess | undefined;
   #log = "";
 
-  constructor(readonly options: WranglerDevOptions) {
+  readonly options: WranglerDevOptions;
+
+  constructor(options: WranglerDevOptions) {
+    this.options = options;
     this.persistTo = options.persistTo ?? mkdtempSync(join(tmpdir(), "switchyard-state-"));
   }
 

@@ -9,7 +9,11 @@ export const a2aUrls = (): A2aAgentUrls =>
   JSON.parse((env as unknown as { TEST_A2A_AGENTS: string }).TEST_A2A_AGENTS) as A2aAgentUrls;
 
 /** A run for `agent` whose prompt is `prompt` (make it unique: agents are shared by all tests). */
-export function a2aRun(agent: keyof A2aAgentUrls, prompt: string, extra: Partial<BackendRun> = {}): BackendRun {
+export function a2aRun(
+  agent: keyof A2aAgentUrls,
+  prompt: string,
+  extra: Partial<BackendRun> = {},
+): BackendRun {
   return {
     runId: crypto.randomUUID(),
     message: { role: "user", parts: [{ kind: "text", text: prompt }] },
@@ -53,7 +57,8 @@ export function consume(stream: AsyncIterable<BackendOutput>, into?: Collected) 
     }
     return c;
   })().finally(() => {
-    for (const w of waiters.splice(0)) w.reject(new Error("the stream ended before the awaited condition held"));
+    for (const w of waiters.splice(0))
+      w.reject(new Error("the stream ended before the awaited condition held"));
   });
   return {
     collected: c,
@@ -72,4 +77,8 @@ export async function received(agent: keyof A2aAgentUrls): Promise<A2aReceived> 
 }
 
 /** The run as its object hands it to `continue`/`recover` after `c`: same spec, new ref and checkpoint. */
-export const after = (run: BackendRun, c: Collected): BackendRun => ({ ...run, ref: c.ref, checkpoint: c.checkpoint });
+export const after = (run: BackendRun, c: Collected): BackendRun => ({
+  ...run,
+  ref: c.ref,
+  checkpoint: c.checkpoint,
+});

@@ -13,7 +13,11 @@ export interface ToolError {
 }
 
 export class TestClient {
-  constructor(readonly client: Client) {}
+  readonly client: Client;
+
+  constructor(client: Client) {
+    this.client = client;
+  }
 
   /** Calls a tool that must succeed; returns its structuredContent. */
   async ok<T = Record<string, any>>(name: string, args: Record<string, unknown> = {}): Promise<T> {

@@ -1,8 +1,13 @@
 // Connecting to a remote A2A agent: resolves its card and builds an @a2a-js/sdk client (A2A 1.0,
 // or 0.3 through the SDK's compatibility layer) whose every request carries the run's secret
 // headers. Also turns errors into messages that name the agent and never a secret.
-import type { AgentCard } from "@a2a-js/sdk";
-import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory, type Client } from "@a2a-js/sdk/client";
+import {
+  ClientFactory,
+  DefaultAgentCardResolver,
+  JsonRpcTransportFactory,
+  type Client,
+} from "@a2a-js/sdk/client";
+import { backoffMs, sleep } from "./backoff.ts";
 
 /** How long resolving the agent card may take before the agent counts as unreachable (ms). */
 const CARD_TIMEOUT_MS = 15_000;
@@ -18,7 +23,7 @@ export interface AgentTarget {
 
 export interface AgentConnection {
   client: Client;
-  card: AgentCard;
+  /** Whether the card offers streaming (else: send, then poll tasks/get). */
   streaming: boolean;
 }
 
@@ -32,11 +37,19 @@ function withHeaders(base: typeof fetch, headers: Record<string, string>, signal
 }
 
 /** Resolves the agent card and creates a client for the transport it offers. */
-export async function connectAgent(target: AgentTarget, base: typeof fetch, signal: AbortSignal): Promise<AgentConnection> {
+export async function connectAgent(
+  target: AgentTarget,
+  base: typeof fetch,
+  signal: AbortSignal,
+): Promise<AgentConnection> {
   const fetchImpl = withHeaders(base, target.headers, signal);
   const legacyCompat = { enabled: true };
   const resolver = new DefaultAgentCardResolver({
-    fetchImpl: withHeaders(base, target.headers, AbortSignal.any([signal, AbortSignal.timeout(CARD_TIMEOUT_MS)])),
+    fetchImpl: withHeaders(
+      base,
+      target.headers,
+      AbortSignal.any([signal, AbortSignal.timeout(CARD_TIMEOUT_MS)]),
+    ),
     legacyCompat,
   });
   const card = await resolver.resolve(target.agentUrl, target.cardPath);
@@ -45,7 +58,24 @@ export async function connectAgent(target: AgentTarget, base: typeof fetch, sign
     cardResolver: resolver,
   });
   const client = await factory.createFromAgentCard(card);
-  return { client, card, streaming: card.capabilities?.streaming === true };
+  return { client, streaming: card.capabilities?.streaming === true };
+}
+
+/** `connectAgent`, tried up to `attempts` times with backoff; throws the last error. */
+export async function connectAgentRetrying(
+  target: AgentTarget,
+  base: typeof fetch,
+  signal: AbortSignal,
+  attempts: number,
+): Promise<AgentConnection> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await connectAgent(target, base, signal);
+    } catch (error) {
+      if (attempt >= attempts || signal.aborted) throw error;
+      await sleep(backoffMs(attempt), signal);
+    }
+  }
 }
 
 /** An error as text safe for events: secret values are replaced, length is bounded. */

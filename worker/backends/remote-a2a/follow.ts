@@ -3,34 +3,20 @@
 // or poll — with capped, jittered backoff. Event mapping and dedupe live in tracker.ts.
 import type { Message, StreamResponse } from "@a2a-js/sdk";
 import type { Client } from "@a2a-js/sdk/client";
+import {
+  A2A_ERROR_CODE,
+  isJsonRpcError,
+  TaskNotFoundError,
+  UnsupportedOperationError,
+} from "@a2a-js/sdk/errors";
 import { emit, type BackendOutput } from "../backend.ts";
+import { backoffMs, sleep } from "./backoff.ts";
 import type { A2aTracker } from "./tracker.ts";
 
 /** Interval of tasks/get polling, used only for agents without streaming (ms). */
 export const POLL_MS = 250;
-/** Consecutive recovery attempts without progress before the run fails. */
+/** Consecutive attempts without progress before recovery gives up (also used for reconnecting). */
 export const MAX_RECOVERY_ATTEMPTS = 5;
-const BACKOFF_BASE_MS = 250;
-const BACKOFF_CAP_MS = 4_000;
-
-/** Delay before recovery attempt `attempt` (1-based): full jitter under a doubling cap (ms). */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
-}
-
-/** Resolves after `ms`, or at once when `signal` aborts. */
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal.aborted) return resolve();
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener("abort", done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener("abort", done);
-  });
-}
 
 export const failed = (message: string): BackendOutput =>
   emit("run_failed", { error: { code: "backend_failed", message } });
@@ -46,11 +32,18 @@ export interface FollowerOptions {
   describe: (error: unknown) => string;
 }
 
+/** True when the agent does not offer `tasks/resubscribe` after all. */
+const isUnsupported = (error: unknown): boolean =>
+  error instanceof UnsupportedOperationError ||
+  (isJsonRpcError(error) && error.envelopeCode === A2A_ERROR_CODE.METHOD_NOT_FOUND);
+
 /** Drives one backend call against one task; yields events, ref updates and checkpoints. */
 export class A2aFollower {
   readonly #o: FollowerOptions;
   #ref: string;
   #checkpoint: string;
+  /** Stream items and events seen by this call, to tell progress from silence. */
+  #items = 0;
   #emitted = 0;
 
   constructor(options: FollowerOptions) {
@@ -82,20 +75,27 @@ export class A2aFollower {
       } else {
         const result = await client.sendMessage(request, { signal });
         yield* this.#apply(
-          "messageId" in result ? { payload: { $case: "message", value: result } } : { payload: { $case: "task", value: result } },
+          "messageId" in result
+            ? { payload: { $case: "message", value: result } }
+            : { payload: { $case: "task", value: result } },
         );
       }
     } catch (error) {
       if (signal.aborted) return;
-      if (!tracker.taskId) {
-        yield failed(`remote A2A agent ${this.#o.agentUrl}: sending the message failed: ${this.#o.describe(error)}`);
+      // Refused before any answer (or lost before one): the agent may never have taken the message.
+      if (this.#items === 0 || !tracker.taskId) {
+        yield failed(
+          `remote A2A agent ${this.#o.agentUrl}: sending the message failed: ${this.#o.describe(error)}`,
+        );
         return;
       }
-      // The task exists, so the stream merely broke: recovery below picks it up.
+      // The agent answered and the task exists, so the stream merely broke: recovery picks it up.
     }
     if (tracker.ended || signal.aborted) return;
     if (!tracker.taskId) {
-      yield failed(`remote A2A agent ${this.#o.agentUrl}: the response ended before the agent created a task`);
+      yield failed(
+        `remote A2A agent ${this.#o.agentUrl}: the response ended before the agent created a task`,
+      );
       return;
     }
     yield* this.recover();
@@ -106,27 +106,38 @@ export class A2aFollower {
     const { client, streaming, tracker, signal } = this.#o;
     const id = tracker.taskId;
     if (!id) {
-      yield failed(`remote A2A agent ${this.#o.agentUrl}: the run was interrupted before the agent created a task`);
+      yield failed(
+        `remote A2A agent ${this.#o.agentUrl}: the run was interrupted before the agent created a task`,
+      );
       return;
     }
+    let poll = !streaming;
     let attempts = 0;
     let lastProblem = "the stream ended before the task's turn did";
     while (!signal.aborted) {
       const before = this.#emitted;
+      let resubscribing = false;
       try {
         // Full history: the tracker needs it to tell which messages are new.
         const task = await client.getTask({ tenant: "", id, historyLength: undefined }, { signal });
         yield* this.#apply({ payload: { $case: "task", value: task } });
         if (tracker.ended) return;
-        if (!streaming) {
+        if (poll) {
           attempts = 0;
           await sleep(POLL_MS, signal);
           continue;
         }
+        resubscribing = true;
         yield* this.#follow((s) => client.resubscribeTask({ tenant: "", id }, { signal: s }));
         if (tracker.ended) return;
       } catch (error) {
         if (signal.aborted) return;
+        if (error instanceof TaskNotFoundError) {
+          yield failed(`remote A2A agent ${this.#o.agentUrl}: the agent no longer knows task ${id}`);
+          return;
+        }
+        // A streaming agent without resubscribe (or a task that just finished): poll instead.
+        if (resubscribing && isUnsupported(error)) poll = true;
         lastProblem = this.#o.describe(error);
       }
       attempts = this.#emitted > before ? 1 : attempts + 1;
@@ -141,7 +152,9 @@ export class A2aFollower {
   }
 
   /** Reads a stream until the turn ends; the stream is aborted when left early. */
-  async *#follow(open: (signal: AbortSignal) => AsyncIterable<StreamResponse>): AsyncGenerator<BackendOutput> {
+  async *#follow(
+    open: (signal: AbortSignal) => AsyncIterable<StreamResponse>,
+  ): AsyncGenerator<BackendOutput> {
     const local = new AbortController();
     try {
       for await (const item of open(AbortSignal.any([this.#o.signal, local.signal]))) {
@@ -155,6 +168,7 @@ export class A2aFollower {
 
   /** The item's new events, preceded by a changed ref and followed by a changed checkpoint. */
   *#apply(item: StreamResponse): Generator<BackendOutput> {
+    this.#items += 1;
     const events = this.#o.tracker.apply(item);
     const ref = this.#currentRef();
     if (JSON.stringify(ref) !== this.#ref) {

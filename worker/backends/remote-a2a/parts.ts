@@ -16,7 +16,11 @@ export function toA2aPart(part: Part): A2aPart {
     case "data":
       return { ...blank, content: { $case: "data", value: part.data }, mediaType: "application/json" };
     case "file": {
-      const meta = { metadata: undefined, filename: part.file.name ?? "", mediaType: part.file.mime_type ?? "" };
+      const meta = {
+        metadata: undefined,
+        filename: part.file.name ?? "",
+        mediaType: part.file.mime_type ?? "",
+      };
       return part.file.uri !== undefined
         ? { ...meta, content: { $case: "url", value: part.file.uri } }
         : { ...meta, content: { $case: "raw", value: Buffer.from(part.file.bytes ?? "", "base64") } };
@@ -38,18 +42,25 @@ export function toA2aMessage(message: InputMessage, ids: { taskId?: string; cont
   };
 }
 
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
 
 const toBase64 = (bytes: Uint8Array): string => Buffer.from(bytes).toString("base64");
 
 /** An A2A part as Switchyard events carry it (the `Part` shape of runs/messages.ts). */
 export function fromA2aPart(part: A2aPart): Part | undefined {
-  const file = { ...(part.filename ? { name: part.filename } : {}), ...(part.mediaType ? { mime_type: part.mediaType } : {}) };
+  const file = {
+    ...(part.filename ? { name: part.filename } : {}),
+    ...(part.mediaType ? { mime_type: part.mediaType } : {}),
+  };
   switch (part.content?.$case) {
     case "text":
       return { kind: "text", text: part.content.value };
     case "data":
-      return { kind: "data", data: isRecord(part.content.value) ? part.content.value : { value: part.content.value } };
+      return {
+        kind: "data",
+        data: isRecord(part.content.value) ? part.content.value : { value: part.content.value },
+      };
     case "url":
       return { kind: "file", file: { ...file, uri: part.content.value } };
     case "raw":

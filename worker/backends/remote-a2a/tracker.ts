@@ -1,7 +1,14 @@
 // Maps what an A2A client yields (task snapshots, status and artifact updates, bare messages) to
 // Switchyard events exactly once — across dropped streams, resubscribes and object restarts — by
 // keeping a compact checkpoint of what was already emitted. Pure: no I/O, no clock.
-import { TaskState, type Artifact, type Message, type Part, type StreamResponse, type Task } from "@a2a-js/sdk";
+import {
+  TaskState,
+  type Artifact,
+  type Message,
+  type Part,
+  type StreamResponse,
+  type Task,
+} from "@a2a-js/sdk";
 import type { TaskArtifactUpdateEvent, TaskStatus, TaskStatusUpdateEvent } from "@a2a-js/sdk";
 import { z } from "zod";
 import type { NewEvent } from "../../runs/events.ts";
@@ -45,7 +52,8 @@ function hash(text: string): string {
 }
 
 const partKey = (p: Part): string => hash(JSON.stringify(p.content ?? null));
-const messageKey = (m: Message): string => (m.messageId ? m.messageId : `h:${hash(m.parts.map(partKey).join())}`);
+const messageKey = (m: Message): string =>
+  m.messageId ? m.messageId : `h:${hash(m.parts.map(partKey).join())}`;
 const statusKey = (s: TaskStatus): string => `${s.state}|${s.message?.messageId ?? ""}|${s.timestamp ?? ""}`;
 const event = (type: NewEvent["type"], data: NewEvent["data"]): NewEvent => ({ type, data });
 
@@ -59,13 +67,15 @@ export class A2aTracker {
   #lastData: Record<string, unknown> | undefined;
   /**
    * Part keys per artifact of the last task snapshot, until the first new item: a resubscribe
-   * may replay updates the snapshot already contained (A2A gives no sequence numbers).
+   * may replay an update the snapshot already contained (A2A gives no sequence numbers).
    */
   #overlap: Map<string, string[]> | undefined;
 
   constructor(checkpoint?: unknown) {
     const parsed = A2aCheckpointSchema.safeParse(checkpoint);
-    this.#cp = parsed.success ? structuredClone(parsed.data) : { v: 1, started: false, seen: [], artifacts: {} };
+    this.#cp = parsed.success
+      ? structuredClone(parsed.data)
+      : { v: 1, started: false, seen: [], artifacts: {} };
   }
 
   get taskId(): string | undefined {
@@ -119,7 +129,10 @@ export class A2aTracker {
   #started(): NewEvent[] {
     if (this.#cp.started) return [];
     this.#cp.started = true;
-    const ids = { ...(this.#taskId ? { task_id: this.#taskId } : {}), ...(this.#contextId ? { context_id: this.#contextId } : {}) };
+    const ids = {
+      ...(this.#taskId ? { task_id: this.#taskId } : {}),
+      ...(this.#contextId ? { context_id: this.#contextId } : {}),
+    };
     return [event("run_started", ids)];
   }
 
@@ -130,7 +143,8 @@ export class A2aTracker {
     const history = task.history ?? [];
     const current = history.slice(history.findIndex((m) => m.messageId === this.#cp.turn) + 1);
     const statusMessage = task.status?.message;
-    if (statusMessage && !current.some((m) => messageKey(m) === messageKey(statusMessage))) current.push(statusMessage);
+    if (statusMessage && !current.some((m) => messageKey(m) === messageKey(statusMessage)))
+      current.push(statusMessage);
     for (const m of current) if (isAgentMessage(m)) events.push(...this.#onAgentMessage(m));
     for (const a of task.artifacts ?? []) events.push(...this.#onArtifactSnapshot(a));
     events.push(...this.#onStatus(task.status, task.metadata));
@@ -154,7 +168,9 @@ export class A2aTracker {
     if (!artifact || this.#repeatsSnapshot(artifact, update.append)) return events;
     this.#overlap = undefined;
     const before = this.#cp.artifacts[artifact.artifactId] ?? 0;
-    this.#cp.artifacts[artifact.artifactId] = update.append ? before + artifact.parts.length : artifact.parts.length;
+    this.#cp.artifacts[artifact.artifactId] = update.append
+      ? before + artifact.parts.length
+      : artifact.parts.length;
     events.push(this.#artifactEvent(artifact, artifact.parts, update.append, update.lastChunk));
     return events;
   }
@@ -197,15 +213,25 @@ export class A2aTracker {
     return [this.#artifactEvent(artifact, artifact.parts.slice(emitted), emitted > 0, undefined)];
   }
 
+  /**
+   * Whether the first update of an artifact after a snapshot is one the snapshot already holds
+   * (the usual resubscribe race replays at most that one; a longer replay would repeat).
+   */
   #repeatsSnapshot(artifact: Artifact, append: boolean): boolean {
     const known = this.#overlap?.get(artifact.artifactId);
+    this.#overlap?.delete(artifact.artifactId);
     if (!known) return false;
     const incoming = artifact.parts.map(partKey);
     const compared = append ? known.slice(-incoming.length) : known;
     return incoming.length > 0 && compared.join() === incoming.join();
   }
 
-  #artifactEvent(artifact: Artifact, parts: readonly Part[], append: boolean, lastChunk: boolean | undefined): NewEvent {
+  #artifactEvent(
+    artifact: Artifact,
+    parts: readonly Part[],
+    append: boolean,
+    lastChunk: boolean | undefined,
+  ): NewEvent {
     const text = textOf(parts);
     const data = dataOf(parts);
     if (data) this.#lastData = data;
@@ -244,7 +270,10 @@ export class A2aTracker {
       case TaskState.TASK_STATE_FAILED:
         events.push(
           event("run_failed", {
-            error: { code: "backend_failed", message: text ?? "the remote agent reported that the task failed" },
+            error: {
+              code: "backend_failed",
+              message: text ?? "the remote agent reported that the task failed",
+            },
           }),
         );
         break;

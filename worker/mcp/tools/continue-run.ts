@@ -43,8 +43,8 @@ export const continueRun = defineTool({
       return { mode: "live" as const, run_id: run.run_id, status: run.status, session_id: run.session_id, agent_name: run.agent_name };
     }
     const backend = resolveBackend(record.backend);
-    const given = parseBackendConfig(backend, args.backend_config);
-    const config = { ...record.spec.config, ...given.config };
+    // The finished run kept only its public config; secrets (dropped when it ended) come anew.
+    const { config, secrets } = parseBackendConfig(backend, { ...record.spec.config, ...args.backend_config });
     const next = await (await tenantStub(ctx.env, ctx.tenant)).spawn(
       {
         backend: record.backend,
@@ -61,7 +61,7 @@ export const continueRun = defineTool({
         fingerprint: await fingerprintOf({ continue_of: record.run_id, message, config }),
         timeout_s: record.timeout_s,
       },
-      given.secrets,
+      secrets,
     );
     return {
       mode: "new_run" as const,
