@@ -13,7 +13,8 @@ export default defineConfig({
             miniflare: {
               bindings: {
                 SWITCHYARD_TOKENS: "acme=test-token-acme,globex=test-token-globex",
-                SWITCHYARD_RUNNER_TOKENS: "acme=runner-token-acme",
+                SWITCHYARD_RUNNER_TOKENS: "acme=runner-token-acme,globex=runner-token-globex",
+                SWITCHYARD_RUNNER_GRACE_S: "2",
                 SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1",
                 TEST_A2A_AGENTS: JSON.stringify(inject("a2aAgents" as never)),
               },

@@ -1,7 +1,7 @@
 // The backends Switchyard knows: canonical names, accepted aliases, where each runs, its
 // backend_config schema and which of those keys are secrets. Choosing where a run goes lives here.
 import { z } from "zod";
-import { SwitchyardError, badRequest } from "../errors.ts";
+import { badRequest } from "../errors.ts";
 import { REMOTE_A2A_SECRET_KEYS, RemoteA2aConfigSchema } from "./remote-a2a.ts";
 
 export const BACKEND_NAMES = ["remote_a2a", "codex", "claude_code", "openai_compatible"] as const;
@@ -93,15 +93,4 @@ export function parseBackendConfig(backend: BackendDescriptor, raw: unknown): Sp
     (backend.secretKeys.includes(key) ? secrets : config)[key] = value;
   }
   return { config, secrets };
-}
-
-/** Runner backends answer this until a runner can take them (issue 3). */
-export function assertPlaceable(backend: BackendDescriptor): void {
-  if (backend.placement === "runner") {
-    throw new SwitchyardError(
-      "runner_unavailable",
-      `backend: "${backend.name}" needs a connected switchyard-runner, and runner support is not available yet`,
-      { field: "backend" },
-    );
-  }
 }

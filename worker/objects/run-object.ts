@@ -68,9 +68,11 @@ export class RunObject extends Agent<Env> {
   }
 
   /** Creates the run. Repeating it with the same id returns the stored record unchanged. */
-  create(record: RunRecord, secrets: Record<string, unknown>): Promise<Outcome<RunRecord>> {
+  create(record: RunRecord, secrets: Record<string, unknown>, sessionCheckpoint?: unknown): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
       if (this.#run) return this.#run;
+      // A resumed session starts from where its previous run left the backend (its conversation).
+      if (sessionCheckpoint !== undefined) this.#store.setPrivate("checkpoint", sessionCheckpoint);
       if (resolveBackend(record.backend).placement === "runner") record.status_reason = "waiting for a runner";
       this.#record = record;
       this.#secrets = secretValues(secrets);
@@ -83,6 +85,11 @@ export class RunObject extends Agent<Env> {
       }
       return record;
     });
+  }
+
+  /** The backend's checkpoint, which a run resuming this run's session starts from. */
+  sessionCheckpoint(): Promise<Outcome<unknown>> {
+    return outcome(() => this.#store.getPrivate("checkpoint"));
   }
 
   getRecord(): Promise<Outcome<RunRecord | null>> {
@@ -215,11 +222,8 @@ export class RunObject extends Agent<Env> {
         if (source_seq <= run.relay_seq) continue;
         if (source_seq !== run.relay_seq + 1) break;
         run.relay_seq = source_seq;
-        if (output.kind === "event") this.#append(run, output.event);
-        else {
-          run.remote_ref = { ...run.remote_ref, ...redactDeep(output.ref, this.#secrets) };
-          refChanged = true;
-        }
+        this.#applyOutput(run, output);
+        refChanged ||= output.kind === "ref";
       }
       this.#commit(run, refChanged);
       return run.relay_seq;
@@ -313,6 +317,7 @@ export class RunObject extends Agent<Env> {
       for await (const out of stream) {
         if (signal.aborted) return;
         this.#applyOutput(run, out);
+        this.#commit(run, out.kind === "ref");
       }
     } catch (e) {
       if (signal.aborted) return;
@@ -333,8 +338,7 @@ export class RunObject extends Agent<Env> {
   #applyOutput(run: RunRecord, out: BackendOutput): void {
     if (out.kind === "event") this.#append(run, out.event);
     else if (out.kind === "ref") run.remote_ref = { ...run.remote_ref, ...redactDeep(out.ref, this.#secrets) };
-    else this.#store.setPrivate("checkpoint", out.state);
-    this.#commit(run, out.kind === "ref");
+    else this.#store.setPrivate("checkpoint", redactDeep(out.state, this.#secrets));
   }
 
   #backendRun(run: RunRecord): BackendRun {

@@ -22,6 +22,7 @@ export type RunRpc = Rpc<
   RunObject,
   | "create"
   | "getRecord"
+  | "sessionCheckpoint"
   | "addChild"
   | "poll"
   | "waitTerminal"

@@ -98,7 +98,7 @@ export class TenantObject extends Agent<Env> {
         throw new SwitchyardError("not_found", `parent_run_id: no run "${req.parent_run_id}"`, { field: "parent_run_id" });
       }
 
-      const { session_id, agent_name, session_ref } = this.#settleSession(req);
+      const { session_id, agent_name, session_ref, previous_run_id } = this.#settleSession(req);
       const now = new Date();
       const run_id = newRunId(now.getTime());
       const record = newRunRecord(req, { tenant, run_id, session_id, agent_name, session_ref, now: now.toISOString() });
@@ -123,7 +123,8 @@ export class TenantObject extends Agent<Env> {
         this.#sql("INSERT INTO idempotency (key, run_id, fingerprint) VALUES (?, ?, ?)", req.idempotency_key, run_id, req.fingerprint);
       }
 
-      const created = await (await runStub(this.env, tenant, run_id)).create(record, secrets);
+      const checkpoint = previous_run_id ? await (await runStub(this.env, tenant, previous_run_id)).sessionCheckpoint() : undefined;
+      const created = await (await runStub(this.env, tenant, run_id)).create(record, secrets, checkpoint);
       if (record.parent_run_id) await (await runStub(this.env, tenant, record.parent_run_id)).addChild(run_id);
       if (resolveBackend(record.backend).placement === "runner") {
         const { runner, runner_labels } = req.config as { runner?: string; runner_labels?: Record<string, string> };
@@ -263,10 +264,15 @@ export class TenantObject extends Agent<Env> {
   }
 
   /** Picks the session and agent name of a new run, per session_mode. */
-  #settleSession(req: SpawnRequest): { session_id: string; agent_name: string; session_ref?: Record<string, string> } {
+  #settleSession(req: SpawnRequest): {
+    session_id: string;
+    agent_name: string;
+    session_ref?: Record<string, string>;
+    previous_run_id?: string;
+  } {
     if (req.session_mode === "resume") {
-      const session = this.#sql<{ backend: string; agent_name: string; ref: string }>(
-        "SELECT backend, agent_name, ref FROM sessions WHERE session_id = ?",
+      const session = this.#sql<{ backend: string; agent_name: string; ref: string; latest_run_id: string }>(
+        "SELECT backend, agent_name, ref, latest_run_id FROM sessions WHERE session_id = ?",
         req.session_id!,
       )[0];
       if (!session) throw new SwitchyardError("not_found", `session_id: no session "${req.session_id}"`, { field: "session_id" });
@@ -276,7 +282,12 @@ export class TenantObject extends Agent<Env> {
       if (req.agent_name && req.agent_name !== session.agent_name) {
         throw badRequest("agent_name", `session "${req.session_id}" belongs to agent "${session.agent_name}"`);
       }
-      return { session_id: req.session_id!, agent_name: session.agent_name, session_ref: JSON.parse(session.ref) };
+      return {
+        session_id: req.session_id!,
+        agent_name: session.agent_name,
+        session_ref: JSON.parse(session.ref),
+        previous_run_id: session.latest_run_id,
+      };
     }
     let agent_name = req.agent_name;
     if (agent_name) {

@@ -20,10 +20,12 @@ export const ProbedBackendSchema = z.object({
 });
 export type ProbedBackend = z.infer<typeof ProbedBackendSchema>;
 
-/** What a backend produced, as the runner relays it (same shape as edge BackendOutput). */
+/** What a backend produced, as the runner relays it (the same shape as an edge BackendOutput). */
 export const RelayedOutputSchema = z.discriminatedUnion("kind", [
   z.object({ kind: z.literal("event"), event: NewEventSchema }),
   z.object({ kind: z.literal("ref"), ref: StringMap }),
+  /** The backend's private progress (e.g. a conversation), handed back on continue and resume. */
+  z.object({ kind: z.literal("checkpoint"), state: z.unknown() }),
 ]);
 
 // ── runner → Worker ────────────────────────────────────────────────────────────────────────
@@ -94,6 +96,8 @@ export const DispatchFrameSchema = z.object({
   secrets: z.record(z.string(), z.unknown()),
   ref: StringMap,
   session_ref: StringMap.optional(),
+  /** The backend's last checkpoint for this run or the session it resumes. */
+  checkpoint: z.unknown().optional(),
   /** The last source_seq the Worker already has for this run (0 for a new run). */
   acked_seq: z.number().int().min(0),
 });

@@ -1,7 +1,7 @@
 // spawn_run: start a run on a backend. Validates everything before anything is stored.
 import { z } from "zod";
 import { assertEdgeMayFetch, parseAllowHosts } from "../../backends/egress.ts";
-import { ACCEPTED_BACKEND_NAMES, assertPlaceable, parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
+import { ACCEPTED_BACKEND_NAMES, parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { PROFILES, PROFILE_NAMES } from "../../profiles/index.ts";
 import { InputMessageSchema, toInputMessage } from "../../runs/messages.ts";
@@ -67,7 +67,6 @@ export const spawnRun = defineTool({
         assertEdgeMayFetch(url, `backend_config.${backend.edgeUrlField}`, parseAllowHosts(ctx.env.SWITCHYARD_EDGE_ALLOW_HOSTS));
       }
     }
-    assertPlaceable(backend);
     const message = toInputMessage(args.prompt, args.input_message);
     const { backend_config: _secretBearing, ...rest } = args;
     const record = await (await tenantStub(ctx.env, ctx.tenant)).spawn(

@@ -1,0 +1,96 @@
+// A runner peer scripted by the test, over a real WebSocket to the Worker under test: it speaks
+// the wire protocol from worker/protocol/frames.ts and nothing else.
+import { SELF } from "cloudflare:test";
+import { PROTOCOL_VERSION, WorkerFrameSchema, type WorkerFrame } from "../../../worker/protocol/frames.ts";
+
+export interface ScriptedRunnerOptions {
+  token?: string;
+  name: string;
+  labels?: Record<string, string>;
+  maxRuns?: number;
+  backends?: string[];
+  activeRuns?: string[];
+}
+
+export class ScriptedRunner {
+  readonly frames: WorkerFrame[] = [];
+  closed: { code: number; reason: string } | undefined;
+  #socket: WebSocket | undefined;
+  #waiters: (() => void)[] = [];
+
+  static async connect(options: ScriptedRunnerOptions): Promise<ScriptedRunner> {
+    const runner = new ScriptedRunner();
+    const res = await SELF.fetch("http://switchyard.test/runner/connect", {
+      headers: { upgrade: "websocket", authorization: `Bearer ${options.token ?? "runner-token-acme"}` },
+    });
+    const socket = res.webSocket;
+    if (!socket) throw new Error(`no websocket: HTTP ${res.status}`);
+    socket.accept();
+    runner.#socket = socket;
+    socket.addEventListener("message", (e) => {
+      runner.frames.push(WorkerFrameSchema.parse(JSON.parse(String(e.data))));
+      runner.#wake();
+    });
+    socket.addEventListener("close", (e) => {
+      runner.closed = { code: e.code, reason: e.reason };
+      runner.#wake();
+    });
+    runner.send({
+      type: "runner.hello",
+      protocol: PROTOCOL_VERSION,
+      name: options.name,
+      version: "test",
+      labels: options.labels ?? {},
+      max_runs: options.maxRuns ?? 2,
+      backends: (options.backends ?? ["codex"]).map((backend) => ({ backend, installed: true, credentials: "configured" })),
+      active_runs: options.activeRuns ?? [],
+    });
+    return runner;
+  }
+
+  send(frame: unknown): void {
+    this.#socket!.send(JSON.stringify(frame));
+  }
+
+  close(): void {
+    this.#socket!.close(1000, "test done");
+  }
+
+  #wake() {
+    for (const w of this.#waiters.splice(0)) w();
+  }
+
+  /** Waits for the next frame matching `pick` (frames already received count). */
+  async next<T extends WorkerFrame["type"]>(
+    type: T,
+    pick: (f: Extract<WorkerFrame, { type: T }>) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<Extract<WorkerFrame, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.frames.find((f): f is Extract<WorkerFrame, { type: T }> => f.type === type && pick(f as Extract<WorkerFrame, { type: T }>));
+      if (found) {
+        this.frames.splice(this.frames.indexOf(found), 1);
+        return found;
+      }
+      if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) waiting for ${type}`);
+      if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms`);
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, deadline - Date.now());
+        this.#waiters.push(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      });
+    }
+  }
+
+  /** Relays events as the run's outputs `from..from+n-1`. */
+  outputs(runId: string, from: number, events: { type: string; data: Record<string, unknown> }[]): void {
+    this.send({
+      type: "run.outputs",
+      run_id: runId,
+      items: events.map((event, i) => ({ source_seq: from + i, output: { kind: "event", event } })),
+    });
+  }
+}
