@@ -15,4 +15,12 @@ export interface Env {
   SWITCHYARD_RUNNER_HEARTBEAT_S?: string;
   /** Seconds a runner may stay gone before its runs fail with runner_lost (default 60). */
   SWITCHYARD_RUNNER_GRACE_S?: string;
+  /** USD per million tokens by model: {"model": {"input_per_mtok", "cached_input_per_mtok", "output_per_mtok"}}. */
+  SWITCHYARD_PRICES?: string;
+  /** Most live runs per tenant (default 100). */
+  SWITCHYARD_MAX_CONCURRENT_RUNS?: string;
+  /** Most runs in one run tree (default 500). */
+  SWITCHYARD_MAX_TREE_RUNS?: string;
+  /** Most tokens one run tree may spend before its live runs are stopped (default 50,000,000). */
+  SWITCHYARD_TREE_TOKEN_BUDGET?: string;
 }

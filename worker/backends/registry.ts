@@ -2,6 +2,7 @@
 // backend_config schema and which of those keys are secrets. Choosing where a run goes lives here.
 import { z } from "zod";
 import { badRequest } from "../errors.ts";
+import { isPrivateHost } from "./egress.ts";
 import { REMOTE_A2A_SECRET_KEYS, RemoteA2aConfigSchema } from "./remote-a2a.ts";
 
 export const BACKEND_NAMES = ["remote_a2a", "codex", "claude_code", "openai_compatible"] as const;
@@ -10,8 +11,11 @@ export type BackendName = (typeof BACKEND_NAMES)[number];
 export interface BackendDescriptor {
   name: BackendName;
   aliases: readonly string[];
-  /** `edge`: driven by the run's Durable Object; `runner`: by a connected runner. */
-  placement: "edge" | "runner";
+  /**
+   * `edge`: driven by the run's Durable Object; `runner`: by a connected runner; `edge_or_runner`:
+   * at the edge unless its URL is one the edge may not reach, or a runner was asked for.
+   */
+  placement: "edge" | "runner" | "edge_or_runner";
   configSchema: z.ZodObject;
   secretKeys: readonly string[];
   /** The config key holding a URL the edge itself will fetch; checked against the egress policy. */
@@ -93,4 +97,16 @@ export function parseBackendConfig(backend: BackendDescriptor, raw: unknown): Sp
     (backend.secretKeys.includes(key) ? secrets : config)[key] = value;
   }
   return { config, secrets };
+}
+
+/**
+ * Where a run of this backend executes, given its validated public config. The edge never
+ * fetches loopback or private addresses itself: such endpoints go to a runner on that network.
+ */
+export function placeRun(backend: BackendDescriptor, config: Record<string, unknown>, allowHosts: Set<string>): "edge" | "runner" {
+  if (backend.placement !== "edge_or_runner") return backend.placement;
+  if (config.runner !== undefined || config.runner_labels !== undefined) return "runner";
+  const url = backend.edgeUrlField ? config[backend.edgeUrlField] : undefined;
+  const host = typeof url === "string" ? URL.parse(url)?.hostname.toLowerCase() : undefined;
+  return host && isPrivateHost(host) && !allowHosts.has(host) ? "runner" : "edge";
 }

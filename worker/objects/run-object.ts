@@ -6,15 +6,15 @@ import { SwitchyardError, outcome, type Outcome } from "../errors.ts";
 import type { Env } from "../env.ts";
 import type { BackendOutput, BackendRun, EdgeBackend } from "../backends/backend.ts";
 import { edgeBackendFor } from "../backends/edge.ts";
-import { resolveBackend } from "../backends/registry.ts";
 import type { DispatchFrame, RunnerFrame } from "../protocol/frames.ts";
 import { readPage, type ArtifactPage, type ArtifactRef } from "../runs/artifacts.ts";
 import type { NewEvent, RunEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import { checkOutput } from "../runs/output-schema.ts";
 import { redactDeep, secretValues } from "../runs/redact.ts";
+import { normalizeUsage, parsePriceTable, type PriceTable } from "../runs/usage.ts";
 import { RunLog } from "../runs/run-log.ts";
-import { applyEvent, setStatus, type RunRecord } from "../runs/run-record.ts";
+import { applyEvent, setStatus, type RunRecord, type RunReview } from "../runs/run-record.ts";
 import { isAwaitingInput, isTerminal, type RunStatus } from "../runs/status.ts";
 import { tenantStub } from "./stubs.ts";
 
@@ -38,6 +38,8 @@ export class RunObject extends Agent<Env> {
   #statusDirty = false;
   /** Set when events were appended since waiters were last woken. */
   #appended = false;
+  /** Set when usage changed since the tenant's metrics were last told. */
+  #usageDirty = false;
   #onAppend = new Set<() => void>();
   #onTerminal = new Set<() => void>();
 
@@ -64,22 +66,29 @@ export class RunObject extends Agent<Env> {
   override async onStart(): Promise<void> {
     // After a restart, an edge run that was streaming resumes following its remote task.
     const run = this.#run;
-    if (run && run.status === "running" && edgeBackendFor(run.backend, this.env)) this.#drive("recover");
+    if (run && run.status === "running" && this.#edge(run)) this.#drive("recover");
   }
 
   /** Creates the run. Repeating it with the same id returns the stored record unchanged. */
-  create(record: RunRecord, secrets: Record<string, unknown>, sessionCheckpoint?: unknown): Promise<Outcome<RunRecord>> {
+  create(
+    record: RunRecord,
+    secrets: Record<string, unknown>,
+    sessionCheckpoint?: unknown,
+    carry?: Record<string, unknown>,
+  ): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
       if (this.#run) return this.#run;
+      // Secrets its review loop will need after this run ends (see takeCarry).
+      if (carry && Object.keys(carry).length) this.#store.setPrivate("carry", carry);
       // A resumed session starts from where its previous run left the backend (its conversation).
       if (sessionCheckpoint !== undefined) this.#store.setPrivate("checkpoint", sessionCheckpoint);
-      if (resolveBackend(record.backend).placement === "runner") record.status_reason = "waiting for a runner";
+      if (record.placement === "runner") record.status_reason = "waiting for a runner";
       this.#record = record;
       this.#secrets = secretValues(secrets);
       this.#store.saveRecord(record);
       if (Object.keys(secrets).length) this.#store.setPrivate("secrets", secrets);
       await this.schedule(record.timeout_s, "onTimeout");
-      if (edgeBackendFor(record.backend, this.env)) {
+      if (this.#edge(record)) {
         await this.scheduleEvery(WATCHDOG_S, "watchdog");
         this.#drive("start");
       }
@@ -140,7 +149,7 @@ export class RunObject extends Agent<Env> {
       const run = this.#mustRun();
       if (isTerminal(run.status)) return run;
       this.#abort?.abort();
-      const backend = edgeBackendFor(run.backend, this.env);
+      const backend = this.#edge(run);
       let remoteError: string | undefined;
       if (backend) {
         try {
@@ -166,7 +175,7 @@ export class RunObject extends Agent<Env> {
           field: "run_id",
         });
       }
-      if (resolveBackend(run.backend).placement === "runner") {
+      if (run.placement === "runner") {
         const tenant = await tenantStub(this.env, run.tenant);
         if (!(await tenant.hubContinue(run.run_id, message))) {
           throw new SwitchyardError("runner_unavailable", "run_id: the runner holding this run is not connected right now", {
@@ -239,13 +248,49 @@ export class RunObject extends Agent<Env> {
     });
   }
 
-  /** The hub ends a run it can no longer serve (runner lost, refused). */
-  failFromRunner(code: string, message: string): Promise<Outcome<void>> {
+  /**
+   * Ends a live run as failed with `code` (runner_lost, runner_refused:…, budget_exceeded,
+   * timeout): its stream is stopped and the remote side told, what it produced is kept.
+   */
+  stop(code: string, message: string): Promise<Outcome<void>> {
+    return outcome(() => this.#stop(code, message));
+  }
+
+  async #stop(code: string, message: string): Promise<void> {
+    const run = this.#run;
+    if (!run || isTerminal(run.status)) return;
+    this.#abort?.abort();
+    await this.#edge(run)
+      ?.cancel(this.#backendRun(run))
+      .catch(() => {
+        // The run fails with `code` either way; a remote that cannot be told is not our failure.
+      });
+    if (isTerminal(run.status)) return;
+    this.#append(run, { type: "run_failed", data: { error: { code, message } } });
+    this.#commit(run);
+  }
+
+  /** Hands over (once) the secrets kept for this run's review loop, and forgets them. */
+  takeCarry(): Promise<Outcome<Record<string, unknown> | null>> {
+    return outcome(() => {
+      const carry = this.#store.getPrivate<Record<string, unknown>>("carry") ?? null;
+      this.#store.deletePrivate("carry");
+      return carry;
+    });
+  }
+
+  /** Records a reviewer's verdict on this run (shown by get_run as `review`). */
+  setReview(review: RunReview): Promise<Outcome<void>> {
     return outcome(() => {
       const run = this.#mustRun();
-      if (isTerminal(run.status)) return;
-      this.#append(run, { type: "run_failed", data: { error: { code, message } } });
-      this.#commit(run);
+      run.review = {
+        reviewer_run_id: review.reviewer_run_id,
+        cycle: review.cycle,
+        verdict: review.verdict,
+        summary: review.summary,
+        findings: review.findings,
+      };
+      this.#store.saveRecord(run);
     });
   }
 
@@ -271,18 +316,7 @@ export class RunObject extends Agent<Env> {
   /** Scheduled at creation: a run still live after `timeout_s` fails with reason `timeout`. */
   async onTimeout(): Promise<void> {
     const run = this.#run;
-    if (!run || isTerminal(run.status)) return;
-    this.#abort?.abort();
-    const backend = edgeBackendFor(run.backend, this.env);
-    await backend?.cancel(this.#backendRun(run)).catch(() => {
-      // The run fails with `timeout` either way; a remote that cannot be told is not our failure.
-    });
-    if (isTerminal(run.status)) return;
-    this.#append(run, {
-      type: "run_failed",
-      data: { error: { code: "timeout", message: `the run exceeded timeout_s=${run.timeout_s}` } },
-    });
-    this.#commit(run);
+    if (run) await this.#stop("timeout", `the run exceeded timeout_s=${run.timeout_s}`);
   }
 
   /** Periodic while an edge run is live: re-attaches a stream lost to a restart or a crash. */
@@ -295,7 +329,7 @@ export class RunObject extends Agent<Env> {
   /** Follows the backend's stream in the background, keeping the object alive meanwhile. */
   #drive(kind: "start" | "continue" | "recover", message?: InputMessage): void {
     const run = this.#mustRun();
-    const backend = edgeBackendFor(run.backend, this.env);
+    const backend = this.#edge(run);
     if (!backend || this.#driving) return;
     this.#driving = true;
     const abort = new AbortController();
@@ -341,6 +375,11 @@ export class RunObject extends Agent<Env> {
     else this.#store.setPrivate("checkpoint", redactDeep(out.state, this.#secrets));
   }
 
+  /** The edge backend driving this run, or undefined when a runner drives it. */
+  #edge(run: RunRecord): EdgeBackend | undefined {
+    return run.placement === "edge" ? edgeBackendFor(run.backend, this.env) : undefined;
+  }
+
   #backendRun(run: RunRecord): BackendRun {
     return {
       runId: run.run_id,
@@ -357,9 +396,10 @@ export class RunObject extends Agent<Env> {
     };
   }
 
-  /** Appends one event (secrets redacted), then the status change it implies, if any. */
+  /** Appends one event (secrets redacted, usage normalized), then the status change it implies. */
   #append(run: RunRecord, event: NewEvent): void {
-    const clean = { type: event.type, data: redactDeep(event.data, this.#secrets) };
+    const data = redactDeep(event.data, this.#secrets);
+    const clean = { type: event.type, data: event.type === "usage" ? this.#normalizeUsage(run, data) : data };
     const now = new Date().toISOString();
     run.last_seq += 1;
     this.#store.append(run, run.last_seq, now, clean);
@@ -370,6 +410,14 @@ export class RunObject extends Agent<Env> {
     if (to === "completed" && run.spec.output_schema && run.result.structured_output !== undefined) {
       run.result.structured_output_validation = checkOutput(run.spec.output_schema, run.result.structured_output);
     }
+  }
+
+  #prices: PriceTable | undefined;
+
+  #normalizeUsage(run: RunRecord, data: Record<string, unknown>): Record<string, unknown> {
+    this.#prices ??= parsePriceTable(this.env.SWITCHYARD_PRICES);
+    this.#usageDirty = true;
+    return normalizeUsage(data, run.backend, this.#prices);
   }
 
   #transition(run: RunRecord, to: RunStatus, reason: string | null): void {
@@ -400,8 +448,9 @@ export class RunObject extends Agent<Env> {
       this.#store.deletePrivate("secrets");
       void this.#clearSchedules();
     }
-    if (this.#statusDirty || refChanged) {
+    if (this.#statusDirty || this.#usageDirty || refChanged) {
       this.#statusDirty = false;
+      this.#usageDirty = false;
       void this.#notifyTenant(run);
     }
   }
@@ -421,6 +470,9 @@ export class RunObject extends Agent<Env> {
         updated_at: run.updated_at,
         summary: run.summary,
         remote_ref: run.remote_ref,
+        usage: run.result.usage,
+        started_at: run.started_at,
+        completed_at: run.completed_at,
       });
     } catch (e) {
       // The run's own record is the truth; the index catches up on the next change.

@@ -32,9 +32,24 @@ export type RunRpc = Rpc<
   | "forDispatch"
   | "ingest"
   | "setQueuedReason"
-  | "failFromRunner"
+  | "stop"
+  | "takeCarry"
+  | "setReview"
 >;
-export type TenantRpc = Rpc<TenantObject, "spawn" | "latestRunOf" | "hasRun" | "listRuns" | "runChanged" | "hubContinue"> & {
+export type TenantRpc = Rpc<
+  TenantObject,
+  | "spawn"
+  | "latestRunOf"
+  | "listRuns"
+  | "runChanged"
+  | "hubContinue"
+  | "getLane"
+  | "putLane"
+  | "listLanes"
+  | "laneReviews"
+  | "metrics"
+  | "runners"
+> & {
   fetch(request: Request): Promise<Response>;
 };
 

@@ -180,6 +180,6 @@ export class RunnerHub {
 
   async #fail(runId: string, code: string, message: string): Promise<void> {
     this.deps.table.release(runId);
-    await (await this.deps.run(runId)).failFromRunner(code, message);
+    await (await this.deps.run(runId)).stop(code, message);
   }
 }

@@ -79,16 +79,16 @@ export class RunLog {
   }
 
   /** Private per-run documents: the backend checkpoint and, while live, the secrets. */
-  getPrivate<T>(key: "checkpoint" | "secrets"): T | undefined {
+  getPrivate<T>(key: "checkpoint" | "secrets" | "carry"): T | undefined {
     const row = this.#sql.exec<{ doc: string }>("SELECT doc FROM sy_private WHERE key = ?", key).toArray()[0];
     return row ? (JSON.parse(row.doc) as T) : undefined;
   }
 
-  setPrivate(key: "checkpoint" | "secrets", doc: unknown): void {
+  setPrivate(key: "checkpoint" | "secrets" | "carry", doc: unknown): void {
     this.#sql.exec("INSERT OR REPLACE INTO sy_private (key, doc) VALUES (?, ?)", key, JSON.stringify(doc));
   }
 
-  deletePrivate(key: "checkpoint" | "secrets"): void {
+  deletePrivate(key: "checkpoint" | "secrets" | "carry"): void {
     this.#sql.exec("DELETE FROM sy_private WHERE key = ?", key);
   }
 }

@@ -1,8 +1,9 @@
 // The run record a RunObject keeps and `get_run` shows, and how events move it along.
 // Persistence is run-log.ts; this file is pure.
 import { z } from "zod";
-import { UsageSchema, type NewEvent, type Usage } from "./events.ts";
+import type { NewEvent } from "./events.ts";
 import { RunStatusSchema, isTerminal, type RunStatus } from "./status.ts";
+import { NormalizedUsageSchema, type NormalizedUsage } from "./usage.ts";
 import { truncateUtf8 } from "./utf8.ts";
 
 export const RunErrorSchema = z.object({ code: z.string(), message: z.string() });
@@ -15,7 +16,11 @@ export const UsageTotalsSchema = z.object({
   reasoning_tokens: z.number(),
   total_tokens: z.number(),
   cost_usd: z.number().optional(),
+  /** Tokens of turns that neither the backend nor the price table priced. */
+  unpriced_tokens: z.number(),
   turns: z.number(),
+  /** Model of the latest turn that named one. */
+  model: z.string().optional(),
 });
 export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
@@ -27,15 +32,39 @@ export const RunResultSchema = z.object({
     .object({ valid: z.boolean(), errors: z.array(z.string()).optional() })
     .optional(),
   artifacts: z.array(z.record(z.string(), z.unknown())),
+  /** Paths the agent reported changing (file_changed events), each once. */
+  files_changed: z.array(z.string()),
   usage: UsageTotalsSchema,
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
+
+/** A reviewer's verdict on this run (review dispatch, issue 4). */
+export const RunReviewSchema = z.object({
+  reviewer_run_id: z.string(),
+  cycle: z.number(),
+  verdict: z.enum(["pass", "pass_with_findings", "fail"]).nullable(),
+  summary: z.string(),
+  findings: z.array(
+    z.object({
+      severity: z.enum(["high", "medium", "low"]),
+      category: z.string(),
+      file_path: z.string(),
+      line_start: z.number(),
+      line_end: z.number(),
+      description: z.string(),
+      fix: z.string(),
+    }),
+  ),
+});
+export type RunReview = z.infer<typeof RunReviewSchema>;
 
 /** Everything stored about a run besides its events. Contains no secrets by construction. */
 export const RunRecordSchema = z.object({
   run_id: z.string(),
   tenant: z.string(),
   backend: z.string(),
+  /** Who drives the run: its own object (edge) or a connected runner. */
+  placement: z.enum(["edge", "runner"]),
   role: z.string(),
   status: RunStatusSchema,
   /** Why the run is in its status: waiting for a runner, timeout, runner_lost … */
@@ -52,6 +81,8 @@ export const RunRecordSchema = z.object({
   agent_name: z.string(),
   parent_run_id: z.string().nullable(),
   child_run_ids: z.array(z.string()),
+  lane_id: z.string().nullable(),
+  review: RunReviewSchema.nullable(),
   remote_ref: z.record(z.string(), z.string()),
   cwd: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
@@ -77,6 +108,7 @@ export const emptyUsage = (): UsageTotals => ({
   output_tokens: 0,
   reasoning_tokens: 0,
   total_tokens: 0,
+  unpriced_tokens: 0,
   turns: 0,
 });
 
@@ -117,10 +149,13 @@ export function applyEvent(record: RunRecord, event: NewEvent, now: string): Run
     record.summary = truncateUtf8(text, SUMMARY_BYTES);
   }
   if (event.type === "usage") {
-    const usage = UsageSchema.partial().safeParse(data);
+    const usage = NormalizedUsageSchema.safeParse(data);
     if (usage.success) addUsage(record.result.usage, usage.data);
   }
   if (event.type === "artifact_added") record.result.artifacts.push(data);
+  if (event.type === "file_changed") {
+    for (const path of changedPaths(data)) if (!record.result.files_changed.includes(path)) record.result.files_changed.push(path);
+  }
   if (event.type === "run_completed") {
     const final = str(data.final_response);
     if (final !== undefined) record.result.final_response = final;
@@ -155,13 +190,20 @@ export function setStatus(record: RunRecord, status: RunStatus, now: string, rea
   record.updated_at = now;
 }
 
-function addUsage(totals: UsageTotals, usage: Partial<Usage>): void {
-  totals.input_tokens += usage.input_tokens ?? 0;
-  totals.cached_input_tokens += usage.cached_input_tokens ?? 0;
-  totals.output_tokens += usage.output_tokens ?? 0;
-  totals.reasoning_tokens += usage.reasoning_tokens ?? 0;
-  totals.total_tokens +=
-    usage.total_tokens ?? (usage.input_tokens ?? 0) + (usage.output_tokens ?? 0) + (usage.reasoning_tokens ?? 0);
+/** Paths in a file_changed event: `{path}` or `{changes: [{path}]}`. */
+function changedPaths(data: Record<string, unknown>): string[] {
+  const entries = Array.isArray(data.changes) ? (data.changes as unknown[]) : [data];
+  return entries.flatMap((c) => (c && typeof c === "object" && typeof (c as { path?: unknown }).path === "string" ? [(c as { path: string }).path] : []));
+}
+
+function addUsage(totals: UsageTotals, usage: NormalizedUsage): void {
+  totals.input_tokens += usage.input_tokens;
+  totals.cached_input_tokens += usage.cached_input_tokens;
+  totals.output_tokens += usage.output_tokens;
+  totals.reasoning_tokens += usage.reasoning_tokens;
+  totals.total_tokens += usage.total_tokens;
   if (usage.cost_usd !== undefined) totals.cost_usd = (totals.cost_usd ?? 0) + usage.cost_usd;
+  else totals.unpriced_tokens += usage.total_tokens;
+  if (usage.model) totals.model = usage.model;
   totals.turns += 1;
 }

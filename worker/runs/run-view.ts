@@ -1,6 +1,6 @@
 // What get_run, cancel_run and continue_run show of a run: the record minus internals.
 import { z } from "zod";
-import { RunErrorSchema, RunResultSchema, type RunRecord } from "./run-record.ts";
+import { RunErrorSchema, RunResultSchema, RunReviewSchema, type RunRecord } from "./run-record.ts";
 import { RunStatusSchema, isTerminal } from "./status.ts";
 
 export const RunViewSchema = z.object({
@@ -22,6 +22,8 @@ export const RunViewSchema = z.object({
   agent_name: z.string(),
   parent_run_id: z.string().nullable(),
   child_run_ids: z.array(z.string()),
+  lane_id: z.string().nullable(),
+  review: RunReviewSchema.nullable(),
   remote_ref: z.record(z.string(), z.string()),
   cwd: z.string().nullable(),
   metadata: z.record(z.string(), z.unknown()),
@@ -48,6 +50,8 @@ export function toRunView(r: RunRecord): RunView {
     agent_name: r.agent_name,
     parent_run_id: r.parent_run_id,
     child_run_ids: r.child_run_ids,
+    lane_id: r.lane_id,
+    review: r.review,
     remote_ref: r.remote_ref,
     cwd: r.cwd,
     metadata: r.metadata,

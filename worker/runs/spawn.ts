@@ -1,5 +1,7 @@
 // What the tenant needs to create a run, after the MCP layer validated the call, and the initial
 // record built from it. Pure: the tenant object decides names and sessions, this only assembles.
+import type { Budget } from "../budgets/limits.ts";
+import type { ReviewPolicy } from "../reviews/review-policy.ts";
 import type { InputMessage } from "./messages.ts";
 import { emptyUsage, type RunRecord } from "./run-record.ts";
 
@@ -12,11 +14,20 @@ export interface SpawnRequest {
   session_id?: string;
   agent_name?: string;
   profile_text?: string;
+  profile_path?: string;
   output_schema?: Record<string, unknown>;
   metadata: Record<string, unknown>;
   /** Non-secret backend_config; the secrets travel separately and only to the run's object. */
   config: Record<string, unknown>;
   parent_run_id?: string;
+  lane_id?: string;
+  /** Review dispatch for this run (public part; its secrets travel in the run's carry). */
+  review?: ReviewPolicy;
+  /** Which review cycle this run is (1 for a first attempt). */
+  review_cycle?: number;
+  budget?: Budget;
+  /** A backend that can run at the edge, sent to a runner instead (a loopback endpoint). */
+  via_runner?: boolean;
   idempotency_key?: string;
   /** Stable digest of the call, so a reused idempotency_key with other arguments is refused. */
   fingerprint: string;
@@ -29,6 +40,7 @@ export interface RunIdentity {
   session_id: string;
   agent_name: string;
   session_ref?: Record<string, string>;
+  placement: "edge" | "runner";
   now: string;
 }
 
@@ -37,6 +49,7 @@ export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
     run_id: id.run_id,
     tenant: id.tenant,
     backend: req.backend,
+    placement: id.placement,
     role: req.role,
     status: "queued",
     status_reason: null,
@@ -46,7 +59,7 @@ export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
     completed_at: null,
     last_seq: 0,
     summary: "",
-    result: { final_response: null, artifacts: [], usage: emptyUsage() },
+    result: { final_response: null, artifacts: [], files_changed: [], usage: emptyUsage() },
     error: null,
     session_id: id.session_id,
     agent_name: id.agent_name,
@@ -57,9 +70,12 @@ export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
     metadata: req.metadata,
     timeout_s: req.timeout_s,
     relay_seq: 0,
+    lane_id: req.lane_id ?? null,
+    review: null,
     spec: {
       message: req.message,
       profile_text: req.profile_text,
+      profile_path: req.profile_path,
       output_schema: req.output_schema,
       config: req.config,
       session_ref: id.session_ref,

@@ -61,7 +61,7 @@ export const continueRun = defineTool({
         fingerprint: await fingerprintOf({ continue_of: record.run_id, message, config }),
         timeout_s: record.timeout_s,
       },
-      secrets,
+      { secrets },
     );
     return {
       mode: "new_run" as const,
