@@ -2,6 +2,7 @@
 import type { Env } from "../env.ts";
 import type { EdgeBackend } from "./backend.ts";
 import { createGuardedFetch, parseAllowHosts } from "./egress.ts";
+import { createOpenAiCompatibleBackend } from "./openai-compatible.ts";
 import { createRemoteA2aBackend } from "./remote-a2a.ts";
 
 export function edgeBackendFor(name: string, env: Env): EdgeBackend | undefined {
@@ -9,6 +10,8 @@ export function edgeBackendFor(name: string, env: Env): EdgeBackend | undefined 
   switch (name) {
     case "remote_a2a":
       return createRemoteA2aBackend({ fetch });
+    case "openai_compatible":
+      return createOpenAiCompatibleBackend({ fetch });
     default:
       return undefined;
   }

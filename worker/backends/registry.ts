@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { badRequest } from "../errors.ts";
 import { isPrivateHost } from "./egress.ts";
+import { OPENAI_COMPATIBLE_SECRET_KEYS, OpenAiCompatibleConfigSchema } from "./openai-compatible.ts";
 import { REMOTE_A2A_SECRET_KEYS, RemoteA2aConfigSchema } from "./remote-a2a.ts";
 
 export const BACKEND_NAMES = ["remote_a2a", "codex", "claude_code", "openai_compatible"] as const;
@@ -20,7 +21,18 @@ export interface BackendDescriptor {
   secretKeys: readonly string[];
   /** The config key holding a URL the edge itself will fetch; checked against the egress policy. */
   edgeUrlField?: string;
+  capabilities: Capabilities;
 }
+
+export interface Capabilities {
+  streaming: boolean;
+  resume: boolean;
+  continue: boolean;
+  cancel: boolean;
+  structured_output: boolean;
+}
+
+const ALL: Capabilities = { streaming: true, resume: true, continue: true, cancel: true, structured_output: true };
 
 /** Keys every runner backend understands (runner selection, DESIGN.md "Runner link"). */
 const RunnerPickSchema = {
@@ -36,6 +48,7 @@ const DESCRIPTORS: Record<BackendName, BackendDescriptor> = {
     configSchema: RemoteA2aConfigSchema,
     secretKeys: REMOTE_A2A_SECRET_KEYS,
     edgeUrlField: "agent_url",
+    capabilities: ALL,
   },
   codex: {
     name: "codex",
@@ -43,6 +56,7 @@ const DESCRIPTORS: Record<BackendName, BackendDescriptor> = {
     placement: "runner",
     configSchema: z.looseObject(RunnerPickSchema),
     secretKeys: [],
+    capabilities: ALL,
   },
   claude_code: {
     name: "claude_code",
@@ -50,19 +64,24 @@ const DESCRIPTORS: Record<BackendName, BackendDescriptor> = {
     placement: "runner",
     configSchema: z.looseObject(RunnerPickSchema),
     secretKeys: [],
+    capabilities: ALL,
   },
   openai_compatible: {
     name: "openai_compatible",
     aliases: ["local-model-openai"],
-    placement: "runner",
-    configSchema: z.looseObject(RunnerPickSchema),
-    secretKeys: ["api_key", "headers"],
+    placement: "edge_or_runner",
+    configSchema: OpenAiCompatibleConfigSchema,
+    secretKeys: OPENAI_COMPATIBLE_SECRET_KEYS,
+    edgeUrlField: "base_url",
+    capabilities: ALL,
   },
 };
 
 const BY_NAME = new Map<string, BackendDescriptor>(
   Object.values(DESCRIPTORS).flatMap((d) => [d.name, ...d.aliases].map((n) => [n, d] as const)),
 );
+
+export const BACKENDS: readonly BackendDescriptor[] = Object.values(DESCRIPTORS);
 
 /** Every accepted spelling, for schemas and error messages. */
 export const ACCEPTED_BACKEND_NAMES: readonly string[] = [...BY_NAME.keys()];

@@ -99,3 +99,32 @@ export class LaneTable {
     return rows.map((r) => JSON.parse(r.doc) as Lane);
   }
 }
+
+export type LaneInput = { lane_id: string } & { [K in keyof typeof LaneFieldsShape]?: z.output<(typeof LaneFieldsShape)[K]> };
+
+/**
+ * The lane after an upsert: a new lane from `input` (status planned unless given), or the
+ * existing lane with the given fields replaced. Status changes must be allowed transitions.
+ */
+export function upsertLane(existing: Lane | undefined, input: LaneInput, now: string): Lane {
+  if (existing && input.status) assertTransition(existing.status, input.status);
+  if (input.depends_on?.includes(input.lane_id)) throw badRequest("depends_on", "a lane cannot depend on itself");
+  const base: Lane = existing ?? {
+    lane_id: input.lane_id,
+    title: input.title ?? input.lane_id,
+    objective: "",
+    cwd: null,
+    branch: null,
+    backend: null,
+    model: null,
+    backend_config: {},
+    test_command: null,
+    review: null,
+    depends_on: [],
+    status: "planned",
+    created_at: now,
+    updated_at: now,
+  };
+  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  return { ...base, ...defined, updated_at: now } as Lane;
+}

@@ -44,7 +44,7 @@ export type TenantRpc = Rpc<
   | "runChanged"
   | "hubContinue"
   | "getLane"
-  | "putLane"
+  | "upsertLane"
   | "listLanes"
   | "laneReviews"
   | "metrics"

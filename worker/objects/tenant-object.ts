@@ -6,7 +6,7 @@ import { resolveBackend } from "../backends/registry.ts";
 import { refuseOver, tenantLimits, tighten } from "../budgets/limits.ts";
 import type { Env } from "../env.ts";
 import { SwitchyardError, outcome, type Outcome } from "../errors.ts";
-import { LaneTable, type Lane } from "../lanes/lane.ts";
+import { LaneTable, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
 import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metrics-query.ts";
 import { CLOSE_CODES, PING_TEXT, PONG_TEXT, RunnerFrameSchema } from "../protocol/frames.ts";
 import { ReviewLoop } from "../reviews/review-loop.ts";
@@ -193,9 +193,16 @@ export class TenantObject extends Agent<Env> {
     return outcome(() => this.#p.lanes.get(laneId) ?? null);
   }
 
-  putLane(lane: Lane): Promise<Outcome<Lane>> {
+  /** Creates or updates a lane atomically; dependencies must name existing lanes. */
+  upsertLane(input: LaneInput): Promise<Outcome<Lane>> {
     return outcome(() => {
-      this.#p.lanes.put(lane);
+      const { lanes } = this.#p;
+      const missing = (input.depends_on ?? []).filter((dep) => !lanes.get(dep));
+      if (missing.length) {
+        throw new SwitchyardError("not_found", `depends_on: no lane ${missing.map((m) => `"${m}"`).join(", ")}`, { field: "depends_on" });
+      }
+      const lane = upsertLane(lanes.get(input.lane_id), input, new Date().toISOString());
+      lanes.put(lane);
       return lane;
     });
   }

@@ -61,7 +61,9 @@ export type A2aAgentName =
   | "unreachable"
   | "rejecting"
   | "failing"
-  | "bigOutput";
+  | "bigOutput"
+  | "reviewer"
+  | "harshReviewer";
 
 export const agentUrl = (name: A2aAgentName): string => {
   const urls = JSON.parse((env as unknown as { TEST_A2A_AGENTS: string }).TEST_A2A_AGENTS) as Record<string, string>;

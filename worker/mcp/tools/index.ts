@@ -8,6 +8,10 @@ import { listRuns } from "./list-runs.ts";
 import { pollEvents } from "./poll-events.ts";
 import { spawnRun } from "./spawn-run.ts";
 import { waitRuns } from "./wait-runs.ts";
+import { getLaneActivity } from "./get-lane-activity.ts";
+import { getMetrics } from "./get-metrics.ts";
+import { listAvailableBackends } from "./list-available-backends.ts";
+import { manageLane } from "./manage-lane.ts";
 
 export const TOOLS: readonly Tool[] = [
   spawnRun,
@@ -18,4 +22,8 @@ export const TOOLS: readonly Tool[] = [
   cancelRun,
   listRuns,
   getEventArtifact,
+  listAvailableBackends,
+  manageLane,
+  getLaneActivity,
+  getMetrics,
 ];

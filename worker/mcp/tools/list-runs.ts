@@ -1,11 +1,13 @@
 // list_runs: the tenant's runs, newest first, filtered and paged with an opaque cursor.
 import { z } from "zod";
 import { tenantStub } from "../../objects/stubs.ts";
+import { encodeCursor, type RunIndexRow } from "../../runs/run-index.ts";
 import { RunStatusSchema } from "../../runs/status.ts";
+import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
 import { AbsolutePathSchema } from "../fields.ts";
 import { defineTool } from "../tool.ts";
 
-const RunRowSchema = z.object({
+export const RunRowSchema = z.object({
   run_id: z.string(),
   status: RunStatusSchema,
   backend: z.string(),
@@ -21,9 +23,14 @@ const RunRowSchema = z.object({
   last_seq: z.number(),
 });
 
+/** The cursor that continues a listing after `row`. */
+export const cursorAfter = (row: RunIndexRow) => encodeCursor({ created_ms: Date.parse(row.created_at), run_id: row.run_id });
+
 export const listRuns = defineTool({
   name: "list_runs",
-  description: "The tenant's runs, newest first. Filters combine with AND. Pass next_cursor back as cursor for the next page.",
+  description:
+    "The tenant's runs, newest first. Filters combine with AND. Pass next_cursor back as cursor for the next page. " +
+    "fields/detail/max_bytes bound the answer; a trimmed answer says what it left out.",
   input: z.strictObject({
     status: RunStatusSchema.optional(),
     backend: z.string().max(64).optional(),
@@ -34,9 +41,28 @@ export const listRuns = defineTool({
     cwd: AbsolutePathSchema.optional(),
     limit: z.number().int().min(1).max(200).default(50),
     cursor: z.string().max(512).optional(),
+    ...BoundedShape,
   }),
-  output: z.object({ runs: z.array(RunRowSchema), next_cursor: z.string().nullable() }),
-  async handler({ limit, cursor, ...filters }, ctx) {
-    return (await tenantStub(ctx.env, ctx.tenant)).listRuns(filters, limit, cursor);
+  output: z.object({ runs: z.array(RunRowSchema.partial()), next_cursor: z.string().nullable(), truncated: TruncatedSchema }),
+  async handler({ limit, cursor, fields, detail, max_bytes, ...filters }, ctx) {
+    const page = await (await tenantStub(ctx.env, ctx.tenant)).listRuns(filters, limit, cursor);
+    const { answer } = fitToBudget(page.runs, max_bytes, (kept) => {
+      const trimmed = kept.length < page.runs.length;
+      const last = kept.at(-1);
+      return {
+        runs: kept.map((r) => project(r, { fields, detail })),
+        next_cursor: trimmed ? (last ? cursorAfter(last) : (cursor ?? null)) : page.next_cursor,
+        ...(trimmed
+          ? {
+              truncated: {
+                omitted_items: page.runs.length - kept.length,
+                max_bytes: max_bytes!,
+                how_to_get: "call list_runs again with cursor = next_cursor (or fields/detail: summary for smaller rows)",
+              },
+            }
+          : {}),
+      };
+    });
+    return answer;
   },
 });

@@ -1,0 +1,88 @@
+// get_lane_activity: a lane with its runs, latest worker result, review verdicts, open findings
+// and metrics.
+import { z } from "zod";
+import { SwitchyardError } from "../../errors.ts";
+import { LaneSchema } from "../../lanes/lane.ts";
+import { MetricsGroupSchema } from "../../metrics/metrics-query.ts";
+import { runStub, tenantStub } from "../../objects/stubs.ts";
+import { FindingSchema } from "../../reviews/review-policy.ts";
+import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
+import { defineTool } from "../tool.ts";
+import { RunRowSchema, cursorAfter } from "./list-runs.ts";
+
+const ReviewRowSchema = z.object({
+  reviewer_run_id: z.string(),
+  worker_run_id: z.string(),
+  cycle: z.number(),
+  verdict: z.enum(["pass", "pass_with_findings", "fail"]).nullable(),
+  summary: z.string(),
+  findings: z.array(FindingSchema),
+  created_at: z.string(),
+});
+
+export const getLaneActivity = defineTool({
+  name: "get_lane_activity",
+  description:
+    "A lane's state: its runs (newest first, up to limit), the latest worker result, every review verdict, the open " +
+    "findings of the latest review, and the lane's metrics.",
+  input: z.strictObject({
+    lane_id: z.string().max(64),
+    limit: z.number().int().min(1).max(200).default(50),
+    ...BoundedShape,
+  }),
+  output: z.object({
+    lane: LaneSchema,
+    runs: z.array(RunRowSchema.partial()),
+    runs_cursor: z.string().nullable(),
+    latest_worker_result: z
+      .object({ run_id: z.string(), status: z.string(), final_response: z.string().nullable(), completed_at: z.string().nullable() })
+      .nullable(),
+    reviews: z.array(ReviewRowSchema),
+    open_findings: z.array(FindingSchema),
+    metrics: MetricsGroupSchema.nullable(),
+    truncated: TruncatedSchema,
+  }),
+  async handler({ lane_id, limit, fields, detail, max_bytes }, ctx) {
+    const tenant = await tenantStub(ctx.env, ctx.tenant);
+    const lane = await tenant.getLane(lane_id);
+    if (!lane) throw new SwitchyardError("not_found", `lane_id: no lane "${lane_id}"`, { field: "lane_id" });
+    const [page, reviews, metrics, workers] = await Promise.all([
+      tenant.listRuns({ lane_id }, limit, undefined),
+      tenant.laneReviews(lane_id),
+      tenant.metrics("lane", { lane_id }, 1, 0),
+      tenant.listRuns({ lane_id, role: "worker", status: "completed" }, 1, undefined),
+    ]);
+    const latest = workers.runs[0] ? await (await runStub(ctx.env, ctx.tenant, workers.runs[0].run_id)).getRecord() : null;
+    const lastReview = reviews.at(-1);
+    const base = {
+      lane,
+      latest_worker_result: latest && {
+        run_id: latest.run_id,
+        status: latest.status,
+        final_response: latest.result.final_response,
+        completed_at: latest.completed_at,
+      },
+      reviews: reviews.map(({ lane_id: _, ...r }) => r),
+      open_findings: lastReview && lastReview.verdict !== "pass" ? lastReview.findings : [],
+      metrics: metrics.groups[0] ?? null,
+    };
+    return fitToBudget(page.runs, max_bytes, (kept) => {
+      const trimmed = kept.length < page.runs.length;
+      const last = kept.at(-1);
+      return {
+        ...base,
+        runs: kept.map((r) => project(r, { fields, detail })),
+        runs_cursor: trimmed ? (last ? cursorAfter(last) : null) : page.next_cursor,
+        ...(trimmed
+          ? {
+              truncated: {
+                omitted_items: page.runs.length - kept.length,
+                max_bytes: max_bytes!,
+                how_to_get: `call list_runs with lane_id "${lane_id}" and cursor = runs_cursor`,
+              },
+            }
+          : {}),
+      };
+    }).answer;
+  },
+});
