@@ -18,6 +18,7 @@ export default defineConfig({
                 SWITCHYARD_PRICES: JSON.stringify({ "priced-model": { input_per_mtok: 2, output_per_mtok: 8 } }),
                 SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1",
                 TEST_A2A_AGENTS: JSON.stringify(inject("a2aAgents" as never)),
+                TEST_FAKE_OPENAI: inject("fakeOpenAiUrl" as never),
               },
             },
           })),
@@ -25,7 +26,7 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
-          globalSetup: ["test/fixtures/a2a-global-setup.ts"],
+          globalSetup: ["test/fixtures/a2a-global-setup.ts", "test/fixtures/openai-global-setup.ts"],
           testTimeout: 30_000,
         },
       },

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { badRequest } from "../errors.ts";
 import { isPrivateHost } from "./egress.ts";
+import { ClaudeCodeConfigSchema, CodexConfigSchema } from "../../runner/agents/config-schemas.ts";
 import { OPENAI_COMPATIBLE_SECRET_KEYS, OpenAiCompatibleConfigSchema } from "./openai-compatible.ts";
 import { REMOTE_A2A_SECRET_KEYS, RemoteA2aConfigSchema } from "./remote-a2a.ts";
 
@@ -54,7 +55,7 @@ const DESCRIPTORS: Record<BackendName, BackendDescriptor> = {
     name: "codex",
     aliases: ["codex-cli", "codex-subagent"],
     placement: "runner",
-    configSchema: z.looseObject(RunnerPickSchema),
+    configSchema: z.strictObject({ ...CodexConfigSchema.shape, ...RunnerPickSchema }),
     secretKeys: [],
     capabilities: ALL,
   },
@@ -62,7 +63,7 @@ const DESCRIPTORS: Record<BackendName, BackendDescriptor> = {
     name: "claude_code",
     aliases: ["claude-code"],
     placement: "runner",
-    configSchema: z.looseObject(RunnerPickSchema),
+    configSchema: z.strictObject({ ...ClaudeCodeConfigSchema.shape, ...RunnerPickSchema }),
     secretKeys: [],
     capabilities: ALL,
   },
