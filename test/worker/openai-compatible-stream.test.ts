@@ -187,7 +187,7 @@ describe("wire helpers", () => {
     });
   });
 
-  it("normalizes usage, defaulting what the server did not report", () => {
+  it("normalizes usage; with none reported, estimates it from text length and says so", () => {
     const wire = {
       prompt_tokens: 10,
       completion_tokens: 5,
@@ -195,7 +195,8 @@ describe("wire helpers", () => {
       prompt_tokens_details: { cached_tokens: 4 },
       completion_tokens_details: null,
     };
-    expect(toUsage(wire, 12, "m")).toEqual({
+    const sizes = { promptChars: 40, answerChars: 9 };
+    expect(toUsage(wire, 12, "m", sizes)).toEqual({
       input_tokens: 10,
       cached_input_tokens: 4,
       output_tokens: 5,
@@ -203,8 +204,14 @@ describe("wire helpers", () => {
       total_tokens: 15,
       duration_ms: 12,
       model: "m",
+      usage_source: "observed",
     });
-    expect(toUsage(undefined, 3, "m")).toMatchObject({ input_tokens: 0, output_tokens: 0, duration_ms: 3 });
+    expect(toUsage(undefined, 3, "m", sizes)).toMatchObject({
+      input_tokens: 10,
+      output_tokens: 3,
+      duration_ms: 3,
+      usage_source: "estimated",
+    });
   });
 
   it("parses structured output, also from a ``` fence, and explains what is not JSON", () => {

@@ -131,16 +131,34 @@ export function toRequestBody(o: RequestOptions): Record<string, unknown> {
 }
 
 /** OpenAI semantics carried over: prompt tokens include cached ones, completion includes reasoning. */
-export function toUsage(wire: WireUsage | undefined, durationMs: number, model: string): Usage {
-  return UsageSchema.parse({
-    input_tokens: wire?.prompt_tokens ?? undefined,
-    cached_input_tokens: wire?.prompt_tokens_details?.cached_tokens ?? undefined,
-    output_tokens: wire?.completion_tokens ?? undefined,
-    reasoning_tokens: wire?.completion_tokens_details?.reasoning_tokens ?? undefined,
-    total_tokens: wire?.total_tokens ?? undefined,
-    duration_ms: Math.max(0, durationMs),
-    model,
-  });
+/**
+ * Normalized usage of a turn. A server that reports none still gets its turn counted: tokens are
+ * estimated from text length (about four characters a token) and marked `usage_source: estimated`.
+ */
+export function toUsage(
+  wire: WireUsage | undefined,
+  durationMs: number,
+  model: string,
+  sizes: { promptChars: number; answerChars: number },
+): Usage & { usage_source: "observed" | "estimated" } {
+  const duration_ms = Math.max(0, durationMs);
+  if (!wire) {
+    const input_tokens = Math.ceil(sizes.promptChars / 4);
+    const output_tokens = Math.ceil(sizes.answerChars / 4);
+    return { ...UsageSchema.parse({ input_tokens, output_tokens, duration_ms, model }), usage_source: "estimated" };
+  }
+  return {
+    ...UsageSchema.parse({
+      input_tokens: wire.prompt_tokens ?? undefined,
+      cached_input_tokens: wire.prompt_tokens_details?.cached_tokens ?? undefined,
+      output_tokens: wire.completion_tokens ?? undefined,
+      reasoning_tokens: wire.completion_tokens_details?.reasoning_tokens ?? undefined,
+      total_tokens: wire.total_tokens ?? undefined,
+      duration_ms,
+      model,
+    }),
+    usage_source: "observed",
+  };
 }
 
 /** The answer as JSON; models that ignore `response_format` often wrap it in a ``` fence. */
