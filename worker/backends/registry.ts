@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { badRequest } from "../errors.ts";
 import { isPrivateHost } from "./egress.ts";
-import { ClaudeCodeConfigSchema, CodexConfigSchema } from "../../runner/agents/config-schemas.ts";
+import { ClaudeCodeConfigSchema, CodexConfigSchema } from "./agent-configs.ts";
 import { OPENAI_COMPATIBLE_SECRET_KEYS, OpenAiCompatibleConfigSchema } from "./openai-compatible.ts";
 import { REMOTE_A2A_SECRET_KEYS, RemoteA2aConfigSchema } from "./remote-a2a.ts";
 

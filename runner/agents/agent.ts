@@ -1,0 +1,42 @@
+// The seam between the runner link and a local coding agent (codex, claude_code), written from the
+// link's side, plus the terminal events every adapter ends a turn with. Adapters live beside it;
+// how a turn is driven and cleaned up is in turn.ts.
+import { emit, type BackendOutput, type BackendRun } from "../../worker/backends/backend.ts";
+import type { ErrorCode } from "../../worker/errors.ts";
+import type { InputMessage } from "../../worker/runs/messages.ts";
+
+/**
+ * A local agent yields the same outputs as an edge backend. Every turn ends with exactly one
+ * `run_completed` or `run_failed`, except when `signal` aborts: then the iterator ends without a
+ * terminal event (the caller records the cancellation) and only after the agent's processes are gone.
+ */
+export interface LocalAgent {
+  /** Starts a new turn (new session, or resume when run.sessionRef has this agent's session id). */
+  start(run: BackendRun, signal: AbortSignal): AsyncIterable<BackendOutput>;
+  /** A follow-up turn in the same session (run.ref holds the session/thread id). */
+  continue(run: BackendRun, message: InputMessage, signal: AbortSignal): AsyncIterable<BackendOutput>;
+}
+
+/** Translates one agent SDK's event stream into normalized outputs, one SDK event at a time. */
+export interface EventMapper<T> {
+  map(event: T): BackendOutput[];
+  /** True once the mapper produced `run_completed` or `run_failed`. */
+  finished(): boolean;
+}
+
+export const runCompleted = (finalResponse: string, structuredOutput?: unknown): BackendOutput =>
+  emit("run_completed", {
+    final_response: finalResponse,
+    ...(structuredOutput === undefined ? {} : { structured_output: structuredOutput }),
+  });
+
+export const runFailed = (code: ErrorCode, message: string): BackendOutput =>
+  emit("run_failed", { error: { code, message } });
+
+/** Longest error text carried in an event; agent stderr can be long and says little past the start. */
+const MAX_ERROR_CHARS = 2000;
+
+export function errorText(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
+}

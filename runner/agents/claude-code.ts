@@ -1,0 +1,81 @@
+// The claude_code adapter: runs turns of the real Claude Code executable through
+// @anthropic-ai/claude-agent-sdk `query()`. What its messages mean is in claude-code-events.ts; turn
+// bookkeeping and process cleanup in turn.ts.
+import { query, type Options, type SDKMessage } from "@anthropic-ai/claude-agent-sdk";
+import type { BackendRun } from "../../worker/backends/backend.ts";
+import { badRequest } from "../../worker/errors.ts";
+import { toPlainText } from "../../worker/runs/messages.ts";
+import type { LocalAgent } from "./agent.ts";
+import { createClaudeCodeMapper } from "./claude-code-events.ts";
+import { ClaudeCodeConfigSchema, parseAgentConfig } from "../../worker/backends/agent-configs.ts";
+import { newTurnMarker, withTurnMarker } from "./process-reaper.ts";
+import { driveTurn } from "./turn.ts";
+
+export interface ClaudeCodeAgentOptions {
+  /** Environment of the Claude Code process (replaces, not extends); tests set HOME and the base URL. */
+  env?: Record<string, string | undefined>;
+  /** The Claude Code executable; by default the one shipped with the SDK's platform package. */
+  executablePath?: string;
+}
+
+interface Turn {
+  sessionId: string | undefined;
+  prompt: string;
+  /** A continue turn: the session must exist, and the run has already started. */
+  followUp: boolean;
+}
+
+export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): LocalAgent {
+  const { env = process.env, executablePath } = options;
+
+  function runTurn(run: BackendRun, turn: Turn, signal: AbortSignal) {
+    const marker = newTurnMarker();
+
+    async function* events(): AsyncGenerator<SDKMessage> {
+      if (turn.followUp && !turn.sessionId) {
+        throw badRequest("ref.session_id", "expected the Claude Code session id of the run to continue");
+      }
+      const config = parseAgentConfig(ClaudeCodeConfigSchema, run.config);
+      const abortController = new AbortController();
+      const onAbort = () => abortController.abort(signal.reason);
+      signal.addEventListener("abort", onAbort, { once: true });
+      const sdkOptions: Options = {
+        cwd: run.cwd,
+        env: withTurnMarker({ ...env, CLAUDE_AGENT_SDK_CLIENT_APP: "switchyard-runner" }, marker),
+        pathToClaudeCodeExecutable: executablePath,
+        abortController,
+        resume: turn.sessionId,
+        model: config.model,
+        permissionMode: config.permission_mode,
+        // The SDK insists on this second switch for bypassPermissions.
+        allowDangerouslySkipPermissions: config.permission_mode === "bypassPermissions",
+        // Nobody is there to answer: what would prompt is denied at once instead of waiting.
+        permissionPrompts: "none",
+        allowedTools: config.allowed_tools,
+        disallowedTools: config.disallowed_tools,
+        maxTurns: config.max_turns,
+        systemPrompt: { type: "preset", preset: "claude_code", append: run.profileText },
+        outputFormat: run.outputSchema ? { type: "json_schema", schema: run.outputSchema } : undefined,
+      };
+      try {
+        yield* query({ prompt: turn.prompt, options: sdkOptions });
+      } finally {
+        signal.removeEventListener("abort", onAbort);
+      }
+    }
+
+    const mapper = createClaudeCodeMapper({ announceStart: !turn.followUp });
+    return driveTurn({ agent: "claude_code", events, mapper, signal, marker });
+  }
+
+  return {
+    start: (run, signal) =>
+      runTurn(
+        run,
+        { sessionId: run.sessionRef?.session_id, prompt: toPlainText(run.message), followUp: false },
+        signal,
+      ),
+    continue: (run, message, signal) =>
+      runTurn(run, { sessionId: run.ref.session_id, prompt: toPlainText(message), followUp: true }, signal),
+  };
+}

@@ -1,0 +1,95 @@
+// The codex adapter: runs turns of the real codex CLI through @openai/codex-sdk. What codex's events
+// mean is in codex-events.ts; turn bookkeeping and process cleanup in turn.ts.
+import { Codex, type ThreadEvent, type ThreadOptions } from "@openai/codex-sdk";
+import type { BackendRun } from "../../worker/backends/backend.ts";
+import { badRequest, SwitchyardError } from "../../worker/errors.ts";
+import { toPlainText } from "../../worker/runs/messages.ts";
+import { errorText, type LocalAgent } from "./agent.ts";
+import { createCodexMapper } from "./codex-events.ts";
+import { CodexConfigSchema, parseAgentConfig } from "../../worker/backends/agent-configs.ts";
+import { newTurnMarker, withTurnMarker } from "./process-reaper.ts";
+import { driveTurn } from "./turn.ts";
+
+export interface CodexAgentOptions {
+  /** Environment of the codex process (replaces, not extends); tests point CODEX_HOME at a fake. */
+  env?: Record<string, string | undefined>;
+  /** The codex executable; by default the one the SDK resolves from @openai/codex. */
+  executablePath?: string;
+  /** Wall clock in ms. */
+  now?: () => number;
+}
+
+interface Turn {
+  threadId: string | undefined;
+  prompt: string;
+  /** A continue turn: the thread must exist, and the run has already started. */
+  followUp: boolean;
+}
+
+export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
+  const { env = process.env, executablePath, now = Date.now } = options;
+
+  function runTurn(run: BackendRun, turn: Turn, signal: AbortSignal) {
+    const marker = newTurnMarker();
+    const mapper = createCodexMapper({
+      announceStart: !turn.followUp,
+      structured: run.outputSchema !== undefined,
+      model: CodexConfigSchema.safeParse(run.config).data?.model,
+      now,
+    });
+
+    async function* events(): AsyncGenerator<ThreadEvent> {
+      if (turn.followUp && !turn.threadId) {
+        throw badRequest("ref.thread_id", "expected the codex thread id of the run to continue");
+      }
+      const { model, reasoning_effort, sandbox_mode, approval_policy, network_access } = parseAgentConfig(
+        CodexConfigSchema,
+        run.config,
+      );
+      const threadOptions: ThreadOptions = {
+        model,
+        modelReasoningEffort: reasoning_effort,
+        sandboxMode: sandbox_mode,
+        approvalPolicy: approval_policy,
+        networkAccessEnabled: network_access,
+        workingDirectory: run.cwd,
+        // The caller chose cwd on purpose; codex's "is this a git repo" guard is for interactive use.
+        skipGitRepoCheck: true,
+      };
+      const codex = createCodex(withTurnMarker(env, marker), executablePath);
+      const thread = turn.threadId
+        ? codex.resumeThread(turn.threadId, threadOptions)
+        : codex.startThread(threadOptions);
+      const streamed = await thread.runStreamed(turn.prompt, { outputSchema: run.outputSchema, signal });
+      yield* streamed.events;
+    }
+
+    return driveTurn({ agent: "codex", events, mapper, signal, marker });
+  }
+
+  return {
+    start: (run, signal) => {
+      const prompt = withProfile(run.profileText, toPlainText(run.message));
+      return runTurn(run, { threadId: run.sessionRef?.thread_id, prompt, followUp: false }, signal);
+    },
+    continue: (run, message, signal) =>
+      runTurn(run, { threadId: run.ref.thread_id, prompt: toPlainText(message), followUp: true }, signal),
+  };
+}
+
+function createCodex(env: Record<string, string>, executablePath: string | undefined): Codex {
+  try {
+    return new Codex({ env, codexPathOverride: executablePath });
+  } catch (error) {
+    // The SDK resolves the platform binary in its constructor; missing means not installed.
+    throw new SwitchyardError("backend_unavailable", `codex is not installed: ${errorText(error)}`, {
+      cause: error,
+    });
+  }
+}
+
+/** codex has no separate instructions slot per turn, so the profile leads the prompt. */
+function withProfile(profileText: string | undefined, prompt: string): string {
+  if (!profileText) return prompt;
+  return `<instructions>\n${profileText}\n</instructions>\n\n${prompt}`;
+}

@@ -1,0 +1,257 @@
+// The runner's end of the link socket: dials `${url}/runner/connect` with the runner token, says
+// hello, keeps the heartbeat, reconnects with backoff, and relays outputs through the resend queue
+// in batched `run.outputs` frames. What dispatch, continue and cancel mean is runner.ts's business.
+import {
+  CLOSE_CODES,
+  PING_TEXT,
+  WorkerFrameSchema,
+  type RunnerFrame,
+  type WorkerFrame,
+} from "../../worker/protocol/frames.ts";
+import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
+import { systemClock, type Clock } from "./clock.ts";
+import { ResendQueue, type RelayedOutput } from "./resend-queue.ts";
+import { nodeWebSocket, type LinkSocket, type SocketFactory } from "./socket.ts";
+
+export type HelloFrame = Extract<RunnerFrame, { type: "runner.hello" }>;
+export type RefusedFrame = Extract<RunnerFrame, { type: "run.refused" }>;
+export type WelcomeFrame = Extract<WorkerFrame, { type: "runner.welcome" }>;
+/** The frames the runner acts on; welcome, ack and pong are the link's own. */
+export type RunFrame = Extract<WorkerFrame, { type: "run.dispatch" | "run.continue" | "run.cancel" }>;
+export type CloseName = keyof typeof CLOSE_CODES;
+
+export type LinkEvent =
+  | { type: "connected"; welcome: WelcomeFrame }
+  /** `welcomed`: the link had been up; otherwise this attempt never got that far. */
+  | { type: "lost"; code: number; reason: string; retryInMs: number; welcomed: boolean }
+  /** Closed with a code after which dialing again cannot help (frames.ts CLOSE_CODES). */
+  | { type: "fatal"; close: CloseName; code: number; reason: string }
+  | { type: "bad_frame"; detail: string };
+
+export interface DialerOptions {
+  /** The Switchyard base URL (http, https, ws or wss). */
+  url: string;
+  token: string;
+  /** Built afresh for every connection: `active_runs` changes. */
+  hello: () => HelloFrame;
+  onFrame: (frame: RunFrame) => void;
+  onEvent: (event: LinkEvent) => void;
+  socket?: SocketFactory;
+  clock?: Clock;
+  backoff?: BackoffOptions;
+  /** A link welcomed this long ago counts as stable: the next loss retries from attempt 0 (ms). */
+  stableMs?: number;
+  /** Open plus welcome must take less than this, or the attempt counts as failed (ms). */
+  handshakeMs?: number;
+  capacityPerRun?: number;
+  /** A frame carries up to maxItems, about maxBytes of JSON, and waits up to coalesceMs for more. */
+  batch?: { maxItems: number; maxBytes: number; coalesceMs: number };
+}
+
+export interface Link {
+  start(): void;
+  /** Queues one output of a run; resolves once queued (waits while the run's queue is full). */
+  send(runId: string, sourceSeq: number, output: RelayedOutput): Promise<void>;
+  /** Sends a refusal now, or as soon as the link is up again. */
+  refuse(frame: RefusedFrame): void;
+  /** Runs with outputs the Worker has not acknowledged. */
+  pendingRunIds(): string[];
+  /** Resolves true once every output is acknowledged, false after `timeoutMs`. */
+  drained(timeoutMs: number): Promise<boolean>;
+  /** Closes for good (code 1000); resolves when the close is sent or after a second. */
+  stop(): Promise<void>;
+}
+
+const FATAL = new Map<number, CloseName>(
+  Object.entries(CLOSE_CODES).flatMap(([name, rule]) =>
+    rule.retry ? [] : [[rule.code, name as CloseName] as const],
+  ),
+);
+
+/** `${base}/runner/connect` on the WebSocket scheme matching the base URL's. */
+export function toConnectUrl(base: string): string {
+  const url = new URL(base);
+  url.protocol = url.protocol.replace(/^http/, "ws");
+  url.pathname = `${url.pathname.replace(/\/+$/, "")}/runner/connect`;
+  return url.toString();
+}
+
+export function createDialer(options: DialerOptions): Link {
+  const { clock = systemClock, socket: openSocket = nodeWebSocket, backoff = DEFAULT_BACKOFF } = options;
+  const { stableMs = 30_000, handshakeMs = 15_000 } = options;
+  const batch = options.batch ?? { maxItems: 200, maxBytes: 512 * 1024, coalesceMs: 5 };
+  const queue = new ResendQueue(options.capacityPerRun);
+  const url = toConnectUrl(options.url);
+
+  let ws: LinkSocket | undefined;
+  let welcomedAt: number | undefined;
+  let heardAt = 0;
+  let attempt = 0;
+  let stopped = false;
+  let onStopped: (() => void) | undefined;
+  /** Refusals not sent yet; the Worker would otherwise take the run for lost, not refused. */
+  const refusals: RefusedFrame[] = [];
+  const timers = {
+    handshake: undefined as unknown,
+    heartbeat: undefined as unknown,
+    flush: undefined as unknown,
+    retry: undefined as unknown,
+  };
+
+  function clearTimer(name: keyof typeof timers): void {
+    if (timers[name] !== undefined) clock.clearTimeout(timers[name]);
+    timers[name] = undefined;
+  }
+
+  function connect(): void {
+    const socket = openSocket(url, { Authorization: `Bearer ${options.token}` });
+    ws = socket;
+    heardAt = clock.now();
+    timers.handshake = clock.setTimeout(
+      () => drop(socket, CLOSE_CODES.stale.code, `no welcome within ${handshakeMs} ms`),
+      handshakeMs,
+    );
+    socket.onopen = () => socket.send(JSON.stringify(options.hello()));
+    socket.onmessage = (event) => onMessage(event.data);
+    socket.onclose = (event) => drop(socket, event.code, event.reason);
+    // A failed handshake fires only `error` on Node 22's WebSocket (no `close`), so it ends the attempt.
+    socket.onerror = (event) => drop(socket, 1006, errorMessage(event));
+  }
+
+  /** Ends `socket`'s attempt, once, then dials again unless stopped or the close is fatal. */
+  function drop(socket: LinkSocket, code: number, reason: string): void {
+    if (socket !== ws) return;
+    ws = undefined;
+    socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
+    try {
+      socket.close(code >= 3000 && code < 5000 ? code : 1000, reason.slice(0, 100));
+    } catch {
+      // Closing a socket that is already closed or broken may throw; it is gone either way.
+    }
+    (["handshake", "heartbeat", "flush"] as const).forEach(clearTimer);
+    const welcomed = welcomedAt !== undefined;
+    if (welcomedAt !== undefined && clock.now() - welcomedAt >= stableMs) attempt = 0;
+    welcomedAt = undefined;
+    if (stopped) return onStopped?.();
+    const fatal = FATAL.get(code);
+    if (fatal) {
+      stopped = true;
+      return options.onEvent({ type: "fatal", close: fatal, code, reason });
+    }
+    const retryInMs = backoffDelay(attempt++, backoff);
+    options.onEvent({ type: "lost", code, reason, retryInMs, welcomed });
+    timers.retry = clock.setTimeout(() => {
+      timers.retry = undefined;
+      connect();
+    }, retryInMs);
+  }
+
+  function onMessage(data: unknown): void {
+    heardAt = clock.now();
+    const frame = parseFrame(data);
+    if (!frame.ok) return options.onEvent({ type: "bad_frame", detail: frame.detail });
+    switch (frame.value.type) {
+      case "runner.welcome":
+        return onWelcome(frame.value);
+      case "run.ack":
+        return queue.ack(frame.value.run_id, frame.value.source_seq);
+      case "pong":
+        return;
+      default:
+        return options.onFrame(frame.value);
+    }
+  }
+
+  function onWelcome(welcome: WelcomeFrame): void {
+    clearTimer("handshake");
+    welcomedAt = clock.now();
+    queue.rewind();
+    flush();
+    beat(ws!, welcome.heartbeat_ms);
+    options.onEvent({ type: "connected", welcome });
+  }
+
+  /** Pings every heartbeat; three heartbeats without hearing anything mean a dead link. */
+  function beat(socket: LinkSocket, heartbeatMs: number): void {
+    timers.heartbeat = clock.setTimeout(() => {
+      const silentMs = clock.now() - heardAt;
+      if (silentMs >= 3 * heartbeatMs)
+        return drop(socket, CLOSE_CODES.stale.code, `no pong for ${silentMs} ms`);
+      socket.send(PING_TEXT);
+      beat(socket, heartbeatMs);
+    }, heartbeatMs);
+  }
+
+  /** Sends pending refusals, then every unsent item in order, a frame per run and batch. */
+  function flush(): void {
+    clearTimer("flush");
+    if (!ws || welcomedAt === undefined) return;
+    for (const frame of refusals.splice(0)) ws.send(JSON.stringify(frame));
+    for (const runId of queue.runIds()) {
+      for (
+        let b = queue.nextBatch(runId, batch.maxItems, batch.maxBytes);
+        b;
+        b = queue.nextBatch(runId, batch.maxItems, batch.maxBytes)
+      ) {
+        // Items are JSON already (serialized once when queued); the frame is assembled around them.
+        ws.send(`{"type":"run.outputs","run_id":${JSON.stringify(b.runId)},"items":[${b.items.join(",")}]}`);
+      }
+    }
+  }
+
+  return {
+    start: connect,
+    async send(runId, sourceSeq, output) {
+      await queue.push(runId, sourceSeq, output);
+      if (queue.unsent(runId) >= batch.maxItems) flush();
+      else timers.flush ??= clock.setTimeout(flush, batch.coalesceMs);
+    },
+    refuse(frame) {
+      refusals.push(frame);
+      flush();
+    },
+    pendingRunIds: () => queue.runIds(),
+    drained(timeoutMs) {
+      return new Promise((resolve) => {
+        const timer = clock.setTimeout(() => resolve(false), timeoutMs);
+        void queue.whenEmpty().then(() => {
+          clock.clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+    stop() {
+      stopped = true;
+      clearTimer("retry");
+      const socket = ws;
+      if (!socket) return Promise.resolve();
+      return new Promise<void>((resolve) => {
+        const timer = clock.setTimeout(resolve, 1000);
+        onStopped = () => {
+          clock.clearTimeout(timer);
+          resolve();
+        };
+        socket.close(1000, "runner stopped");
+      });
+    },
+  };
+}
+
+function parseFrame(data: unknown): { ok: true; value: WorkerFrame } | { ok: false; detail: string } {
+  if (typeof data !== "string") return { ok: false, detail: "expected a text frame" };
+  let json: unknown;
+  try {
+    json = JSON.parse(data);
+  } catch {
+    return { ok: false, detail: `not JSON: ${data.slice(0, 80)}` };
+  }
+  const parsed = WorkerFrameSchema.safeParse(json);
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issue = parsed.error.issues[0];
+  return { ok: false, detail: `${issue?.path.join(".") || "frame"}: ${issue?.message ?? "invalid"}` };
+}
+
+function errorMessage(event: unknown): string {
+  const message = (event as { message?: unknown } | null)?.message;
+  return typeof message === "string" && message ? message : "connection error";
+}

@@ -1,0 +1,16 @@
+// The local agents this runner can drive, by canonical backend name. Adding one is one line here
+// plus its probe in probe.ts.
+import type { LocalAgent } from "./agents/agent.ts";
+import { createClaudeCodeAgent } from "./agents/claude-code.ts";
+import { createCodexAgent } from "./agents/codex.ts";
+import { createOpenAiCompatibleBackend } from "../worker/backends/openai-compatible.ts";
+
+/** Builds the agent for one run. */
+export type AgentTable = Readonly<Record<string, () => LocalAgent>>;
+
+export const LOCAL_AGENTS: AgentTable = {
+  codex: () => createCodexAgent(),
+  claude_code: () => createClaudeCodeAgent(),
+  // The edge adapter itself: it only needs fetch, which a runner reaches local endpoints with.
+  openai_compatible: () => createOpenAiCompatibleBackend(),
+};

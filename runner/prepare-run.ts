@@ -1,0 +1,72 @@
+// Turns a `run.dispatch` into the BackendRun an agent starts from, or into the refusal the Worker
+// gets: the backend must be runnable here, and cwd and a profile file must lie within the roots.
+// Slots and the agent's lifecycle are runner.ts's business.
+import { readFile } from "node:fs/promises";
+import type { BackendRun } from "../worker/backends/backend.ts";
+import type { DispatchFrame } from "../worker/protocol/frames.ts";
+import type { RefusedFrame } from "./link/dialer.ts";
+import { checkWithinRoots } from "./roots.ts";
+
+export type Refusal = Pick<RefusedFrame, "code" | "reason">;
+export type Prepared = { ok: true; spec: BackendRun } | ({ ok: false } & Refusal);
+
+export interface PrepareContext {
+  /** Real paths of the runner's roots; a dispatch without cwd works in the first. */
+  realRoots: readonly string[];
+  /** Backends this runner has an agent for and found installed. */
+  runnable: ReadonlySet<string>;
+}
+
+export async function prepareRun(frame: DispatchFrame, context: PrepareContext): Promise<Prepared> {
+  const { realRoots, runnable } = context;
+  if (!runnable.has(frame.backend)) {
+    const have = runnable.size ? [...runnable].join(", ") : "none";
+    return refuse(
+      "backend_unavailable",
+      `backend ${frame.backend} is not available on this runner (available: ${have})`,
+    );
+  }
+  const cwd = await checkWithinRoots("cwd", frame.cwd ?? realRoots[0]!, realRoots);
+  if (!cwd.ok) return refuse(cwd.outside ? "cwd_outside_roots" : "bad_request", cwd.reason);
+  const profile = await profileText(frame, cwd.path, realRoots);
+  if (!profile.ok) return profile;
+  return {
+    ok: true,
+    spec: {
+      runId: frame.run_id,
+      message: frame.message,
+      cwd: cwd.path,
+      profileText: profile.text,
+      outputSchema: frame.output_schema,
+      config: frame.config,
+      secrets: frame.secrets,
+      // Copied: ref outputs of the run update it as the agent reports its session.
+      ref: { ...frame.ref },
+      sessionRef: frame.session_ref,
+    },
+  };
+}
+
+/** `profile_text` as given, else the file `profile_path` names (relative to cwd, within the roots). */
+async function profileText(
+  frame: DispatchFrame,
+  cwd: string,
+  realRoots: readonly string[],
+): Promise<{ ok: true; text: string | undefined } | ({ ok: false } & Refusal)> {
+  if (frame.profile_text !== undefined || frame.profile_path === undefined)
+    return { ok: true, text: frame.profile_text };
+  const file = await checkWithinRoots("profile_path", frame.profile_path, realRoots, cwd);
+  if (!file.ok) return refuse("bad_request", file.reason);
+  try {
+    return { ok: true, text: await readFile(file.path, "utf8") };
+  } catch (error) {
+    return refuse(
+      "bad_request",
+      `profile_path ${frame.profile_path}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
+  }
+}
+
+function refuse(code: Refusal["code"], reason: string): { ok: false } & Refusal {
+  return { ok: false, code, reason };
+}

@@ -1,0 +1,255 @@
+// The runner proper: holds up to max_runs runs dispatched over the link, drives each through its
+// local agent, numbers every output with the run's source_seq, and prints one line per change.
+// The socket and resend queue are link/dialer.ts's; argv parsing is cli.ts's.
+import type { BackendOutput, BackendRun } from "../worker/backends/backend.ts";
+import { PROTOCOL_VERSION, type DispatchFrame, type ProbedBackend } from "../worker/protocol/frames.ts";
+import type { InputMessage } from "../worker/runs/messages.ts";
+import { errorText, runFailed, type LocalAgent } from "./agents/agent.ts";
+import { createDialer, type DialerOptions, type RunFrame } from "./link/dialer.ts";
+import { linkEventLine } from "./link-lines.ts";
+import { LOCAL_AGENTS, type AgentTable } from "./local-agents.ts";
+import { prepareRun, type Refusal } from "./prepare-run.ts";
+import { probeBackends } from "./probe.ts";
+import { resolveRoots } from "./roots.ts";
+import pkg from "./package.json" with { type: "json" };
+
+/** What `switchyard-runner connect` runs with (see cli.ts). */
+export interface RunnerConfig {
+  /** Switchyard base URL; the link dials `${url}/runner/connect`. */
+  url: string;
+  token: string;
+  name: string;
+  labels: Record<string, string>;
+  /** Directories runs may work in (at or below); at least one. */
+  roots: string[];
+  maxRuns: number;
+}
+
+/** What tests and embedders replace; production defaults otherwise. */
+export interface RunnerDeps {
+  agents?: AgentTable;
+  probe?: () => Promise<ProbedBackend[]>;
+  /** Receives one human-readable line per change. */
+  log?: (line: string) => void;
+  link?: Pick<
+    DialerOptions,
+    "socket" | "clock" | "backoff" | "stableMs" | "handshakeMs" | "capacityPerRun" | "batch"
+  >;
+  /** How long stop() waits for the last outputs to be acknowledged (ms). */
+  drainMs?: number;
+}
+
+export interface RunnerHandle {
+  /** Cancels every run, waits (bounded) for its last outputs to be acknowledged, closes the link. */
+  stop(why?: string): Promise<number>;
+  /** Resolves with the exit code once the runner has stopped: 0 after stop(), 1 after a fatal close. */
+  readonly done: Promise<number>;
+}
+
+interface HeldRun {
+  spec: BackendRun;
+  backend: string;
+  agent: LocalAgent;
+  /** The source_seq of the run's last output so far. */
+  seq: number;
+  abort: AbortController;
+  /** Settles when `abort` fires; one per run, raced against every relay. */
+  aborted: Promise<void>;
+  /** The turn in progress, with any continues chained behind it; undefined while idle. */
+  turn: Promise<void> | undefined;
+}
+
+type Outcome = "completed" | "failed" | "cancelled";
+const OUTCOMES: Partial<Record<string, Outcome>> = { run_completed: "completed", run_failed: "failed" };
+/** Idle runs (turn ended) kept for `run.continue`; beyond this many the oldest are forgotten. */
+const IDLE_RUNS_KEPT = 64;
+
+export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): Promise<RunnerHandle> {
+  const { agents = LOCAL_AGENTS, log = console.log, drainMs = 5000 } = deps;
+  const realRoots = await resolveRoots(config.roots);
+  // Only the fields the protocol carries: where an executable lives stays on this machine.
+  const probed: ProbedBackend[] = (await (deps.probe ?? probeBackends)()).map(
+    ({ backend, installed, version, credentials, detail }) => ({
+      backend,
+      installed,
+      version,
+      credentials,
+      detail,
+    }),
+  );
+  const runnable = new Set(probed.filter((b) => b.installed && agents[b.backend]).map((b) => b.backend));
+
+  const runs = new Map<string, HeldRun>();
+  /** Runs being prepared (paths checked, profile read): their slots are taken already. */
+  const preparing = new Map<string, AbortController>();
+  let stopping = false;
+  let finish: (code: number) => void = () => {};
+  const done = new Promise<number>((resolve) => (finish = resolve));
+
+  const link = createDialer({
+    ...deps.link,
+    url: config.url,
+    token: config.token,
+    hello: () => ({
+      type: "runner.hello",
+      protocol: PROTOCOL_VERSION,
+      name: config.name,
+      version: pkg.version,
+      labels: config.labels,
+      max_runs: config.maxRuns,
+      backends: probed,
+      active_runs: [...new Set([...runs.keys(), ...preparing.keys(), ...link.pendingRunIds()])],
+    }),
+    onFrame,
+    onEvent,
+  });
+
+  const busy = () => preparing.size + [...runs.values()].filter((r) => r.turn).length;
+  const refuse = (runId: string, refusal: Refusal) => {
+    log(`refused run ${runId}: ${refusal.reason}`);
+    link.refuse({ type: "run.refused", run_id: runId, ...refusal });
+  };
+
+  function onFrame(frame: RunFrame): void {
+    if (frame.type === "run.dispatch") void onDispatch(frame);
+    else if (frame.type === "run.continue") onContinue(frame.run_id, frame.message);
+    else (runs.get(frame.run_id)?.abort ?? preparing.get(frame.run_id))?.abort();
+  }
+
+  async function onDispatch(frame: DispatchFrame): Promise<void> {
+    // Dispatched again while still held (a duplicate after a reconnect): the run goes on as it is.
+    if (runs.has(frame.run_id) || preparing.has(frame.run_id)) return;
+    if (busy() >= config.maxRuns) {
+      return refuse(frame.run_id, { code: "no_free_slot", reason: `all ${config.maxRuns} slots are busy` });
+    }
+    const abort = new AbortController();
+    preparing.set(frame.run_id, abort);
+    const prepared = await prepareRun(frame, { realRoots, runnable });
+    preparing.delete(frame.run_id);
+    if (abort.signal.aborted) return log(`run ${frame.run_id} cancelled`);
+    if (stopping) return refuse(frame.run_id, { code: "no_free_slot", reason: "the runner is stopping" });
+    if (!prepared.ok) return refuse(frame.run_id, prepared);
+    const run: HeldRun = {
+      spec: prepared.spec,
+      backend: frame.backend,
+      agent: agents[frame.backend]!(),
+      seq: frame.acked_seq,
+      abort,
+      aborted: new Promise((resolve) =>
+        abort.signal.addEventListener("abort", () => resolve(), { once: true }),
+      ),
+      turn: undefined,
+    };
+    runs.set(frame.run_id, run);
+    log(`run ${frame.run_id} started (${frame.backend} in ${prepared.spec.cwd})`);
+    schedule(run, (signal) => run.agent.start(run.spec, signal));
+  }
+
+  function onContinue(runId: string, message: InputMessage): void {
+    const run = runs.get(runId);
+    if (!run || run.abort.signal.aborted) {
+      return refuse(runId, { code: "bad_request", reason: `run ${runId} is not held by this runner` });
+    }
+    if (!run.turn && busy() >= config.maxRuns) {
+      return refuse(runId, { code: "no_free_slot", reason: `all ${config.maxRuns} slots are busy` });
+    }
+    log(`run ${runId} continued`);
+    schedule(run, (signal) => run.agent.continue(run.spec, message, signal));
+  }
+
+  /** Runs a turn once the run's previous one ended ("run.continue" waits for it). */
+  function schedule(run: HeldRun, turn: (signal: AbortSignal) => AsyncIterable<BackendOutput>): void {
+    const next = (run.turn ?? Promise.resolve()).then(() => drive(run, turn));
+    run.turn = next;
+    void next.then(() => {
+      if (run.turn !== next) return;
+      run.turn = undefined;
+      // Re-inserted so the map's order is oldest-idle first; a cancelled run cannot continue.
+      runs.delete(run.spec.runId);
+      if (!run.abort.signal.aborted) runs.set(run.spec.runId, run);
+      const idle = [...runs.values()].filter((r) => !r.turn);
+      for (const old of idle.slice(0, Math.max(0, idle.length - IDLE_RUNS_KEPT))) runs.delete(old.spec.runId);
+    });
+  }
+
+  async function drive(
+    run: HeldRun,
+    turn: (signal: AbortSignal) => AsyncIterable<BackendOutput>,
+  ): Promise<void> {
+    const { signal } = run.abort;
+    if (signal.aborted) return;
+    let outcome: Outcome | undefined;
+    let failure: string | undefined;
+    try {
+      for await (const output of turn(signal)) {
+        // Leaving the loop ends the agent's iterator, which returns once its processes are gone.
+        if (signal.aborted) break;
+        if (output.kind === "ref") Object.assign(run.spec.ref, output.ref);
+        if (output.kind === "event") outcome = OUTCOMES[output.event.type] ?? outcome;
+        // A cancel must not wait for queue space (link down, queue full); the output stays queued.
+        await Promise.race([relay(run, output), run.aborted]);
+      }
+    } catch (error) {
+      failure = errorText(error);
+    }
+    // Agents end every turn with a terminal event unless aborted; one that does not must not leave
+    // the run running forever on the Worker.
+    if (!signal.aborted && !outcome) {
+      await relay(
+        run,
+        runFailed("backend_failed", failure ?? `${run.backend} ended the turn without a result`),
+      );
+      outcome = "failed";
+    }
+    log(`run ${run.spec.runId} ${signal.aborted ? "cancelled" : outcome}`);
+  }
+
+  /** Numbers and queues one output; checkpoints are edge-only (frames.ts relays events and refs). */
+  const relay = (run: HeldRun, output: BackendOutput): Promise<void> =>
+    output.kind === "checkpoint" ? Promise.resolve() : link.send(run.spec.runId, ++run.seq, output);
+
+  function onEvent(event: Parameters<typeof linkEventLine>[0]): void {
+    const line = linkEventLine(event, config);
+    if (event.type === "fatal") void halt(line);
+    else log(line);
+  }
+
+  /** Aborts every live run and waits until its agent (and the agent's processes) are gone. */
+  async function cancelAll(): Promise<HeldRun[]> {
+    stopping = true;
+    const live = [...runs.values()].filter((r) => r.turn);
+    live.forEach((r) => r.abort.abort());
+    await Promise.all(live.map((r) => r.turn));
+    return live;
+  }
+
+  /** The link ended for good: nothing can be reported any more. */
+  async function halt(line: string): Promise<void> {
+    log(line);
+    const cancelled = await cancelAll();
+    log(`stopped: cancelled ${cancelled.length} runs`);
+    finish(1);
+  }
+
+  async function stop(why = "stop requested"): Promise<number> {
+    if (stopping) return done;
+    const cancelled = await cancelAll();
+    // The Worker learns at once why the runs ended, instead of after its grace period. Not awaited:
+    // a full queue on a dead link must not hold up the exit; drained() below is the bounded wait.
+    for (const run of cancelled) {
+      void relay(
+        run,
+        runFailed("runner_unavailable", `runner "${config.name}" stopped (${why}); the run was cancelled`),
+      );
+    }
+    const drained = await link.drained(drainMs);
+    if (!drained) log(`gave up waiting for acknowledgements of runs ${link.pendingRunIds().join(", ")}`);
+    await link.stop();
+    log(`stopped: cancelled ${cancelled.length} runs`);
+    finish(0);
+    return done;
+  }
+
+  link.start();
+  return { stop, done };
+}

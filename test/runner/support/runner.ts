@@ -1,0 +1,63 @@
+// Starts the runner in-process against a FakeHub with a scripted agent as codex, recording its lines.
+import { realpathSync } from "node:fs";
+import { startRunner, type RunnerConfig, type RunnerHandle } from "../../../runner/runner.ts";
+import type { DispatchFrame } from "../../../worker/protocol/frames.ts";
+import { Changes } from "./changes.ts";
+import type { FakeHub } from "./fake-hub.ts";
+import { createScriptedAgent, type ScriptedAgent } from "./scripted-agent.ts";
+
+export interface TestRunner {
+  handle: RunnerHandle;
+  agent: ScriptedAgent;
+  lines: string[];
+  /** Resolves once a printed line contains `text`. */
+  printed(text: string): Promise<void>;
+}
+
+export async function runnerFor(hub: FakeHub, config: Partial<RunnerConfig> = {}): Promise<TestRunner> {
+  const agent = createScriptedAgent();
+  const lines: string[] = [];
+  const changes = new Changes();
+  const handle = await startRunner(
+    {
+      url: hub.url,
+      token: "runner-token",
+      name: "test-runner",
+      labels: { os: "linux" },
+      roots: [process.cwd()],
+      maxRuns: 2,
+      ...config,
+    },
+    {
+      agents: { codex: () => agent },
+      probe: async () => [
+        { backend: "codex", installed: true, credentials: "configured" },
+        { backend: "claude_code", installed: false, credentials: "missing" },
+      ],
+      log: (line) => {
+        lines.push(line);
+        changes.notify();
+      },
+      link: { backoff: { baseMs: 10, capMs: 10, random: () => 0 } },
+      drainMs: 2000,
+    },
+  );
+  const printed = (text: string) =>
+    changes.until(() => lines.some((l) => l.includes(text)), `a line with "${text}"`);
+  return { handle, agent, lines, printed };
+}
+
+export function dispatch(runId: string, text: string, over: Partial<DispatchFrame> = {}): DispatchFrame {
+  return {
+    type: "run.dispatch",
+    run_id: runId,
+    backend: "codex",
+    message: { role: "user", parts: [{ kind: "text", text }] },
+    cwd: realpathSync(process.cwd()),
+    config: {},
+    secrets: { api_key: "sk-secret" },
+    ref: {},
+    acked_seq: 0,
+    ...over,
+  };
+}

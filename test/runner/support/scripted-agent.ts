@@ -1,0 +1,51 @@
+// A LocalAgent whose turns follow the message text, so runner tests script runs through dispatch:
+// "complete" finishes, "hang" works until aborted, "throw" breaks. Records what it was asked.
+import { emit, type BackendOutput, type BackendRun } from "../../../worker/backends/backend.ts";
+import { toPlainText, type InputMessage } from "../../../worker/runs/messages.ts";
+import type { LocalAgent } from "../../../runner/agents/agent.ts";
+import { Changes } from "./changes.ts";
+
+export interface ScriptedAgent extends LocalAgent {
+  /** Each turn: how it started, with the run's ref at that moment. */
+  turns: { kind: "start" | "continue"; text: string; ref: Record<string, string>; cwd?: string }[];
+  /** Turns that saw their abort signal. */
+  aborted: number;
+  changes: Changes;
+}
+
+export function createScriptedAgent(): ScriptedAgent {
+  const changes = new Changes();
+  const agent: ScriptedAgent = {
+    turns: [],
+    aborted: 0,
+    changes,
+    start: (run, signal) => turn(run, "start", run.message, signal),
+    continue: (run, message, signal) => turn(run, "continue", message, signal),
+  };
+
+  async function* turn(
+    run: BackendRun,
+    kind: "start" | "continue",
+    message: InputMessage,
+    signal: AbortSignal,
+  ): AsyncGenerator<BackendOutput> {
+    const text = toPlainText(message);
+    agent.turns.push({ kind, text, ref: { ...run.ref }, cwd: run.cwd });
+    changes.notify();
+    if (kind === "start") yield emit("run_started");
+    yield { kind: "checkpoint", state: { private: true } };
+    yield { kind: "ref", ref: { thread_id: "thread-1" } };
+    if (text === "throw") throw new Error("the agent broke");
+    if (text === "hang") {
+      yield emit("agent_message", { text: "working" });
+      await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
+      agent.aborted++;
+      changes.notify();
+      return; // aborted: no terminal event (agent.ts LocalAgent contract)
+    }
+    yield emit("agent_message", { text: `done: ${text}` });
+    yield emit("run_completed", { final_response: `done: ${text}` });
+  }
+
+  return agent;
+}
