@@ -43,6 +43,7 @@ export async function prepareRun(frame: DispatchFrame, context: PrepareContext):
       // Copied: ref outputs of the run update it as the agent reports its session.
       ref: { ...frame.ref },
       sessionRef: frame.session_ref,
+      checkpoint: frame.checkpoint,
     },
   };
 }

@@ -52,6 +52,8 @@ interface HeldRun {
   agent: LocalAgent;
   /** The source_seq of the run's last output so far. */
   seq: number;
+  /** Events this runner produced for the run, reported when it ends (so logs can be checked). */
+  events: number;
   abort: AbortController;
   /** Settles when `abort` fires; one per run, raced against every relay. */
   aborted: Promise<void>;
@@ -134,6 +136,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
       backend: frame.backend,
       agent: agents[frame.backend]!(),
       seq: frame.acked_seq,
+      events: 0,
       abort,
       aborted: new Promise((resolve) =>
         abort.signal.addEventListener("abort", () => resolve(), { once: true }),
@@ -201,12 +204,14 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
       );
       outcome = "failed";
     }
-    log(`run ${run.spec.runId} ${signal.aborted ? "cancelled" : outcome}`);
+    log(`run ${run.spec.runId} ${signal.aborted ? "cancelled" : outcome} (${run.events} events)`);
   }
 
-  /** Numbers and queues one output; checkpoints are edge-only (frames.ts relays events and refs). */
-  const relay = (run: HeldRun, output: BackendOutput): Promise<void> =>
-    output.kind === "checkpoint" ? Promise.resolve() : link.send(run.spec.runId, ++run.seq, output);
+  /** Numbers and queues one output (events, refs and checkpoints alike). */
+  const relay = (run: HeldRun, output: BackendOutput): Promise<void> => {
+    if (output.kind === "event") run.events++;
+    return link.send(run.spec.runId, ++run.seq, output);
+  };
 
   function onEvent(event: Parameters<typeof linkEventLine>[0]): void {
     const line = linkEventLine(event, config);

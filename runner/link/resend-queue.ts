@@ -4,7 +4,7 @@
 import type { BackendOutput } from "../../worker/backends/backend.ts";
 
 /** What crosses the link (frames.ts `RelayedOutputSchema`): checkpoints stay at the edge. */
-export type RelayedOutput = Exclude<BackendOutput, { kind: "checkpoint" }>;
+export type RelayedOutput = BackendOutput;
 
 /** Default bound of unacknowledged outputs per run. */
 export const DEFAULT_CAPACITY_PER_RUN = 10_000;

@@ -1,5 +1,5 @@
 // The runner takes dispatched runs: drives the agent, numbers outputs per run (from acked_seq),
-// relays events and refs but not checkpoints, refuses what it cannot or may not run, continues.
+// relays events, refs and checkpoints, refuses what it cannot or may not run, continues.
 import { realpathSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeHub, type Item } from "./support/fake-hub.ts";
@@ -37,15 +37,16 @@ describe("dispatch", () => {
     });
   });
 
-  it("relays a run's outputs numbered from 1, without checkpoints", async () => {
+  it("relays a run's outputs numbered from 1, checkpoints included", async () => {
     hub = await FakeHub.start();
     runner = await runnerFor(hub);
     await runner.printed("connected");
     hub.send(dispatch("run-1", "complete"));
     await runner.printed("run run-1 completed");
-    await hub.waitFor(() => hub.items("run-1").length === 4, "4 items");
-    expect(seqs(hub.items("run-1"))).toEqual([1, 2, 3, 4]);
-    expect(kinds(hub.items("run-1"))).toEqual(["run_started", "ref", "agent_message", "run_completed"]);
+    await hub.waitFor(() => hub.items("run-1").length === 5, "5 items");
+    expect(seqs(hub.items("run-1"))).toEqual([1, 2, 3, 4, 5]);
+    expect(kinds(hub.items("run-1"))).toEqual(["run_started", "checkpoint", "ref", "agent_message", "run_completed"]);
+    expect(runner.lines).toContain("run run-1 completed (3 events)");
     expect(runner.lines).toContain(`run run-1 started (codex in ${cwd})`);
     expect(runner.agent.turns[0]).toMatchObject({ kind: "start", text: "complete", cwd });
   });
@@ -55,8 +56,8 @@ describe("dispatch", () => {
     runner = await runnerFor(hub);
     await runner.printed("connected");
     hub.send(dispatch("run-1", "complete", { acked_seq: 7 }));
-    await hub.waitFor(() => hub.items("run-1").length === 4, "4 items");
-    expect(seqs(hub.items("run-1"))).toEqual(range(8, 11));
+    await hub.waitFor(() => hub.items("run-1").length === 5, "5 items");
+    expect(seqs(hub.items("run-1"))).toEqual(range(8, 12));
   });
 
   it("continues a run whose turn ended, with the ref the agent reported, numbering on", async () => {
@@ -70,14 +71,14 @@ describe("dispatch", () => {
       run_id: "run-1",
       message: { role: "user", parts: [{ kind: "text", text: "again" }] },
     });
-    await hub.waitFor(() => hub.items("run-1").length === 7, "7 items");
+    await hub.waitFor(() => hub.items("run-1").length === 9, "9 items");
     expect(runner.agent.turns[1]).toMatchObject({
       kind: "continue",
       text: "again",
       ref: { thread_id: "thread-1" },
     });
-    expect(seqs(hub.items("run-1"))).toEqual(range(1, 7));
-    expect(kinds(hub.items("run-1")).slice(4)).toEqual(["ref", "agent_message", "run_completed"]);
+    expect(seqs(hub.items("run-1"))).toEqual(range(1, 9));
+    expect(kinds(hub.items("run-1")).slice(5)).toEqual(["checkpoint", "ref", "agent_message", "run_completed"]);
   });
 
   it("fails the run when the agent throws", async () => {
@@ -86,8 +87,8 @@ describe("dispatch", () => {
     await runner.printed("connected");
     hub.send(dispatch("run-1", "throw"));
     await runner.printed("run run-1 failed");
-    await hub.waitFor(() => hub.items("run-1").length === 3, "3 items");
-    expect(hub.items("run-1")[2]!.output).toEqual({
+    await hub.waitFor(() => hub.items("run-1").length === 4, "4 items");
+    expect(hub.items("run-1")[3]!.output).toEqual({
       kind: "event",
       event: { type: "run_failed", data: { error: { code: "backend_failed", message: "the agent broke" } } },
     });

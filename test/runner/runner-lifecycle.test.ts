@@ -22,7 +22,7 @@ describe("runner lifecycle", () => {
     runner = await runnerFor(hub);
     await runner.printed("connected");
     hub.send(dispatch("run-1", "hang"));
-    await hub.waitFor(() => hub.items("run-1").length === 3, "the run working");
+    await hub.waitFor(() => hub.items("run-1").length === 4, "the run working");
     hub.send({ type: "run.cancel", run_id: "run-1" });
     await runner.printed("run run-1 cancelled");
     expect(runner.agent.aborted).toBe(1);
@@ -34,7 +34,7 @@ describe("runner lifecycle", () => {
     runner = await runnerFor(hub);
     await runner.printed("connected");
     hub.send(dispatch("run-1", "hang"));
-    await hub.waitFor(() => hub.items("run-1").length === 3, "the run working");
+    await hub.waitFor(() => hub.items("run-1").length === 4, "the run working");
     hub.cut();
     await hub.waitFor(() => hub.connections.length === 2 && hub.current.frames.length > 0, "a second hello");
     expect(hub.current.frames[0]).toMatchObject({ type: "runner.hello", active_runs: ["run-1"] });
@@ -46,7 +46,7 @@ describe("runner lifecycle", () => {
     runner = await runnerFor(hub);
     await runner.printed("connected");
     hub.send(dispatch("run-1", "hang"));
-    await hub.waitFor(() => hub.items("run-1").length === 3, "the run working");
+    await hub.waitFor(() => hub.items("run-1").length === 4, "the run working");
     const first = hub.current;
     expect(await runner.handle.stop("SIGTERM")).toBe(0);
     expect(runner.agent.aborted).toBe(1);
@@ -59,7 +59,7 @@ describe("runner lifecycle", () => {
         },
       },
     });
-    expect(runner.lines.slice(-2)).toEqual(["run run-1 cancelled", "stopped: cancelled 1 runs"]);
+    expect(runner.lines.slice(-2)).toEqual(["run run-1 cancelled (2 events)", "stopped: cancelled 1 runs"]);
     await hub.waitFor(() => first.socket.readyState === first.socket.CLOSED, "the link closed");
     expect(hub.connections).toHaveLength(1);
   });
