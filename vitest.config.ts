@@ -33,9 +33,20 @@ export default defineConfig({
       {
         test: {
           name: "node",
-          include: ["test/runner/**/*.test.ts", "test/e2e/**/*.test.ts"],
+          include: ["test/runner/**/*.test.ts"],
           environment: "node",
           testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+      {
+        // Each file starts its own wrangler dev and real agent programs: one file at a time.
+        test: {
+          name: "e2e",
+          include: ["test/e2e/**/*.test.ts"],
+          environment: "node",
+          fileParallelism: false,
+          testTimeout: 180_000,
           hookTimeout: 120_000,
         },
       },

@@ -1,23 +1,11 @@
 // End to end over real HTTP: wrangler dev, the MCP SDK client, a real A2A agent. A run survives a
 // restart of wrangler dev with its record and every event intact.
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startA2aAgents } from "../fixtures/a2a-agents.ts";
-import { callOk, connectHttp } from "./support/mcp-http.ts";
+import { allEvents, callOk, connectHttp } from "./support/mcp-http.ts";
 import { WranglerDev } from "./support/wrangler-dev.ts";
 
 const TOKEN = "e2e-token";
-
-async function allEvents(client: Client, runId: string) {
-  const events: { seq: number; type: string }[] = [];
-  let after = 0;
-  for (;;) {
-    const page = await callOk(client, "poll_events", { run_id: runId, after_seq: after, limit: 1000, wait_ms: 10_000 });
-    events.push(...page.events);
-    after = page.next_after_seq;
-    if (page.terminal && page.events.length === 0) return events;
-  }
-}
 
 describe("wrangler dev end to end", () => {
   let agents: Awaited<ReturnType<typeof startA2aAgents>>;

@@ -18,3 +18,15 @@ export async function callOk<T = Record<string, any>>(client: Client, name: stri
   if (result.isError) throw new Error(`${name} failed: ${JSON.stringify(result.content)}`);
   return result.structuredContent as T;
 }
+
+/** Every event of a run, polled until the run has ended and nothing is left. */
+export async function allEvents(client: Client, runId: string): Promise<{ seq: number; type: string; data: Record<string, unknown> }[]> {
+  const events: { seq: number; type: string; data: Record<string, unknown> }[] = [];
+  let after = 0;
+  for (;;) {
+    const page = await callOk(client, "poll_events", { run_id: runId, after_seq: after, limit: 1000, wait_ms: 20_000 });
+    events.push(...page.events);
+    after = page.next_after_seq;
+    if (page.terminal && page.events.length === 0) return events;
+  }
+}
