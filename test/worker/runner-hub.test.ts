@@ -52,6 +52,29 @@ describe("runner hub", () => {
     runner.close();
   });
 
+  it("a relayed checkpoint travels with the dispatch of a run resuming the session", async () => {
+    const c = await connect("test-token-globex");
+    const runner = await ScriptedRunner.connect({ token: "runner-token-globex", name: "chk", backends: ["openai_compatible"] });
+    // A private endpoint: the edge will not fetch it, so a runner takes the run.
+    const run = await c.ok("spawn_run", { backend: "openai_compatible", prompt: "2+2", backend_config: { base_url: "http://192.168.1.1/v1", model: "m" } });
+    expect((await runner.next("run.dispatch")).checkpoint).toBeUndefined();
+    const conversation = { messages: [{ role: "user", content: "2+2" }, { role: "assistant", content: "4" }] };
+    runner.send({
+      type: "run.outputs",
+      run_id: run.run_id,
+      items: [
+        { source_seq: 1, output: { kind: "event", event: { type: "run_started", data: {} } } },
+        { source_seq: 2, output: { kind: "checkpoint", state: conversation } },
+        { source_seq: 3, output: { kind: "event", event: { type: "run_completed", data: { final_response: "4" } } } },
+      ],
+    });
+    expect((await runner.next("run.ack")).source_seq).toBe(3);
+    await waitForStatus(c, run.run_id, ["completed"]);
+    const next = await c.ok("continue_run", { run_id: run.run_id, prompt: "doubled" });
+    expect((await runner.next("run.dispatch", (f) => f.run_id === next.run_id)).checkpoint).toEqual(conversation);
+    runner.close();
+  });
+
   it("places runs by name, by labels, and otherwise by free slots", async () => {
     const c = await connect();
     const a = await ScriptedRunner.connect({ name: "place-a", labels: { gpu: "yes" }, maxRuns: 1 });

@@ -213,6 +213,7 @@ export class RunObject extends Agent<Env> {
         secrets: this.#store.getPrivate<Record<string, unknown>>("secrets") ?? {},
         ref: run.remote_ref,
         session_ref: run.spec.session_ref,
+        checkpoint: this.#store.getPrivate("checkpoint"),
         acked_seq: run.relay_seq,
       };
     });

@@ -2,7 +2,8 @@
 // idempotency keys, lanes, review loops, budgets and the runner links — and delegates each to its
 // own module; this class only wires them to Durable Object storage, sockets and RPC.
 import { Agent, type Connection, type WSMessage } from "agents";
-import { resolveBackend } from "../backends/registry.ts";
+import { parseAllowHosts } from "../backends/egress.ts";
+import { placeRun, resolveBackend } from "../backends/registry.ts";
 import { refuseOver, tenantLimits, tighten } from "../budgets/limits.ts";
 import type { Env } from "../env.ts";
 import { SwitchyardError, outcome, type Outcome } from "../errors.ts";
@@ -105,7 +106,7 @@ export class TenantObject extends Agent<Env> {
     const session = index.settleSession(req);
     const now = new Date();
     const run_id = newRunId(now.getTime());
-    const placement = req.via_runner || resolveBackend(req.backend).placement === "runner" ? "runner" : "edge";
+    const placement = placeRun(resolveBackend(req.backend), req.config, parseAllowHosts(this.env.SWITCHYARD_EDGE_ALLOW_HOSTS));
     const record = newRunRecord(req, { tenant, run_id, ...session, placement, now: now.toISOString() });
     index.insert(
       {

@@ -26,8 +26,6 @@ export interface SpawnRequest {
   /** Which review cycle this run is (1 for a first attempt). */
   review_cycle?: number;
   budget?: Budget;
-  /** A backend that can run at the edge, sent to a runner instead (a loopback endpoint). */
-  via_runner?: boolean;
   idempotency_key?: string;
   /** Stable digest of the call, so a reused idempotency_key with other arguments is refused. */
   fingerprint: string;

@@ -112,7 +112,6 @@ export const spawnRun = defineTool({
         lane_id: args.lane_id,
         review: reviewSplit?.policy,
         budget: args.budget,
-        via_runner: placement === "runner" && backend.placement !== "runner",
         idempotency_key: args.idempotency_key,
         fingerprint: await fingerprintOf({ ...rest, backend: backend.name, config, review: reviewSplit?.policy, cwd }),
         timeout_s: args.timeout_s,
