@@ -4,7 +4,7 @@
 import { hostname } from "node:os";
 import { HELP, parseCli, UsageError, type Command } from "./cli.ts";
 import { LOCAL_AGENTS } from "./local-agents.ts";
-import { probeBackends } from "./probe.ts";
+import { availabilityOf, probeBackends } from "./probe.ts";
 import { startRunner } from "./runner.ts";
 
 async function main(): Promise<number> {
@@ -36,14 +36,14 @@ async function main(): Promise<number> {
 
 async function listBackends(probe: boolean, json: boolean): Promise<number> {
   const rows: Record<string, unknown>[] = probe
-    ? await probeBackends()
+    ? (await probeBackends()).map((r) => ({ ...r, availability_state: availabilityOf(r) }))
     : Object.keys(LOCAL_AGENTS).map((backend) => ({ backend }));
   if (json) {
     process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
     return 0;
   }
   const columns = probe
-    ? ["backend", "installed", "version", "credentials", "executable", "detail"]
+    ? ["backend", "availability_state", "installed", "version", "credentials", "executable", "detail"]
     : ["backend"];
   const cells = [
     columns.map((c) => c.toUpperCase()),

@@ -3,14 +3,17 @@
 import type { LocalAgent } from "./agents/agent.ts";
 import { createClaudeCodeAgent } from "./agents/claude-code.ts";
 import { createCodexAgent } from "./agents/codex.ts";
+import { executablesFromEnv } from "./probe.ts";
 import { createOpenAiCompatibleBackend } from "../worker/backends/openai-compatible.ts";
 
 /** Builds the agent for one run. */
 export type AgentTable = Readonly<Record<string, () => LocalAgent>>;
 
+const executables = executablesFromEnv(process.env);
+
 export const LOCAL_AGENTS: AgentTable = {
-  codex: () => createCodexAgent(),
-  claude_code: () => createClaudeCodeAgent(),
+  codex: () => createCodexAgent({ executablePath: executables.codex }),
+  claude_code: () => createClaudeCodeAgent({ executablePath: executables.claude_code }),
   // The edge adapter itself: it only needs fetch, which a runner reaches local endpoints with.
   openai_compatible: () => createOpenAiCompatibleBackend(),
 };

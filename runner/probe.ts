@@ -53,6 +53,23 @@ const OPENAI_COMPATIBLE: ProbeResult = {
   detail: "built in: endpoints reachable from this machine",
 };
 
+/**
+ * Executables named by SWITCHYARD_CODEX_PATH / SWITCHYARD_CLAUDE_PATH, which take the place of the
+ * ones the SDK packages ship (the adapters start the same ones; see local-agents.ts).
+ */
+export function executablesFromEnv(env: Record<string, string | undefined>): Partial<Record<LocalBackend, string>> {
+  return {
+    ...(env.SWITCHYARD_CODEX_PATH ? { codex: env.SWITCHYARD_CODEX_PATH } : {}),
+    ...(env.SWITCHYARD_CLAUDE_PATH ? { claude_code: env.SWITCHYARD_CLAUDE_PATH } : {}),
+  };
+}
+
+/** How a probed backend stands on this machine, in the words list_available_backends uses. */
+export function availabilityOf(result: ProbeResult): "available" | "reachable" | "unavailable" {
+  if (!result.installed) return "unavailable";
+  return result.credentials === "missing" ? "reachable" : "available";
+}
+
 export async function probeBackends(options: ProbeOptions = {}): Promise<ProbeResult[]> {
   return [...(await Promise.all(SPECS.map((spec) => probeOne(spec, options)))), OPENAI_COMPATIBLE];
 }
@@ -62,6 +79,7 @@ async function probeOne(spec: BackendSpec, options: ProbeOptions): Promise<Probe
   const credentials = await spec.credentials(env);
   const executable =
     options.executables?.[spec.backend] ??
+    executablesFromEnv(env)[spec.backend] ??
     (useBundled ? await spec.bundled() : undefined) ??
     (await findOnPath(spec.command, env.PATH));
   if (!executable) {

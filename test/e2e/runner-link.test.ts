@@ -157,6 +157,29 @@ describe("runner link", () => {
     expect(lost.error.code).toBe("runner_lost");
   });
 
+  it("list_available_backends follows the runners really connected", async () => {
+    const state = async (backend: string) =>
+      (await callOk(client, "list_available_backends", {})).backends.find((b: { backend: string }) => b.backend === backend);
+    expect((await state("remote_a2a")).availability_state).toBe("available");
+    expect((await state("codex")).availability_state).toBe("unavailable");
+    // A runner whose machine has no agent executables (paths that do not exist).
+    const bare = new RunnerProcess({
+      url: proxy.url,
+      token: RUNNER_TOKEN,
+      name: "bare",
+      roots: [agents.root],
+      env: { ...agents.env, SWITCHYARD_CODEX_PATH: "/nonexistent/codex", SWITCHYARD_CLAUDE_PATH: "/nonexistent/claude" },
+    });
+    runners.push(bare);
+    await bare.printed("connected");
+    expect((await state("codex")).availability_state).toBe("declared_not_installed");
+    expect((await state("claude_code")).runners).toEqual([expect.objectContaining({ runner: "bare", installed: false })]);
+    await startRunner("equipped");
+    const codex = await state("codex");
+    expect(codex.availability_state).toBe("available");
+    expect(codex.runners.find((r: { runner: string }) => r.runner === "equipped")).toMatchObject({ installed: true, free_slots: 4 });
+  });
+
   it("openai_compatible on a loopback endpoint runs through a runner, across a multi-turn session", async () => {
     await startRunner("local-models");
     const model = "llama-local";

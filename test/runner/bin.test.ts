@@ -58,4 +58,28 @@ describe("switchyard-runner", () => {
     expect(await exited).toBe(2);
     expect(out.stderr).toContain("--max-runs");
   });
+
+  it("list-backends --probe --json reports this machine's agents, started for real with --version", async () => {
+    const { out, exited } = run(["list-backends", "--probe", "--json"]);
+    expect(await exited).toBe(0);
+    const rows = JSON.parse(out.stdout) as { backend: string; installed: boolean; version?: string; availability_state: string }[];
+    expect(rows.map((r) => r.backend)).toEqual(["codex", "claude_code", "openai_compatible"]);
+    // The SDK packages ship both executables: each really answered --version.
+    expect(rows[0]).toMatchObject({ installed: true, version: expect.stringMatching(/codex/) });
+    expect(rows[1]).toMatchObject({ installed: true, version: expect.stringMatching(/Claude Code/) });
+  });
+
+  it("list-backends --probe prints a table, with missing executables unavailable", async () => {
+    const { out, exited } = run(["list-backends", "--probe"], {
+      SWITCHYARD_CODEX_PATH: "/nonexistent/codex",
+      SWITCHYARD_CLAUDE_PATH: "/nonexistent/claude",
+    });
+    expect(await exited).toBe(0);
+    const [header, ...lines] = out.stdout.trim().split("\n");
+    expect(header).toMatch(/^BACKEND\s+AVAILABILITY_STATE\s+INSTALLED/);
+    expect(lines.find((l) => l.startsWith("codex "))).toMatch(/^codex\s+unavailable\s+false/);
+    expect(lines.find((l) => l.startsWith("claude_code "))).toMatch(/^claude_code\s+unavailable\s+false/);
+    expect(lines.find((l) => l.startsWith("openai_compatible "))).toMatch(/available\s+true/);
+  });
 });
+
