@@ -1,0 +1,7 @@
+#!/usr/bin/env node
+// The switchyard-runner command: the bundled build when installed as a package (Node does not
+// strip types under node_modules), the TypeScript source when run from the repository.
+import { existsSync } from "node:fs";
+
+const bundled = new URL("./dist/switchyard-runner.js", import.meta.url);
+await import(existsSync(bundled) ? bundled.href : new URL("./bin.ts", import.meta.url).href);
