@@ -1,11 +1,14 @@
-// `npm start`: runs Switchyard locally with `wrangler dev` and its local Durable Object storage.
-// On first start it writes development tokens to .dev.vars and prints how to connect.
-import { spawn } from "node:child_process";
+// `npm start`: Switchyard locally — `wrangler dev` with its local Durable Object storage, and a
+// switchyard-runner connected to it so codex and claude_code runs work out of the box. On first
+// start it writes development tokens to .dev.vars and prints how to connect.
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 
 const PORT = process.env.PORT ?? "8787";
 const VARS = ".dev.vars";
+const RUNNER_ROOT = process.env.SWITCHYARD_RUNNER_ROOT ?? process.cwd();
+const url = `http://127.0.0.1:${PORT}`;
 
 if (!existsSync(VARS)) {
   const token = (kind: string) => `sy_${kind}_${randomBytes(18).toString("base64url")}`;
@@ -15,7 +18,7 @@ if (!existsSync(VARS)) {
       `SWITCHYARD_TOKENS=dev=${token("dev")}`,
       `SWITCHYARD_RUNNER_TOKENS=dev=${token("runner")}`,
       // Local agents (A2A on localhost, Ollama) are fine to reach from a local edge.
-      `SWITCHYARD_EDGE_ALLOW_HOSTS=127.0.0.1,localhost`,
+      "SWITCHYARD_EDGE_ALLOW_HOSTS=127.0.0.1,localhost",
       "",
     ].join("\n"),
   );
@@ -26,17 +29,36 @@ const vars = Object.fromEntries(
     .filter((line) => line.includes("="))
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
 );
-const mcpToken = String(vars.SWITCHYARD_TOKENS ?? "").split(",")[0]?.split("=")[1] ?? "";
-const url = `http://127.0.0.1:${PORT}`;
+/** The token of the first `tenant=token` pair of a variable. */
+const firstToken = (name: string) => String(vars[name] ?? "").split(",")[0]?.split("=")[1] ?? "";
 
 console.log(`
 Switchyard (local) — MCP endpoint ${url}/mcp
-  development token: ${mcpToken}        (from ${VARS}; delete the file for new ones)
-  Claude Code:  claude mcp add --transport http switchyard ${url}/mcp --header "Authorization: Bearer ${mcpToken}"
+  development token: ${firstToken("SWITCHYARD_TOKENS")}        (from ${VARS}; delete the file for new ones)
+  Claude Code:  claude mcp add --transport http switchyard ${url}/mcp --header "Authorization: Bearer ${firstToken("SWITCHYARD_TOKENS")}"
+  runner:       runs codex and claude_code in ${RUNNER_ROOT} (set SWITCHYARD_RUNNER_ROOT to change)
 `);
 
-const wrangler = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", PORT], { stdio: "inherit" });
-const stop = () => wrangler.kill("SIGINT");
+const children: ChildProcess[] = [];
+const stop = () => children.forEach((child) => child.kill("SIGINT"));
 process.on("SIGINT", stop);
 process.on("SIGTERM", stop);
-wrangler.on("exit", (code) => process.exit(code ?? 0));
+
+const wrangler = spawn("npx", ["wrangler", "dev", "--ip", "127.0.0.1", "--port", PORT], { stdio: "inherit" });
+children.push(wrangler);
+wrangler.on("exit", (code) => {
+  stop();
+  process.exit(code ?? 0);
+});
+
+// The runner dials in once the Worker answers; it reconnects by itself if wrangler restarts.
+for (let ready = false; !ready; ) {
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  ready = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+}
+const runner = spawn(
+  process.execPath,
+  ["runner/bin.ts", "connect", "--url", url, "--name", "local", "--root", RUNNER_ROOT],
+  { stdio: "inherit", env: { ...process.env, SWITCHYARD_RUNNER_TOKEN: firstToken("SWITCHYARD_RUNNER_TOKENS") } },
+);
+children.push(runner);
