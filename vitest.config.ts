@@ -15,7 +15,9 @@ export default defineConfig({
                 SWITCHYARD_TOKENS: "acme=test-token-acme,globex=test-token-globex",
                 SWITCHYARD_RUNNER_TOKENS: "acme=runner-token-acme,globex=runner-token-globex",
                 SWITCHYARD_RUNNER_GRACE_S: "2",
-                SWITCHYARD_PRICES: JSON.stringify({ "priced-model": { input_per_mtok: 2, output_per_mtok: 8 } }),
+                SWITCHYARD_PRICES: JSON.stringify({
+                  "priced-model": { input_per_mtok: 2, output_per_mtok: 8 },
+                }),
                 SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1",
                 TEST_A2A_AGENTS: JSON.stringify(inject("a2aAgents" as never)),
                 TEST_FAKE_OPENAI: inject("fakeOpenAiUrl" as never),

@@ -57,7 +57,9 @@ const OPENAI_COMPATIBLE: ProbeResult = {
  * Executables named by SWITCHYARD_CODEX_PATH / SWITCHYARD_CLAUDE_PATH, which take the place of the
  * ones the SDK packages ship (the adapters start the same ones; see local-agents.ts).
  */
-export function executablesFromEnv(env: Record<string, string | undefined>): Partial<Record<LocalBackend, string>> {
+export function executablesFromEnv(
+  env: Record<string, string | undefined>,
+): Partial<Record<LocalBackend, string>> {
   return {
     ...(env.SWITCHYARD_CODEX_PATH ? { codex: env.SWITCHYARD_CODEX_PATH } : {}),
     ...(env.SWITCHYARD_CLAUDE_PATH ? { claude_code: env.SWITCHYARD_CLAUDE_PATH } : {}),

@@ -30,7 +30,10 @@ const vars = Object.fromEntries(
     .map((line) => [line.slice(0, line.indexOf("=")), line.slice(line.indexOf("=") + 1)]),
 );
 /** The token of the first `tenant=token` pair of a variable. */
-const firstToken = (name: string) => String(vars[name] ?? "").split(",")[0]?.split("=")[1] ?? "";
+const firstToken = (name: string) =>
+  String(vars[name] ?? "")
+    .split(",")[0]
+    ?.split("=")[1] ?? "";
 
 console.log(`
 Switchyard (local) — MCP endpoint ${url}/mcp
@@ -52,13 +55,19 @@ wrangler.on("exit", (code) => {
 });
 
 // The runner dials in once the Worker answers; it reconnects by itself if wrangler restarts.
-for (let ready = false; !ready; ) {
+for (let ready = false; !ready;) {
   await new Promise((resolve) => setTimeout(resolve, 500));
-  ready = await fetch(`${url}/health`).then((r) => r.ok, () => false);
+  ready = await fetch(`${url}/health`).then(
+    (r) => r.ok,
+    () => false,
+  );
 }
 const runner = spawn(
   process.execPath,
   ["runner/bin.ts", "connect", "--url", url, "--name", "local", "--root", RUNNER_ROOT],
-  { stdio: "inherit", env: { ...process.env, SWITCHYARD_RUNNER_TOKEN: firstToken("SWITCHYARD_RUNNER_TOKENS") } },
+  {
+    stdio: "inherit",
+    env: { ...process.env, SWITCHYARD_RUNNER_TOKEN: firstToken("SWITCHYARD_RUNNER_TOKENS") },
+  },
 );
 children.push(runner);

@@ -25,10 +25,13 @@ export function createApp() {
   app.route("/", healthRoutes);
   app.route("/", mcpRoutes);
   app.route("/", runnerRoutes);
-  app.notFound((c) => c.json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404));
+  app.notFound((c) =>
+    c.json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404),
+  );
   app.onError((err, c) => {
     if (err instanceof HTTPException) return err.getResponse();
-    if (isSwitchyardError(err)) return c.json({ error: err.code, message: err.message }, HTTP_STATUS[err.code]);
+    if (isSwitchyardError(err))
+      return c.json({ error: err.code, message: err.message }, HTTP_STATUS[err.code]);
     console.error("unhandled", err);
     return c.json({ error: "internal", message: "internal error" }, 500);
   });

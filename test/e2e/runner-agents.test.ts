@@ -26,9 +26,17 @@ let client: Client;
 beforeAll(async () => {
   [openai, anthropic] = await Promise.all([startFakeOpenAi(), startFakeAnthropic()]);
   agents = await makeAgentsEnv(openai.url, anthropic.url);
-  dev = new WranglerDev({ vars: { SWITCHYARD_TOKENS: `e2e=${MCP_TOKEN}`, SWITCHYARD_RUNNER_TOKENS: `e2e=${RUNNER_TOKEN}` } });
+  dev = new WranglerDev({
+    vars: { SWITCHYARD_TOKENS: `e2e=${MCP_TOKEN}`, SWITCHYARD_RUNNER_TOKENS: `e2e=${RUNNER_TOKEN}` },
+  });
   await dev.start();
-  runner = new RunnerProcess({ url: dev.url, token: RUNNER_TOKEN, name: "e2e-agents", roots: [agents.root], env: agents.env });
+  runner = new RunnerProcess({
+    url: dev.url,
+    token: RUNNER_TOKEN,
+    name: "e2e-agents",
+    roots: [agents.root],
+    env: agents.env,
+  });
   await runner.printed("connected");
   client = await connectHttp(dev.url, MCP_TOKEN);
 });
@@ -49,7 +57,11 @@ interface Case {
 }
 const CASES: Case[] = [
   { backend: "codex", script: (t) => openai.script(t as OpenAiTurn[]), requests: () => openai.requests },
-  { backend: "claude_code", script: (t) => anthropic.script(t as AnthropicTurn[]), requests: () => anthropic.requests },
+  {
+    backend: "claude_code",
+    script: (t) => anthropic.script(t as AnthropicTurn[]),
+    requests: () => anthropic.requests,
+  },
 ];
 
 async function workDir(name: string): Promise<string> {
@@ -62,7 +74,9 @@ async function workDir(name: string): Promise<string> {
 async function finished(runId: string) {
   const events = await allEvents(client, runId);
   expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
-  const line = await runner.printed(new RegExp(`run ${runId} (completed|failed|cancelled) \\((\\d+) events\\)`));
+  const line = await runner.printed(
+    new RegExp(`run ${runId} (completed|failed|cancelled) \\((\\d+) events\\)`),
+  );
   const produced = Number(/\((\d+) events\)/.exec(line)![1]);
   expect(events.filter((e) => e.type !== "status_changed")).toHaveLength(produced);
   return { events, run: await callOk(client, "get_run", { run_id: runId }) };
@@ -71,7 +85,11 @@ async function finished(runId: string) {
 describe.each(CASES)("$backend through a runner", (c) => {
   it("completes with the fake's answer as final_response and records usage", async () => {
     c.script([{ kind: "text", text: `Hello from ${c.backend}.` }]);
-    const spawned = await callOk(client, "spawn_run", { backend: c.backend, prompt: "Say hello.", cwd: await workDir(`${c.backend}-hello`) });
+    const spawned = await callOk(client, "spawn_run", {
+      backend: c.backend,
+      prompt: "Say hello.",
+      cwd: await workDir(`${c.backend}-hello`),
+    });
     const { events, run } = await finished(spawned.run_id);
     expect(run.status).toBe("completed");
     expect(run.result.final_response).toBe(`Hello from ${c.backend}.`);
@@ -83,8 +101,15 @@ describe.each(CASES)("$backend through a runner", (c) => {
 
   it("really runs a shell command in cwd; the log shows it with its output and exit code", async () => {
     const cwd = await workDir(`${c.backend}-shell`);
-    c.script([{ kind: "shell", command: "echo hi > created.txt && echo made-it" }, { kind: "text", text: "Created the file." }]);
-    const spawned = await callOk(client, "spawn_run", { backend: c.backend, prompt: "Create created.txt.", cwd });
+    c.script([
+      { kind: "shell", command: "echo hi > created.txt && echo made-it" },
+      { kind: "text", text: "Created the file." },
+    ]);
+    const spawned = await callOk(client, "spawn_run", {
+      backend: c.backend,
+      prompt: "Create created.txt.",
+      cwd,
+    });
     const { events, run } = await finished(spawned.run_id);
     expect(run.status).toBe("completed");
     expect(existsSync(join(cwd, "created.txt"))).toBe(true);
@@ -102,7 +127,12 @@ describe.each(CASES)("$backend through a runner", (c) => {
       backend: c.backend,
       prompt: "Answer as JSON.",
       cwd: await workDir(`${c.backend}-json`),
-      output_schema: { type: "object", properties: { answer: { type: "number" } }, required: ["answer"], additionalProperties: false },
+      output_schema: {
+        type: "object",
+        properties: { answer: { type: "number" } },
+        required: ["answer"],
+        additionalProperties: false,
+      },
     });
     const { run } = await finished(spawned.run_id);
     expect(run.result.structured_output).toEqual({ answer: 42 });
@@ -111,8 +141,15 @@ describe.each(CASES)("$backend through a runner", (c) => {
 
   it("a second run with session_mode resume continues the conversation", async () => {
     const cwd = await workDir(`${c.backend}-resume`);
-    c.script([{ kind: "text", text: "The secret word is PINEAPPLE." }, { kind: "text", text: "You said PINEAPPLE." }]);
-    const first = await callOk(client, "spawn_run", { backend: c.backend, prompt: "Remember a secret word.", cwd });
+    c.script([
+      { kind: "text", text: "The secret word is PINEAPPLE." },
+      { kind: "text", text: "You said PINEAPPLE." },
+    ]);
+    const first = await callOk(client, "spawn_run", {
+      backend: c.backend,
+      prompt: "Remember a secret word.",
+      cwd,
+    });
     await finished(first.run_id);
     const before = c.requests().length;
     const second = await callOk(client, "spawn_run", {
@@ -124,7 +161,10 @@ describe.each(CASES)("$backend through a runner", (c) => {
     });
     const { run } = await finished(second.run_id);
     expect(run.result.final_response).toBe("You said PINEAPPLE.");
-    const resumed = c.requests().slice(before).filter((r) => r.scripted);
+    const resumed = c
+      .requests()
+      .slice(before)
+      .filter((r) => r.scripted);
     const sent = JSON.stringify(resumed.at(-1)!.body);
     expect(sent).toContain("Remember a secret word.");
     expect(sent).toContain("The secret word is PINEAPPLE.");
@@ -133,9 +173,14 @@ describe.each(CASES)("$backend through a runner", (c) => {
   it("cancel_run mid-turn ends the run cancelled and leaves no agent process", async () => {
     c.script([{ kind: "text", text: "too late", delayMs: 120_000 }]);
     const before = c.requests().filter((r) => r.scripted).length;
-    const spawned = await callOk(client, "spawn_run", { backend: c.backend, prompt: "Take your time.", cwd: await workDir(`${c.backend}-cancel`) });
+    const spawned = await callOk(client, "spawn_run", {
+      backend: c.backend,
+      prompt: "Take your time.",
+      cwd: await workDir(`${c.backend}-cancel`),
+    });
     // The agent is mid-turn once the fake holds its scripted request open.
-    while (c.requests().filter((r) => r.scripted).length === before) await new Promise((r) => setTimeout(r, 50));
+    while (c.requests().filter((r) => r.scripted).length === before)
+      await new Promise((r) => setTimeout(r, 50));
     expect((await agentPids(agents.home)).length).toBeGreaterThan(0);
     const cancelled = await callOk(client, "cancel_run", { run_id: spawned.run_id });
     expect(cancelled.status).toBe("cancelled");
@@ -154,7 +199,13 @@ describe("turn metrics of runner backends", () => {
         .filter((e) => e.type === "usage")
         .map((e) => e.data as Record<string, number>);
       const group = groups.find((g: { key: string }) => g.key === backend);
-      for (const field of ["input_tokens", "cached_input_tokens", "output_tokens", "reasoning_tokens", "total_tokens"]) {
+      for (const field of [
+        "input_tokens",
+        "cached_input_tokens",
+        "output_tokens",
+        "reasoning_tokens",
+        "total_tokens",
+      ]) {
         expect(group[field], `${backend} ${field}`).toBe(usage.reduce((n, u) => n + (u[field] ?? 0), 0));
       }
       expect(group.runs).toBe(runs.length);

@@ -27,7 +27,14 @@ const runners: RunnerProcess[] = [];
 
 /** A runner process dialling through the cut proxy. */
 async function startRunner(name: string, extra: { labels?: Record<string, string>; maxRuns?: number } = {}) {
-  const runner = new RunnerProcess({ url: proxy.url, token: RUNNER_TOKEN, name, roots: [agents.root], env: agents.env, ...extra });
+  const runner = new RunnerProcess({
+    url: proxy.url,
+    token: RUNNER_TOKEN,
+    name,
+    roots: [agents.root],
+    env: agents.env,
+    ...extra,
+  });
   runners.push(runner);
   await runner.printed("connected");
   return runner;
@@ -67,12 +74,17 @@ afterAll(async () => {
   await Promise.all([openai?.close(), chat?.close()]);
 });
 
-const runnerOf = async (runId: string) => (await callOk(client, "get_run", { run_id: runId })).remote_ref.runner;
+const runnerOf = async (runId: string) =>
+  (await callOk(client, "get_run", { run_id: runId })).remote_ref.runner;
 
 describe("runner link", () => {
   it("a run spawned before any runner is connected stays queued, then starts when one connects", async () => {
     openai.script([{ kind: "text", text: "finally" }]);
-    const spawned = await callOk(client, "spawn_run", { backend: "codex", prompt: "hi", cwd: await workDir("queued") });
+    const spawned = await callOk(client, "spawn_run", {
+      backend: "codex",
+      prompt: "hi",
+      cwd: await workDir("queued"),
+    });
     const queued = await callOk(client, "get_run", { run_id: spawned.run_id });
     expect(queued.status).toBe("queued");
     expect(queued.status_reason).toMatch(/none is connected/);
@@ -90,9 +102,21 @@ describe("runner link", () => {
     const cwd = await workDir("placement");
     const scriptedBefore = openai.requests.filter((r) => r.scripted).length;
     // Turns held open so the three placed runs keep their slots while we look (the fourth waits).
-    openai.script(Array.from({ length: 3 }, () => ({ kind: "text" as const, text: "held", delayMs: 120_000 })));
-    const named = await callOk(client, "spawn_run", { backend: "codex", prompt: "a", cwd, backend_config: { runner: "beta" } });
-    const labelled = await callOk(client, "spawn_run", { backend: "codex", prompt: "b", cwd, backend_config: { runner_labels: { team: "red" } } });
+    openai.script(
+      Array.from({ length: 3 }, () => ({ kind: "text" as const, text: "held", delayMs: 120_000 })),
+    );
+    const named = await callOk(client, "spawn_run", {
+      backend: "codex",
+      prompt: "a",
+      cwd,
+      backend_config: { runner: "beta" },
+    });
+    const labelled = await callOk(client, "spawn_run", {
+      backend: "codex",
+      prompt: "b",
+      cwd,
+      backend_config: { runner_labels: { team: "red" } },
+    });
     expect(await runnerOf(named.run_id)).toBe("beta");
     expect(await runnerOf(labelled.run_id)).toBe("alpha");
     // alpha is full (1 slot); beta has one left: the next run goes there, the one after waits.
@@ -101,8 +125,10 @@ describe("runner link", () => {
     const waiting = await callOk(client, "spawn_run", { backend: "codex", prompt: "d", cwd });
     expect(await callOk(client, "get_run", { run_id: waiting.run_id })).toMatchObject({ status: "queued" });
     // Each placed run's codex has taken its held turn before we cancel (none is left for later tests).
-    while (openai.requests.filter((r) => r.scripted).length < scriptedBefore + 3) await new Promise((r) => setTimeout(r, 50));
-    for (const r of [named, labelled, spread, waiting]) await callOk(client, "cancel_run", { run_id: r.run_id });
+    while (openai.requests.filter((r) => r.scripted).length < scriptedBefore + 3)
+      await new Promise((r) => setTimeout(r, 50));
+    for (const r of [named, labelled, spread, waiting])
+      await callOk(client, "cancel_run", { run_id: r.run_id });
   });
 
   it("refuses a cwd outside the runner's roots, and tokens of the wrong kind", async () => {
@@ -113,7 +139,13 @@ describe("runner link", () => {
     expect(refused.status).toBe("failed");
     expect(refused.error.code).toBe("runner_refused:cwd_outside_roots");
 
-    const impostor = new RunnerProcess({ url: dev.url, token: MCP_TOKEN, name: "impostor", roots: [agents.root], env: agents.env });
+    const impostor = new RunnerProcess({
+      url: dev.url,
+      token: MCP_TOKEN,
+      name: "impostor",
+      roots: [agents.root],
+      env: agents.env,
+    });
     expect(await impostor.exited).toBe(1);
     expect(impostor.lines.join("\n")).toMatch(/refused the runner token/);
     await expect(connectHttp(dev.url, RUNNER_TOKEN)).rejects.toThrow();
@@ -139,18 +171,31 @@ describe("runner link", () => {
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const produced = events.filter((e) => e.type !== "status_changed");
     expect(produced).toHaveLength(Number(/\((\d+) events\)/.exec(line)![1]));
-    const outputs = events.filter((e) => e.type === "command_finished").map((e) => String(e.data.output).trim());
+    const outputs = events
+      .filter((e) => e.type === "command_finished")
+      .map((e) => String(e.data.output).trim());
     expect(outputs).toEqual(["step-1", "step-2", "step-3", "step-4"]);
-    expect((await callOk(client, "get_run", { run_id: spawned.run_id })).result.final_response).toBe("all steps done");
+    expect((await callOk(client, "get_run", { run_id: spawned.run_id })).result.final_response).toBe(
+      "all steps done",
+    );
   });
 
   it("a runner killed mid-run: after the grace period the run fails with runner_lost", async () => {
     const runner = await startRunner("doomed");
     openai.script([{ kind: "text", text: "never", delayMs: 120_000 }]);
-    const spawned = await callOk(client, "spawn_run", { backend: "codex", prompt: "x", cwd: await workDir("doomed"), backend_config: { runner: "doomed" } });
+    const spawned = await callOk(client, "spawn_run", {
+      backend: "codex",
+      prompt: "x",
+      cwd: await workDir("doomed"),
+      backend_config: { runner: "doomed" },
+    });
     await runner.printed(`run ${spawned.run_id} started`);
     await runner.kill();
-    const ended = await callOk(client, "wait_runs", { run_ids: [spawned.run_id], mode: "all", wait_ms: (GRACE_S + 20) * 1000 });
+    const ended = await callOk(client, "wait_runs", {
+      run_ids: [spawned.run_id],
+      mode: "all",
+      wait_ms: (GRACE_S + 20) * 1000,
+    });
     expect(ended.done).toBe(true);
     const lost = await callOk(client, "get_run", { run_id: spawned.run_id });
     expect(lost.status).toBe("failed");
@@ -159,7 +204,9 @@ describe("runner link", () => {
 
   it("list_available_backends follows the runners really connected", async () => {
     const state = async (backend: string) =>
-      (await callOk(client, "list_available_backends", {})).backends.find((b: { backend: string }) => b.backend === backend);
+      (await callOk(client, "list_available_backends", {})).backends.find(
+        (b: { backend: string }) => b.backend === backend,
+      );
     expect((await state("remote_a2a")).availability_state).toBe("available");
     expect((await state("codex")).availability_state).toBe("unavailable");
     // A runner whose machine has no agent executables (paths that do not exist).
@@ -168,23 +215,36 @@ describe("runner link", () => {
       token: RUNNER_TOKEN,
       name: "bare",
       roots: [agents.root],
-      env: { ...agents.env, SWITCHYARD_CODEX_PATH: "/nonexistent/codex", SWITCHYARD_CLAUDE_PATH: "/nonexistent/claude" },
+      env: {
+        ...agents.env,
+        SWITCHYARD_CODEX_PATH: "/nonexistent/codex",
+        SWITCHYARD_CLAUDE_PATH: "/nonexistent/claude",
+      },
     });
     runners.push(bare);
     await bare.printed("connected");
     expect((await state("codex")).availability_state).toBe("declared_not_installed");
-    expect((await state("claude_code")).runners).toEqual([expect.objectContaining({ runner: "bare", installed: false })]);
+    expect((await state("claude_code")).runners).toEqual([
+      expect.objectContaining({ runner: "bare", installed: false }),
+    ]);
     await startRunner("equipped");
     const codex = await state("codex");
     expect(codex.availability_state).toBe("available");
-    expect(codex.runners.find((r: { runner: string }) => r.runner === "equipped")).toMatchObject({ installed: true, free_slots: 4 });
+    expect(codex.runners.find((r: { runner: string }) => r.runner === "equipped")).toMatchObject({
+      installed: true,
+      free_slots: 4,
+    });
   });
 
   it("openai_compatible on a loopback endpoint runs through a runner, across a multi-turn session", async () => {
     await startRunner("local-models");
     const model = "llama-local";
     chat.script([{ text: "four" }, { text: "eight" }], model);
-    const first = await callOk(client, "spawn_run", { backend: "local-model-openai", prompt: "2+2?", backend_config: { base_url: `${chat.url}/v1`, model } });
+    const first = await callOk(client, "spawn_run", {
+      backend: "local-model-openai",
+      prompt: "2+2?",
+      backend_config: { base_url: `${chat.url}/v1`, model },
+    });
     await allEvents(client, first.run_id);
     const run = await callOk(client, "get_run", { run_id: first.run_id });
     expect(run).toMatchObject({ status: "completed", result: { final_response: "four" } });

@@ -62,7 +62,12 @@ describe("switchyard-runner", () => {
   it("list-backends --probe --json reports this machine's agents, started for real with --version", async () => {
     const { out, exited } = run(["list-backends", "--probe", "--json"]);
     expect(await exited).toBe(0);
-    const rows = JSON.parse(out.stdout) as { backend: string; installed: boolean; version?: string; availability_state: string }[];
+    const rows = JSON.parse(out.stdout) as {
+      backend: string;
+      installed: boolean;
+      version?: string;
+      availability_state: string;
+    }[];
     expect(rows.map((r) => r.backend)).toEqual(["codex", "claude_code", "openai_compatible"]);
     // The SDK packages ship both executables: each really answered --version.
     expect(rows[0]).toMatchObject({ installed: true, version: expect.stringMatching(/codex/) });
@@ -82,4 +87,3 @@ describe("switchyard-runner", () => {
     expect(lines.find((l) => l.startsWith("openai_compatible "))).toMatch(/available\s+true/);
   });
 });
-

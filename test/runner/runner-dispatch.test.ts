@@ -45,7 +45,13 @@ describe("dispatch", () => {
     await runner.printed("run run-1 completed");
     await hub.waitFor(() => hub.items("run-1").length === 5, "5 items");
     expect(seqs(hub.items("run-1"))).toEqual([1, 2, 3, 4, 5]);
-    expect(kinds(hub.items("run-1"))).toEqual(["run_started", "checkpoint", "ref", "agent_message", "run_completed"]);
+    expect(kinds(hub.items("run-1"))).toEqual([
+      "run_started",
+      "checkpoint",
+      "ref",
+      "agent_message",
+      "run_completed",
+    ]);
     expect(runner.lines).toContain("run run-1 completed (3 events)");
     expect(runner.lines).toContain(`run run-1 started (codex in ${cwd})`);
     expect(runner.agent.turns[0]).toMatchObject({ kind: "start", text: "complete", cwd });
@@ -78,7 +84,12 @@ describe("dispatch", () => {
       ref: { thread_id: "thread-1" },
     });
     expect(seqs(hub.items("run-1"))).toEqual(range(1, 9));
-    expect(kinds(hub.items("run-1")).slice(5)).toEqual(["checkpoint", "ref", "agent_message", "run_completed"]);
+    expect(kinds(hub.items("run-1")).slice(5)).toEqual([
+      "checkpoint",
+      "ref",
+      "agent_message",
+      "run_completed",
+    ]);
   });
 
   it("fails the run when the agent throws", async () => {

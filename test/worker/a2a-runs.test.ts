@@ -5,12 +5,18 @@ import { agentUrl, connect, drainEvents, waitForStatus, type A2aAgentName } from
 
 const spawnA2a = async (agent: A2aAgentName, extra: Record<string, unknown> = {}) => {
   const c = await connect();
-  const run = await c.ok("spawn_run", { backend: "remote_a2a", prompt: "go", backend_config: { agent_url: agentUrl(agent) }, ...extra });
+  const run = await c.ok("spawn_run", {
+    backend: "remote_a2a",
+    prompt: "go",
+    backend_config: { agent_url: agentUrl(agent) },
+    ...extra,
+  });
   return { c, run };
 };
 
 const texts = (events: any[]) => events.filter((e) => e.type === "agent_message").map((e) => e.data.text);
-const expectContiguous = (events: any[]) => expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
+const expectContiguous = (events: any[]) =>
+  expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
 
 describe("remote_a2a runs", () => {
   it("streaming: every update once, in order; structured output and usage recorded", async () => {
@@ -64,7 +70,7 @@ describe("remote_a2a runs", () => {
     const done = await c.ok("get_run", { run_id: run.run_id });
     expect(done.status).toBe("completed");
     expect(done.result.final_response).toBe("Hello, Ada");
-    const received = await (await fetch(`${agentUrl("inputRequired")}/__received`)).json() as any;
+    const received = (await (await fetch(`${agentUrl("inputRequired")}/__received`)).json()) as any;
     const mine = received.messages.filter((m: any) => m.taskId === done.remote_ref.task_id);
     expect(mine).toHaveLength(1);
     expect(mine[0].contextId).toBe(done.remote_ref.context_id);
@@ -81,7 +87,7 @@ describe("remote_a2a runs", () => {
     await c.ok("poll_events", { run_id: run.run_id, after_seq: 3, wait_ms: 10_000 });
     const cancelled = await c.ok("cancel_run", { run_id: run.run_id });
     expect(cancelled.status).toBe("cancelled");
-    const received = await (await fetch(`${agentUrl("slow")}/__received`)).json() as any;
+    const received = (await (await fetch(`${agentUrl("slow")}/__received`)).json()) as any;
     expect(received.cancels).toContain(cancelled.remote_ref.task_id);
     expect((await c.ok("cancel_run", { run_id: run.run_id })).status).toBe("cancelled");
     expect((await c.ok("get_run", { run_id: run.run_id })).last_seq).toBeGreaterThan(3);
@@ -100,7 +106,9 @@ describe("remote_a2a runs", () => {
     const events = await drainEvents(c, run.run_id);
     expectContiguous(events);
     expect(texts(events)).toEqual(["v03 step 1", "v03 step 2", "v03 done"]);
-    expect((await c.ok("get_run", { run_id: run.run_id })).result.structured_output).toEqual({ answer: "v03" });
+    expect((await c.ok("get_run", { run_id: run.run_id })).result.structured_output).toEqual({
+      answer: "v03",
+    });
   });
 
   it.each([
@@ -116,7 +124,11 @@ describe("remote_a2a runs", () => {
 
   it("unreachable agent: the run fails with a clear error and nothing else is harmed", async () => {
     const { c, run } = await spawnA2a("unreachable");
-    const other = await c.ok("spawn_run", { backend: "remote_a2a", prompt: "go", backend_config: { agent_url: agentUrl("streaming") } });
+    const other = await c.ok("spawn_run", {
+      backend: "remote_a2a",
+      prompt: "go",
+      backend_config: { agent_url: agentUrl("streaming") },
+    });
     await drainEvents(c, run.run_id);
     const got = await c.ok("get_run", { run_id: run.run_id });
     expect(got.status).toBe("failed");
@@ -128,13 +140,17 @@ describe("remote_a2a runs", () => {
   it("secrets reach the agent but never an event, record or result", async () => {
     const secret = "sk-super-secret-value-123";
     const { c, run } = await spawnA2a("streaming", {
-      backend_config: { agent_url: agentUrl("streaming"), auth_token: secret, headers: { "x-api-key": `hdr-${secret}` } },
+      backend_config: {
+        agent_url: agentUrl("streaming"),
+        auth_token: secret,
+        headers: { "x-api-key": `hdr-${secret}` },
+      },
     });
     const events = await drainEvents(c, run.run_id);
     const got = await c.ok("get_run", { run_id: run.run_id });
     const listed = await c.ok("list_runs", {});
     expect(JSON.stringify([events, got, listed])).not.toContain(secret);
-    const received = await (await fetch(`${agentUrl("streaming")}/__received`)).json() as any;
+    const received = (await (await fetch(`${agentUrl("streaming")}/__received`)).json()) as any;
     expect(received.messages.some((m: any) => m.authorization === `Bearer ${secret}`)).toBe(true);
   });
 });

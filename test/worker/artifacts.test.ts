@@ -7,7 +7,11 @@ const utf8 = new TextEncoder();
 describe("event artifacts", () => {
   it("a ≥1 MiB multi-byte output is stored as an artifact and paged back byte-exact", async () => {
     const c = await connect();
-    const run = await c.ok("spawn_run", { backend: "remote_a2a", prompt: "go", backend_config: { agent_url: agentUrl("bigOutput") } });
+    const run = await c.ok("spawn_run", {
+      backend: "remote_a2a",
+      prompt: "go",
+      backend_config: { agent_url: agentUrl("bigOutput") },
+    });
     const events = await drainEvents(c, run.run_id);
     const big = events.find((e) => e.type === "agent_message" && e.data.artifact_refs?.["/text"]);
     expect(big, "the final message moved to an artifact").toBeTruthy();
@@ -21,7 +25,13 @@ describe("event artifacts", () => {
     let offset = 0;
     for (let guard = 0; guard < 100; guard++) {
       // An odd page size lands inside multi-byte characters; pages must still be whole characters.
-      const page = await c.ok("get_event_artifact", { run_id: run.run_id, seq: big.seq, field_path: "/text", offset, limit: 99_999 });
+      const page = await c.ok("get_event_artifact", {
+        run_id: run.run_id,
+        seq: big.seq,
+        field_path: "/text",
+        offset,
+        limit: 99_999,
+      });
       expect(page.offset).toBe(offset);
       expect(page.text).not.toContain("\uFFFD");
       pages.push(page.text);
@@ -38,27 +48,60 @@ describe("event artifacts", () => {
 
   it("an offset inside a character moves forward to the next boundary", async () => {
     const c = await connect();
-    const run = await c.ok("spawn_run", { backend: "remote_a2a", prompt: "go", backend_config: { agent_url: agentUrl("bigOutput") } });
+    const run = await c.ok("spawn_run", {
+      backend: "remote_a2a",
+      prompt: "go",
+      backend_config: { agent_url: agentUrl("bigOutput") },
+    });
     const events = await drainEvents(c, run.run_id);
     const big = events.find((e) => e.data.artifact_refs?.["/text"]);
-    const head = await c.ok("get_event_artifact", { run_id: run.run_id, seq: big.seq, field_path: "/text", limit: 4096 });
+    const head = await c.ok("get_event_artifact", {
+      run_id: run.run_id,
+      seq: big.seq,
+      field_path: "/text",
+      limit: 4096,
+    });
     const at = utf8.encode(head.text).indexOf(0xf0); // first byte of 🚀 (4 bytes)
-    const inside = await c.ok("get_event_artifact", { run_id: run.run_id, seq: big.seq, field_path: "/text", offset: at + 1, limit: 1 });
+    const inside = await c.ok("get_event_artifact", {
+      run_id: run.run_id,
+      seq: big.seq,
+      field_path: "/text",
+      offset: at + 1,
+      limit: 1,
+    });
     expect(inside.offset).toBe(at + 4);
-    const tiny = await c.ok("get_event_artifact", { run_id: run.run_id, seq: big.seq, field_path: "/text", offset: at, limit: 1 });
+    const tiny = await c.ok("get_event_artifact", {
+      run_id: run.run_id,
+      seq: big.seq,
+      field_path: "/text",
+      offset: at,
+      limit: 1,
+    });
     expect(tiny.text).toBe("🚀");
     expect(tiny.next_offset).toBe(at + 4);
   });
 
   it("asking for a field that has no artifact names the ones that exist", async () => {
     const c = await connect();
-    const run = await c.ok("spawn_run", { backend: "remote_a2a", prompt: "go", backend_config: { agent_url: agentUrl("bigOutput") } });
+    const run = await c.ok("spawn_run", {
+      backend: "remote_a2a",
+      prompt: "go",
+      backend_config: { agent_url: agentUrl("bigOutput") },
+    });
     const events = await drainEvents(c, run.run_id);
     const big = events.find((e) => e.data.artifact_refs?.["/text"]);
-    const error = await c.err("get_event_artifact", { run_id: run.run_id, seq: big.seq, field_path: "/nope" });
+    const error = await c.err("get_event_artifact", {
+      run_id: run.run_id,
+      seq: big.seq,
+      field_path: "/nope",
+    });
     expect(error.field).toBe("field_path");
     expect(error.message).toContain('"/text"');
-    const noEvent = await c.err("get_event_artifact", { run_id: run.run_id, seq: 10_000, field_path: "/text" });
+    const noEvent = await c.err("get_event_artifact", {
+      run_id: run.run_id,
+      seq: 10_000,
+      field_path: "/text",
+    });
     expect(noEvent.field).toBe("seq");
   });
 });

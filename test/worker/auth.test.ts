@@ -6,7 +6,11 @@ import { TOKENS } from "./support/mcp.ts";
 const listTools = (headers: Record<string, string>) =>
   SELF.fetch("http://switchyard.test/mcp", {
     method: "POST",
-    headers: { "content-type": "application/json", accept: "application/json, text/event-stream", ...headers },
+    headers: {
+      "content-type": "application/json",
+      accept: "application/json, text/event-stream",
+      ...headers,
+    },
     body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
   });
 
@@ -29,7 +33,16 @@ describe("auth", () => {
     const body = (await res.json()) as { result: { tools: { name: string; outputSchema?: unknown }[] } };
     const names = body.result.tools.map((t) => t.name);
     expect(names).toEqual(
-      expect.arrayContaining(["spawn_run", "get_run", "poll_events", "wait_runs", "continue_run", "cancel_run", "list_runs", "get_event_artifact"]),
+      expect.arrayContaining([
+        "spawn_run",
+        "get_run",
+        "poll_events",
+        "wait_runs",
+        "continue_run",
+        "cancel_run",
+        "list_runs",
+        "get_event_artifact",
+      ]),
     );
     expect(body.result.tools.every((t) => t.outputSchema)).toBe(true);
   });

@@ -19,14 +19,24 @@ describe("list_available_backends", () => {
     await bare.next("runner.welcome");
     answer = await c.ok("list_available_backends", {});
     expect(state(answer, "codex").availability_state).toBe("declared_not_installed");
-    expect(state(answer, "codex").runners).toEqual([expect.objectContaining({ runner: "bare", installed: false })]);
+    expect(state(answer, "codex").runners).toEqual([
+      expect.objectContaining({ runner: "bare", installed: false }),
+    ]);
 
     // A runner with them, one slot, then busy.
-    const full = await ScriptedRunner.connect({ token: "runner-token-globex", name: "full", backends: ["codex", "claude_code"], maxRuns: 1 });
+    const full = await ScriptedRunner.connect({
+      token: "runner-token-globex",
+      name: "full",
+      backends: ["codex", "claude_code"],
+      maxRuns: 1,
+    });
     await full.next("runner.welcome");
     answer = await c.ok("list_available_backends", {});
     expect(state(answer, "claude_code").availability_state).toBe("available");
-    expect(state(answer, "codex").runners.find((r: any) => r.runner === "full")).toMatchObject({ installed: true, free_slots: 1 });
+    expect(state(answer, "codex").runners.find((r: any) => r.runner === "full")).toMatchObject({
+      installed: true,
+      free_slots: 1,
+    });
     await c.ok("spawn_run", { backend: "codex", prompt: "go", cwd: "/w" });
     await full.next("run.dispatch");
     answer = await c.ok("list_available_backends", {});

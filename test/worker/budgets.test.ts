@@ -15,7 +15,9 @@ describe("budgets", () => {
   it("max_concurrent_runs refuses a spawn past the live-run limit", async () => {
     const c = await connect();
     const { runs } = await c.ok("list_runs", { limit: 200 });
-    const live = runs.filter((r: any) => !["completed", "failed", "cancelled", "rejected"].includes(r.status)).length;
+    const live = runs.filter(
+      (r: any) => !["completed", "failed", "cancelled", "rejected"].includes(r.status),
+    ).length;
     await c.ok("spawn_run", ask({ budget: { max_concurrent_runs: live + 1 } }));
     const refused = await c.err("spawn_run", ask({ budget: { max_concurrent_runs: live + 1 } }));
     expect(refused.code).toBe("budget_exceeded");
@@ -39,8 +41,20 @@ describe("budgets", () => {
   it("a tree that overspends its token budget has its live runs stopped with budget_exceeded", async () => {
     const c = await connect();
     const runner = await ScriptedRunner.connect({ name: "spender", maxRuns: 4 });
-    const root = await c.ok("spawn_run", { backend: "codex", prompt: "go", cwd: "/w", budget: { tree_token_budget: 1000 }, backend_config: { runner: "spender" } });
-    const sibling = await c.ok("spawn_run", { backend: "codex", prompt: "go", cwd: "/w", parent_run_id: root.run_id, backend_config: { runner: "spender" } });
+    const root = await c.ok("spawn_run", {
+      backend: "codex",
+      prompt: "go",
+      cwd: "/w",
+      budget: { tree_token_budget: 1000 },
+      backend_config: { runner: "spender" },
+    });
+    const sibling = await c.ok("spawn_run", {
+      backend: "codex",
+      prompt: "go",
+      cwd: "/w",
+      parent_run_id: root.run_id,
+      backend_config: { runner: "spender" },
+    });
     const bystander = await c.ok("spawn_run", ask());
     await runner.next("run.dispatch", (f) => f.run_id === root.run_id);
     await runner.next("run.dispatch", (f) => f.run_id === sibling.run_id);
@@ -56,7 +70,12 @@ describe("budgets", () => {
     }
     expect((await runner.next("run.cancel", (f) => f.run_id === sibling.run_id)).run_id).toBe(sibling.run_id);
     expect((await c.ok("get_run", { run_id: bystander.run_id })).status).not.toBe("failed");
-    const refused = await c.err("spawn_run", { backend: "codex", prompt: "go", cwd: "/w", parent_run_id: root.run_id });
+    const refused = await c.err("spawn_run", {
+      backend: "codex",
+      prompt: "go",
+      cwd: "/w",
+      parent_run_id: root.run_id,
+    });
     expect(refused.field).toBe("budget.tree_token_budget");
     runner.close();
   });

@@ -26,7 +26,12 @@ describe("tenant isolation", () => {
     ];
     for (const [tool, args] of calls) {
       const theirs = await b.err(tool, args);
-      const nothing = await b.err(tool, JSON.parse(JSON.stringify(args).replaceAll(run.run_id, missing).replace("acme-private", "nobody-here")));
+      const nothing = await b.err(
+        tool,
+        JSON.parse(
+          JSON.stringify(args).replaceAll(run.run_id, missing).replace("acme-private", "nobody-here"),
+        ),
+      );
       expect(theirs.code, tool).toBe("not_found");
       expect(theirs.code).toBe(nothing.code);
       expect(theirs.message.replaceAll(run.run_id, "<id>").replace("acme-private", "<n>")).toBe(

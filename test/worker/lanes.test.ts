@@ -16,9 +16,15 @@ describe("lanes", () => {
       test_command: "npm test",
     });
     expect(lane).toMatchObject({ status: "planned", cwd: "/work/api", backend: "remote_a2a" });
-    expect((await c.ok("manage_lane", { operation: "upsert", lane_id: "lane-api", status: "active" })).lane.status).toBe("active");
-    expect((await c.ok("manage_lane", { operation: "get", lane_id: "lane-api" })).lane.title).toBe("API refactor");
-    expect((await c.ok("manage_lane", { operation: "list", status: "active" })).lanes.map((l: any) => l.lane_id)).toContain("lane-api");
+    expect(
+      (await c.ok("manage_lane", { operation: "upsert", lane_id: "lane-api", status: "active" })).lane.status,
+    ).toBe("active");
+    expect((await c.ok("manage_lane", { operation: "get", lane_id: "lane-api" })).lane.title).toBe(
+      "API refactor",
+    );
+    expect(
+      (await c.ok("manage_lane", { operation: "list", status: "active" })).lanes.map((l: any) => l.lane_id),
+    ).toContain("lane-api");
 
     const inherited = await c.ok("spawn_run", { lane_id: "lane-api", prompt: "go" });
     expect(inherited.backend).toBe("remote_a2a");
@@ -46,7 +52,12 @@ describe("lanes", () => {
       backend_config: { agent_url: agentUrl("streaming"), auth_token: "tok-123456" },
     });
     expect(secret.field).toBe("backend_config.auth_token");
-    const closedSpawn = await c.err("spawn_run", { lane_id: "lane-t", backend: "remote_a2a", prompt: "go", backend_config: { agent_url: agentUrl("streaming") } });
+    const closedSpawn = await c.err("spawn_run", {
+      lane_id: "lane-t",
+      backend: "remote_a2a",
+      prompt: "go",
+      backend_config: { agent_url: agentUrl("streaming") },
+    });
     expect(closedSpawn.field).toBe("lane_id");
     expect(closedSpawn.message).toContain("closed");
   });
@@ -55,11 +66,19 @@ describe("lanes", () => {
     const c = await connect();
     const a2a = { backend: "remote_a2a", backend_config: { agent_url: agentUrl("streaming") } };
     await c.ok("manage_lane", { operation: "upsert", lane_id: "lane-base", ...a2a });
-    expect((await c.err("manage_lane", { operation: "upsert", lane_id: "lane-x", depends_on: ["nope"] })).field).toBe("depends_on");
-    await c.ok("manage_lane", { operation: "upsert", lane_id: "lane-top", depends_on: ["lane-base"], ...a2a });
+    expect(
+      (await c.err("manage_lane", { operation: "upsert", lane_id: "lane-x", depends_on: ["nope"] })).field,
+    ).toBe("depends_on");
+    await c.ok("manage_lane", {
+      operation: "upsert",
+      lane_id: "lane-top",
+      depends_on: ["lane-base"],
+      ...a2a,
+    });
     const gated = await c.err("spawn_run", { lane_id: "lane-top", prompt: "go" });
     expect(gated.message).toContain('"lane-base"');
-    for (const status of ["active", "review", "merged"]) await c.ok("manage_lane", { operation: "upsert", lane_id: "lane-base", status });
+    for (const status of ["active", "review", "merged"])
+      await c.ok("manage_lane", { operation: "upsert", lane_id: "lane-base", status });
     expect((await c.ok("spawn_run", { lane_id: "lane-top", prompt: "go" })).lane_id).toBe("lane-top");
   });
 
@@ -71,7 +90,10 @@ describe("lanes", () => {
       backend: "remote_a2a",
       backend_config: { agent_url: agentUrl("streaming") },
     });
-    const runs = [await c.ok("spawn_run", { lane_id: "lane-act", prompt: "one" }), await c.ok("spawn_run", { lane_id: "lane-act", prompt: "two" })];
+    const runs = [
+      await c.ok("spawn_run", { lane_id: "lane-act", prompt: "one" }),
+      await c.ok("spawn_run", { lane_id: "lane-act", prompt: "two" }),
+    ];
     for (const r of runs) await drainEvents(c, r.run_id);
     const activity = await c.ok("get_lane_activity", { lane_id: "lane-act" });
     expect(activity.runs.map((r: any) => r.run_id).sort()).toEqual(runs.map((r) => r.run_id).sort());

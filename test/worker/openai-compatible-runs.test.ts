@@ -51,7 +51,11 @@ describe("openai_compatible runs", () => {
     await script(model, [{ text: "four" }, { text: "eight" }]);
     const first = await c.ok("spawn_run", chat(model));
     await drainEvents(c, first.run_id);
-    const next = await c.ok("continue_run", { run_id: first.run_id, prompt: "And doubled?", backend_config: { api_key: "sk-test-key-123" } });
+    const next = await c.ok("continue_run", {
+      run_id: first.run_id,
+      prompt: "And doubled?",
+      backend_config: { api_key: "sk-test-key-123" },
+    });
     expect(next.mode).toBe("new_run");
     await drainEvents(c, next.run_id);
     expect((await c.ok("get_run", { run_id: next.run_id })).result.final_response).toBe("eight");
@@ -65,14 +69,23 @@ describe("openai_compatible runs", () => {
 
   it("a private endpoint is not fetched by the edge: it waits for a runner on that network", async () => {
     const c = await connect("test-token-globex");
-    const run = await c.ok("spawn_run", chat("m", { backend_config: { base_url: "http://192.168.7.7:11434/v1", model: "llama" } }));
+    const run = await c.ok(
+      "spawn_run",
+      chat("m", { backend_config: { base_url: "http://192.168.7.7:11434/v1", model: "llama" } }),
+    );
     const queued = await waitForStatus(c, run.run_id, ["queued"]);
     expect(queued.status_reason).toMatch(/waiting for a runner/);
   });
 
   it("the edge's fetch refuses loopback and private addresses unless allowed", async () => {
     const guarded = createGuardedFetch(parseAllowHosts("127.0.0.1"), async () => new Response("ok"));
-    for (const url of ["http://10.1.2.3/v1", "http://192.168.0.1/", "http://localhost:11434/", "http://[::1]/", "http://169.254.169.254/"]) {
+    for (const url of [
+      "http://10.1.2.3/v1",
+      "http://192.168.0.1/",
+      "http://localhost:11434/",
+      "http://[::1]/",
+      "http://169.254.169.254/",
+    ]) {
       expect(() => guarded(url), url).toThrow(/does not fetch loopback or private addresses/);
     }
     expect(await (await guarded("http://127.0.0.1:9/")).text()).toBe("ok");

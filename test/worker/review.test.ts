@@ -7,9 +7,15 @@ import { agentUrl, connect, type TestClient } from "./support/mcp.ts";
 async function settleLane(c: TestClient, laneId: string, expected: number) {
   for (let i = 0; i < 50; i++) {
     const { runs } = await c.ok("list_runs", { lane_id: laneId, limit: 200 });
-    const live = runs.filter((r: any) => !["completed", "failed", "cancelled", "rejected"].includes(r.status));
+    const live = runs.filter(
+      (r: any) => !["completed", "failed", "cancelled", "rejected"].includes(r.status),
+    );
     if (runs.length >= expected && live.length === 0) return runs;
-    await c.ok("wait_runs", { run_ids: (live.length ? live : runs).map((r: any) => r.run_id), mode: "all", wait_ms: 2_000 });
+    await c.ok("wait_runs", {
+      run_ids: (live.length ? live : runs).map((r: any) => r.run_id),
+      mode: "all",
+      wait_ms: 2_000,
+    });
   }
   throw new Error(`lane ${laneId} did not settle at ${expected} runs`);
 }
@@ -30,7 +36,11 @@ describe("review dispatch", () => {
     expect(runs).toHaveLength(4);
     const first = await c.ok("get_run", { run_id: worker.run_id });
     expect(first.review).toMatchObject({ cycle: 1, verdict: "fail", summary: "off-by-one in the loop" });
-    expect(first.review.findings[0]).toMatchObject({ severity: "high", file_path: "src/loop.ts", line_start: 10 });
+    expect(first.review.findings[0]).toMatchObject({
+      severity: "high",
+      file_path: "src/loop.ts",
+      line_start: 10,
+    });
     const reviewer = await c.ok("get_run", { run_id: first.review.reviewer_run_id });
     expect(reviewer).toMatchObject({ role: "reviewer", parent_run_id: worker.run_id, cwd: null });
 
@@ -52,7 +62,11 @@ describe("review dispatch", () => {
       lane_id: "lane-harsh",
       backend: "remote_a2a",
       backend_config: { agent_url: agentUrl("streaming") },
-      review: { backend: "remote_a2a", backend_config: { agent_url: agentUrl("harshReviewer") }, max_cycles: 2 },
+      review: {
+        backend: "remote_a2a",
+        backend_config: { agent_url: agentUrl("harshReviewer") },
+        max_cycles: 2,
+      },
     });
     await c.ok("spawn_run", { lane_id: "lane-harsh", prompt: "implement the loop" });
     // worker → reviewer(fail) → worker → reviewer(fail), then nothing more.
@@ -76,11 +90,17 @@ describe("review dispatch", () => {
       prompt: "go",
       lane_id: "lane-sec",
       backend_config: { agent_url: agentUrl("streaming") },
-      review: { backend: "remote_a2a", backend_config: { agent_url: agentUrl("reviewer"), auth_token: secret }, max_cycles: 1 },
+      review: {
+        backend: "remote_a2a",
+        backend_config: { agent_url: agentUrl("reviewer"), auth_token: secret },
+        max_cycles: 1,
+      },
     });
     const runs = await settleLane(c, "lane-sec", 2);
     const everything = await Promise.all(runs.map((r: any) => c.ok("get_run", { run_id: r.run_id })));
-    expect(JSON.stringify([runs, everything, await c.ok("get_lane_activity", { lane_id: "lane-sec" })])).not.toContain(secret);
+    expect(
+      JSON.stringify([runs, everything, await c.ok("get_lane_activity", { lane_id: "lane-sec" })]),
+    ).not.toContain(secret);
     const received = (await (await fetch(`${agentUrl("reviewer")}/__received`)).json()) as any;
     expect(received.messages.some((m: any) => m.authorization === `Bearer ${secret}`)).toBe(true);
   });

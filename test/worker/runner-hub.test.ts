@@ -4,7 +4,12 @@ import { describe, expect, it } from "vitest";
 import { connect, drainEvents, waitForStatus } from "./support/mcp.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 
-const codex = (extra: Record<string, unknown> = {}) => ({ backend: "codex", prompt: "fix it", cwd: "/work/repo", ...extra });
+const codex = (extra: Record<string, unknown> = {}) => ({
+  backend: "codex",
+  prompt: "fix it",
+  cwd: "/work/repo",
+  ...extra,
+});
 const turn = (text: string) => [
   { type: "run_started", data: { thread_id: "t-1" } },
   { type: "agent_message", data: { text } },
@@ -42,36 +47,60 @@ describe("runner hub", () => {
     // After a reconnect a runner resends what it had not seen acknowledged: 1..3 again, then a gap.
     runner.outputs(run.run_id, 1, events.slice(0, 3));
     expect((await runner.next("run.ack")).source_seq).toBe(3);
-    runner.send({ type: "run.outputs", run_id: run.run_id, items: [{ source_seq: 9, output: { kind: "event", event: events[3] } }] });
+    runner.send({
+      type: "run.outputs",
+      run_id: run.run_id,
+      items: [{ source_seq: 9, output: { kind: "event", event: events[3] } }],
+    });
     expect((await runner.next("run.ack")).source_seq).toBe(3);
     runner.outputs(run.run_id, 4, events.slice(3));
     expect((await runner.next("run.ack")).source_seq).toBe(4);
     const log = await drainEvents(c, run.run_id);
-    expect(log.filter((e) => e.type !== "status_changed").map((e) => e.type)).toEqual(events.map((e) => e.type));
+    expect(log.filter((e) => e.type !== "status_changed").map((e) => e.type)).toEqual(
+      events.map((e) => e.type),
+    );
     expect(log.map((e) => e.seq)).toEqual(log.map((_, i) => i + 1));
     runner.close();
   });
 
   it("a relayed checkpoint travels with the dispatch of a run resuming the session", async () => {
     const c = await connect("test-token-globex");
-    const runner = await ScriptedRunner.connect({ token: "runner-token-globex", name: "chk", backends: ["openai_compatible"] });
+    const runner = await ScriptedRunner.connect({
+      token: "runner-token-globex",
+      name: "chk",
+      backends: ["openai_compatible"],
+    });
     // A private endpoint: the edge will not fetch it, so a runner takes the run.
-    const run = await c.ok("spawn_run", { backend: "openai_compatible", prompt: "2+2", backend_config: { base_url: "http://192.168.1.1/v1", model: "m" } });
+    const run = await c.ok("spawn_run", {
+      backend: "openai_compatible",
+      prompt: "2+2",
+      backend_config: { base_url: "http://192.168.1.1/v1", model: "m" },
+    });
     expect((await runner.next("run.dispatch")).checkpoint).toBeUndefined();
-    const conversation = { messages: [{ role: "user", content: "2+2" }, { role: "assistant", content: "4" }] };
+    const conversation = {
+      messages: [
+        { role: "user", content: "2+2" },
+        { role: "assistant", content: "4" },
+      ],
+    };
     runner.send({
       type: "run.outputs",
       run_id: run.run_id,
       items: [
         { source_seq: 1, output: { kind: "event", event: { type: "run_started", data: {} } } },
         { source_seq: 2, output: { kind: "checkpoint", state: conversation } },
-        { source_seq: 3, output: { kind: "event", event: { type: "run_completed", data: { final_response: "4" } } } },
+        {
+          source_seq: 3,
+          output: { kind: "event", event: { type: "run_completed", data: { final_response: "4" } } },
+        },
       ],
     });
     expect((await runner.next("run.ack")).source_seq).toBe(3);
     await waitForStatus(c, run.run_id, ["completed"]);
     const next = await c.ok("continue_run", { run_id: run.run_id, prompt: "doubled" });
-    expect((await runner.next("run.dispatch", (f) => f.run_id === next.run_id)).checkpoint).toEqual(conversation);
+    expect((await runner.next("run.dispatch", (f) => f.run_id === next.run_id)).checkpoint).toEqual(
+      conversation,
+    );
     runner.close();
   });
 
@@ -100,7 +129,12 @@ describe("runner hub", () => {
     const runner = await ScriptedRunner.connect({ name: "refuser" });
     const run = await c.ok("spawn_run", codex({ cwd: "/etc", backend_config: { runner: "refuser" } }));
     await runner.next("run.dispatch", (f) => f.run_id === run.run_id);
-    runner.send({ type: "run.refused", run_id: run.run_id, code: "cwd_outside_roots", reason: "cwd /etc is outside roots /work" });
+    runner.send({
+      type: "run.refused",
+      run_id: run.run_id,
+      code: "cwd_outside_roots",
+      reason: "cwd /etc is outside roots /work",
+    });
     const failed = await waitForStatus(c, run.run_id, ["failed"]);
     expect(failed.error.code).toBe("runner_refused:cwd_outside_roots");
     expect(failed.error.message).toContain("/etc");

@@ -15,7 +15,11 @@ describe("sessions and names", () => {
     await drainEvents(c, first.run_id);
     const firstRun = await c.ok("get_run", { run_id: first.run_id });
 
-    const second = await c.ok("spawn_run", { ...a2a(), session_mode: "resume", session_id: first.session_id });
+    const second = await c.ok("spawn_run", {
+      ...a2a(),
+      session_mode: "resume",
+      session_id: first.session_id,
+    });
     expect(second.session_id).toBe(first.session_id);
     expect(second.agent_name).toBe("resumer");
     await drainEvents(c, second.run_id);
@@ -51,7 +55,10 @@ describe("sessions and names", () => {
   it("parent_run_id links children; get_run lists them and list_runs filters by parent", async () => {
     const c = await connect();
     const parent = await c.ok("spawn_run", a2a());
-    const kids = [await c.ok("spawn_run", { ...a2a(), parent_run_id: parent.run_id }), await c.ok("spawn_run", { ...a2a(), parent_run_id: parent.run_id })];
+    const kids = [
+      await c.ok("spawn_run", { ...a2a(), parent_run_id: parent.run_id }),
+      await c.ok("spawn_run", { ...a2a(), parent_run_id: parent.run_id }),
+    ];
     const got = await c.ok("get_run", { run_id: parent.run_id });
     expect(got.child_run_ids.sort()).toEqual(kids.map((k) => k.run_id).sort());
     const listed = await c.ok("list_runs", { parent_run_id: parent.run_id });

@@ -8,10 +8,16 @@ export type AuthVariables = { tenant: string };
 
 export const requireTenant = (variable: "SWITCHYARD_TOKENS" | "SWITCHYARD_RUNNER_TOKENS") =>
   createMiddleware<{ Bindings: Env; Variables: AuthVariables }>(async (c, next) => {
-    const tenant = tenantForToken(parseTokenPairs(c.env[variable]), bearerToken(c.req.header("authorization")));
+    const tenant = tenantForToken(
+      parseTokenPairs(c.env[variable]),
+      bearerToken(c.req.header("authorization")),
+    );
     if (!tenant) {
       c.header("WWW-Authenticate", 'Bearer realm="switchyard", error="invalid_token"');
-      return c.json({ error: "unauthorized", message: "expected Authorization: Bearer <token> with a valid token" }, 401);
+      return c.json(
+        { error: "unauthorized", message: "expected Authorization: Bearer <token> with a valid token" },
+        401,
+      );
     }
     c.set("tenant", tenant);
     await next();

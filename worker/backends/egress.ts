@@ -11,11 +11,18 @@ export function isPrivateHost(hostname: string): boolean {
   if (host === "localhost" || host.endsWith(".localhost") || host.endsWith(".local")) return true;
   if (PRIVATE_V4.some((re) => re.test(host))) return true;
   // IPv6 loopback, unique-local (fc00::/7) and link-local (fe80::/10).
-  return host === "::1" || host === "::" || /^f[cd][0-9a-f]{2}:/.test(host) || /^fe[89ab][0-9a-f]:/.test(host);
+  return (
+    host === "::1" || host === "::" || /^f[cd][0-9a-f]{2}:/.test(host) || /^fe[89ab][0-9a-f]:/.test(host)
+  );
 }
 
 export function parseAllowHosts(raw: string | undefined): Set<string> {
-  return new Set((raw ?? "").split(",").map((h) => h.trim().toLowerCase()).filter(Boolean));
+  return new Set(
+    (raw ?? "")
+      .split(",")
+      .map((h) => h.trim().toLowerCase())
+      .filter(Boolean),
+  );
 }
 
 /** Throws a bad_request naming `field` when the edge may not fetch `url`. */

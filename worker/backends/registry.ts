@@ -33,7 +33,13 @@ export interface Capabilities {
   structured_output: boolean;
 }
 
-const ALL: Capabilities = { streaming: true, resume: true, continue: true, cancel: true, structured_output: true };
+const ALL: Capabilities = {
+  streaming: true,
+  resume: true,
+  continue: true,
+  cancel: true,
+  structured_output: true,
+};
 
 /** Keys every runner backend understands (runner selection, DESIGN.md "Runner link"). */
 const RunnerPickSchema = {
@@ -90,7 +96,8 @@ export const ACCEPTED_BACKEND_NAMES: readonly string[] = [...BY_NAME.keys()];
 /** Resolves a backend name or alias; unknown names are a bad_request naming the choices. */
 export function resolveBackend(name: string): BackendDescriptor {
   const found = BY_NAME.get(name);
-  if (!found) throw badRequest("backend", `expected one of ${ACCEPTED_BACKEND_NAMES.join(", ")}; got "${name}"`);
+  if (!found)
+    throw badRequest("backend", `expected one of ${ACCEPTED_BACKEND_NAMES.join(", ")}; got "${name}"`);
   return found;
 }
 
@@ -123,7 +130,11 @@ export function parseBackendConfig(backend: BackendDescriptor, raw: unknown): Sp
  * Where a run of this backend executes, given its validated public config. The edge never
  * fetches loopback or private addresses itself: such endpoints go to a runner on that network.
  */
-export function placeRun(backend: BackendDescriptor, config: Record<string, unknown>, allowHosts: Set<string>): "edge" | "runner" {
+export function placeRun(
+  backend: BackendDescriptor,
+  config: Record<string, unknown>,
+  allowHosts: Set<string>,
+): "edge" | "runner" {
   if (backend.placement !== "edge_or_runner") return backend.placement;
   if (config.runner !== undefined || config.runner_labels !== undefined) return "runner";
   const url = backend.edgeUrlField ? config[backend.edgeUrlField] : undefined;

@@ -13,7 +13,11 @@ export const BudgetSchema = z.strictObject({
 export type Budget = z.infer<typeof BudgetSchema>;
 export type Limits = Required<Budget>;
 
-export const DEFAULT_LIMITS: Limits = { max_concurrent_runs: 100, max_tree_runs: 500, tree_token_budget: 50_000_000 };
+export const DEFAULT_LIMITS: Limits = {
+  max_concurrent_runs: 100,
+  max_tree_runs: 500,
+  tree_token_budget: 50_000_000,
+};
 
 const fromVar = (raw: string | undefined, fallback: number) => {
   const n = Number(raw);
@@ -39,5 +43,7 @@ export function tighten(limits: Limits, budget: Budget | undefined): Limits {
 
 export function refuseOver(field: string, what: string, limit: number, current: number): void {
   if (current < limit) return;
-  throw new SwitchyardError("budget_exceeded", `${field}: ${what} limit is ${limit}, current is ${current}`, { field });
+  throw new SwitchyardError("budget_exceeded", `${field}: ${what} limit is ${limit}, current is ${current}`, {
+    field,
+  });
 }

@@ -28,7 +28,9 @@ export function assertTransition(from: LaneStatus, to: LaneStatus): void {
   );
 }
 
-export const LaneIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected 1-64 letters, digits, '.', '_' or '-'");
+export const LaneIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected 1-64 letters, digits, '.', '_' or '-'");
 
 /** The fields upsert accepts; every one optional on update. */
 export const LaneFieldsShape = {
@@ -38,7 +40,10 @@ export const LaneFieldsShape = {
   branch: z.string().max(256).optional(),
   backend: z.string().max(64).optional().describe("Default backend of runs in this lane."),
   model: z.string().max(128).optional(),
-  backend_config: z.record(z.string(), z.unknown()).optional().describe("Non-secret defaults; secrets are refused here."),
+  backend_config: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe("Non-secret defaults; secrets are refused here."),
   test_command: z.string().max(2048).optional(),
   review: ReviewPolicySchema.optional(),
   depends_on: z.array(LaneIdSchema).max(32).optional(),
@@ -76,7 +81,8 @@ export class LaneTable {
   }
 
   get(laneId: string): Lane | undefined {
-    const row = this.#sql.exec("SELECT doc FROM lanes WHERE lane_id = ?", laneId).toArray()[0] as { doc: string } | undefined;
+    const row = this.#sql.exec("SELECT doc FROM lanes WHERE lane_id = ?", laneId).toArray()[0] as
+      { doc: string } | undefined;
     return row ? (JSON.parse(row.doc) as Lane) : undefined;
   }
 
@@ -100,7 +106,9 @@ export class LaneTable {
   }
 }
 
-export type LaneInput = { lane_id: string } & { [K in keyof typeof LaneFieldsShape]?: z.output<(typeof LaneFieldsShape)[K]> };
+export type LaneInput = { lane_id: string } & {
+  [K in keyof typeof LaneFieldsShape]?: z.output<(typeof LaneFieldsShape)[K]>;
+};
 
 /**
  * The lane after an upsert: a new lane from `input` (status planned unless given), or the
@@ -108,7 +116,8 @@ export type LaneInput = { lane_id: string } & { [K in keyof typeof LaneFieldsSha
  */
 export function upsertLane(existing: Lane | undefined, input: LaneInput, now: string): Lane {
   if (existing && input.status) assertTransition(existing.status, input.status);
-  if (input.depends_on?.includes(input.lane_id)) throw badRequest("depends_on", "a lane cannot depend on itself");
+  if (input.depends_on?.includes(input.lane_id))
+    throw badRequest("depends_on", "a lane cannot depend on itself");
   const base: Lane = existing ?? {
     lane_id: input.lane_id,
     title: input.title ?? input.lane_id,

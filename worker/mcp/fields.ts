@@ -9,13 +9,20 @@ export const RunSelectorShape = {
 
 export const refineSelector = (v: { run_id?: string; agent_name?: string }, ctx: z.RefinementCtx) => {
   if ((v.run_id === undefined) === (v.agent_name === undefined)) {
-    ctx.addIssue({ code: "custom", path: ["run_id"], message: "expected exactly one of run_id or agent_name" });
+    ctx.addIssue({
+      code: "custom",
+      path: ["run_id"],
+      message: "expected exactly one of run_id or agent_name",
+    });
   }
 };
 
 export const AgentNameSchema = z
   .string()
-  .regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, "expected 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit");
+  .regex(
+    /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/,
+    "expected 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
+  );
 
 export const AbsolutePathSchema = z
   .string()
@@ -26,4 +33,7 @@ export const AbsolutePathSchema = z
 export const JsonObjectSchema = (maxBytes: number) =>
   z
     .record(z.string(), z.unknown())
-    .refine((v) => JSON.stringify(v).length <= maxBytes, `expected an object of at most ${maxBytes} bytes as JSON`);
+    .refine(
+      (v) => JSON.stringify(v).length <= maxBytes,
+      `expected an object of at most ${maxBytes} bytes as JSON`,
+    );

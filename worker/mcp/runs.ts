@@ -6,20 +6,31 @@ import { RUN_ID_PATTERN } from "../runs/ids.ts";
 import type { RunRecord } from "../runs/run-record.ts";
 import type { ToolContext } from "./tool.ts";
 
-const noRun = (field: string, id: string) => new SwitchyardError("not_found", `${field}: no run "${id}"`, { field });
+const noRun = (field: string, id: string) =>
+  new SwitchyardError("not_found", `${field}: no run "${id}"`, { field });
 
-export async function resolveRunId(ctx: ToolContext, sel: { run_id?: string; agent_name?: string }): Promise<string> {
+export async function resolveRunId(
+  ctx: ToolContext,
+  sel: { run_id?: string; agent_name?: string },
+): Promise<string> {
   if (sel.run_id !== undefined) {
     if (!RUN_ID_PATTERN.test(sel.run_id)) throw noRun("run_id", sel.run_id);
     return sel.run_id;
   }
   const latest = await (await tenantStub(ctx.env, ctx.tenant)).latestRunOf(sel.agent_name!);
-  if (!latest) throw new SwitchyardError("not_found", `agent_name: no agent "${sel.agent_name}"`, { field: "agent_name" });
+  if (!latest)
+    throw new SwitchyardError("not_found", `agent_name: no agent "${sel.agent_name}"`, {
+      field: "agent_name",
+    });
   return latest;
 }
 
 /** The run's object stub and its record; not_found when the tenant has no such run. */
-export async function openRun(ctx: ToolContext, sel: { run_id?: string; agent_name?: string }, field = "run_id") {
+export async function openRun(
+  ctx: ToolContext,
+  sel: { run_id?: string; agent_name?: string },
+  field = "run_id",
+) {
   const runId = await resolveRunId(ctx, sel);
   const stub = await runStub(ctx.env, ctx.tenant, runId);
   const record: RunRecord | null = await stub.getRecord();

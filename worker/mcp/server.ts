@@ -2,7 +2,11 @@
 // JSON-RPC ids collide). tools/list advertises each tool's schemas; tools/call validates, runs
 // the handler and shapes the result in one place.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { CallToolRequestSchema, ListToolsRequestSchema, type CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import {
+  CallToolRequestSchema,
+  ListToolsRequestSchema,
+  type CallToolResult,
+} from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
 import { SwitchyardError } from "../errors.ts";
 import type { ToolContext } from "./tool.ts";
@@ -22,14 +26,19 @@ const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
 export function createMcpServer(ctx: ToolContext): Server {
   const server = new Server(SERVER_INFO, { capabilities: { tools: {} } });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTING }));
-  server.setRequestHandler(CallToolRequestSchema, (request) => callTool(request.params.name, request.params.arguments, ctx));
+  server.setRequestHandler(CallToolRequestSchema, (request) =>
+    callTool(request.params.name, request.params.arguments, ctx),
+  );
   return server;
 }
 
 async function callTool(name: string, rawArgs: unknown, ctx: ToolContext): Promise<CallToolResult> {
   const tool = BY_NAME.get(name);
   if (!tool) {
-    return toToolError(name, new SwitchyardError("not_found", `no tool "${name}"; tools are ${[...BY_NAME.keys()].join(", ")}`));
+    return toToolError(
+      name,
+      new SwitchyardError("not_found", `no tool "${name}"; tools are ${[...BY_NAME.keys()].join(", ")}`),
+    );
   }
   const parsed = tool.input.safeParse(rawArgs ?? {});
   if (!parsed.success) {

@@ -13,7 +13,11 @@ export function toToolResult(data: unknown): CallToolResult {
 
 export function toToolError(tool: string, error: unknown): CallToolResult {
   const body = isSwitchyardError(error)
-    ? { code: error.code, message: `${tool}: ${error.message}`, ...(error.field ? { field: error.field } : {}) }
+    ? {
+        code: error.code,
+        message: `${tool}: ${error.message}`,
+        ...(error.field ? { field: error.field } : {}),
+      }
     : { code: "internal", message: `${tool}: internal error` };
   if (!isSwitchyardError(error)) console.error(`${tool} failed`, error);
   return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }] };

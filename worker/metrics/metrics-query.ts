@@ -59,19 +59,33 @@ type Row = Record<string, number | string | null>;
 function where(filters: MetricsFilters): { clause: string; params: unknown[] } {
   const parts: string[] = [];
   const params: unknown[] = [];
-  for (const column of ["backend", "model", "lane_id", "agent_name", "role", "root_run_id", "status"] as const) {
+  for (const column of [
+    "backend",
+    "model",
+    "lane_id",
+    "agent_name",
+    "role",
+    "root_run_id",
+    "status",
+  ] as const) {
     if (filters[column] !== undefined) {
       parts.push(`${column} = ?`);
       params.push(filters[column]);
     }
   }
-  if (filters.since) parts.push("created_ms >= ?"), params.push(Date.parse(filters.since));
-  if (filters.until) parts.push("created_ms < ?"), params.push(Date.parse(filters.until));
+  if (filters.since) (parts.push("created_ms >= ?"), params.push(Date.parse(filters.since)));
+  if (filters.until) (parts.push("created_ms < ?"), params.push(Date.parse(filters.until)));
   return { clause: parts.length ? `WHERE ${parts.join(" AND ")}` : "", params };
 }
 
 /** Totals per group, largest token users first; `offset`/`limit` page through the groups. */
-export function queryMetrics(sql: SqlStorage, groupBy: GroupBy, filters: MetricsFilters, limit: number, offset: number) {
+export function queryMetrics(
+  sql: SqlStorage,
+  groupBy: GroupBy,
+  filters: MetricsFilters,
+  limit: number,
+  offset: number,
+) {
   const column = GROUP_COLUMNS[groupBy];
   const { clause, params } = where(filters);
   const rows = sql
@@ -95,7 +109,13 @@ export function queryMetrics(sql: SqlStorage, groupBy: GroupBy, filters: Metrics
     return {
       key: r.key === null ? null : String(r.key),
       runs: n("runs"),
-      outcomes: { completed: n("completed"), failed: n("failed"), cancelled: n("cancelled"), rejected: n("rejected"), live: n("live") },
+      outcomes: {
+        completed: n("completed"),
+        failed: n("failed"),
+        cancelled: n("cancelled"),
+        rejected: n("rejected"),
+        live: n("live"),
+      },
       success_rate: finished ? n("completed") / finished : null,
       input_tokens: n("input_tokens"),
       cached_input_tokens: n("cached_input_tokens"),
@@ -115,10 +135,17 @@ export function queryMetrics(sql: SqlStorage, groupBy: GroupBy, filters: Metrics
 function durations(sql: SqlStorage, column: string, key: unknown, clause: string, params: unknown[]) {
   const groupClause = `${clause ? `${clause} AND` : "WHERE"} ${key === null ? `${column} IS NULL` : `${column} = ?`} AND duration_ms IS NOT NULL`;
   const values = (
-    sql.exec(`SELECT duration_ms FROM runs ${groupClause} ORDER BY duration_ms`, ...params, ...(key === null ? [] : [key])).toArray() as {
+    sql
+      .exec(
+        `SELECT duration_ms FROM runs ${groupClause} ORDER BY duration_ms`,
+        ...params,
+        ...(key === null ? [] : [key]),
+      )
+      .toArray() as {
       duration_ms: number;
     }[]
   ).map((r) => r.duration_ms);
-  const rank = (p: number) => (values.length ? values[Math.min(values.length - 1, Math.ceil(p * values.length) - 1)]! : null);
+  const rank = (p: number) =>
+    values.length ? values[Math.min(values.length - 1, Math.ceil(p * values.length) - 1)]! : null;
   return { p50: rank(0.5), p95: rank(0.95) };
 }

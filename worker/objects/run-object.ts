@@ -159,7 +159,11 @@ export class RunObject extends Agent<Env> {
         }
       }
       if (!isTerminal(run.status)) {
-        this.#transition(run, "cancelled", remoteError ? `cancelled; remote cancel failed: ${remoteError}` : "cancelled by caller");
+        this.#transition(
+          run,
+          "cancelled",
+          remoteError ? `cancelled; remote cancel failed: ${remoteError}` : "cancelled by caller",
+        );
         this.#commit(run);
       }
       return run;
@@ -171,16 +175,24 @@ export class RunObject extends Agent<Env> {
     return outcome(async () => {
       const run = this.#mustRun();
       if (!isAwaitingInput(run.status)) {
-        throw new SwitchyardError("conflict", `run_id: run is ${run.status}; continue_run needs input_required, auth_required or a finished run`, {
-          field: "run_id",
-        });
+        throw new SwitchyardError(
+          "conflict",
+          `run_id: run is ${run.status}; continue_run needs input_required, auth_required or a finished run`,
+          {
+            field: "run_id",
+          },
+        );
       }
       if (run.placement === "runner") {
         const tenant = await tenantStub(this.env, run.tenant);
         if (!(await tenant.hubContinue(run.run_id, message))) {
-          throw new SwitchyardError("runner_unavailable", "run_id: the runner holding this run is not connected right now", {
-            field: "run_id",
-          });
+          throw new SwitchyardError(
+            "runner_unavailable",
+            "run_id: the runner holding this run is not connected right now",
+            {
+              field: "run_id",
+            },
+          );
         }
       }
       this.#append(run, { type: "message_added", data: { role: message.role, parts: message.parts } });
@@ -299,7 +311,12 @@ export class RunObject extends Agent<Env> {
     return outcome(() => {
       const run = this.#mustRun();
       const event = this.#store.event(run, seq);
-      if (!event) throw new SwitchyardError("not_found", `seq: no event ${seq} in this run (last_seq is ${run.last_seq})`, { field: "seq" });
+      if (!event)
+        throw new SwitchyardError(
+          "not_found",
+          `seq: no event ${seq} in this run (last_seq is ${run.last_seq})`,
+          { field: "seq" },
+        );
       const refs = (event.data.artifact_refs ?? {}) as Record<string, ArtifactRef>;
       const ref = refs[pointer];
       if (!ref) {
@@ -340,7 +357,13 @@ export class RunObject extends Agent<Env> {
     });
   }
 
-  async #follow(run: RunRecord, backend: EdgeBackend, kind: string, signal: AbortSignal, message?: InputMessage) {
+  async #follow(
+    run: RunRecord,
+    backend: EdgeBackend,
+    kind: string,
+    signal: AbortSignal,
+    message?: InputMessage,
+  ) {
     const spec = this.#backendRun(run);
     const stream =
       kind === "start"
@@ -364,7 +387,9 @@ export class RunObject extends Agent<Env> {
     if (!signal.aborted && run.status === "running") {
       this.#append(run, {
         type: "run_failed",
-        data: { error: { code: "backend_failed", message: "the agent's stream ended without a final status" } },
+        data: {
+          error: { code: "backend_failed", message: "the agent's stream ended without a final status" },
+        },
       });
       this.#commit(run);
     }
@@ -372,7 +397,8 @@ export class RunObject extends Agent<Env> {
 
   #applyOutput(run: RunRecord, out: BackendOutput): void {
     if (out.kind === "event") this.#append(run, out.event);
-    else if (out.kind === "ref") run.remote_ref = { ...run.remote_ref, ...redactDeep(out.ref, this.#secrets) };
+    else if (out.kind === "ref")
+      run.remote_ref = { ...run.remote_ref, ...redactDeep(out.ref, this.#secrets) };
     else this.#store.setPrivate("checkpoint", redactDeep(out.state, this.#secrets));
   }
 
@@ -409,7 +435,10 @@ export class RunObject extends Agent<Env> {
     const to = applyEvent(run, clean, now);
     if (to) this.#logTransition(run, from, to, run.status_reason);
     if (to === "completed" && run.spec.output_schema && run.result.structured_output !== undefined) {
-      run.result.structured_output_validation = checkOutput(run.spec.output_schema, run.result.structured_output);
+      run.result.structured_output_validation = checkOutput(
+        run.spec.output_schema,
+        run.result.structured_output,
+      );
     }
   }
 
@@ -429,7 +458,10 @@ export class RunObject extends Agent<Env> {
 
   #logTransition(run: RunRecord, from: RunStatus, to: RunStatus, reason: string | null): void {
     run.last_seq += 1;
-    this.#store.append(run, run.last_seq, run.updated_at, { type: "status_changed", data: { from, to, reason } });
+    this.#store.append(run, run.last_seq, run.updated_at, {
+      type: "status_changed",
+      data: { from, to, reason },
+    });
     this.#appended = true;
     this.#statusDirty = true;
   }

@@ -15,7 +15,9 @@ type Unwrapped<R> = [R] extends [Outcome<infer V>] ? V : R;
  * shape directly instead.
  */
 type Rpc<T, K extends keyof T> = {
-  [M in K]: T[M] extends (...args: infer A) => infer R ? (...args: A) => Promise<Unwrapped<Awaited<R>>> : never;
+  [M in K]: T[M] extends (...args: infer A) => infer R
+    ? (...args: A) => Promise<Unwrapped<Awaited<R>>>
+    : never;
 };
 
 export type RunRpc = Rpc<

@@ -35,7 +35,8 @@ export interface SpawnSecrets {
 }
 
 export class TenantObject extends Agent<Env> {
-  #parts: { index: RunIndex; lanes: LaneTable; reviews: ReviewTable; hub: RunnerHub; loop: ReviewLoop } | undefined;
+  #parts:
+    { index: RunIndex; lanes: LaneTable; reviews: ReviewTable; hub: RunnerHub; loop: ReviewLoop } | undefined;
 
   /** Storage-backed parts, built on first use (the object's name is known by then). */
   get #p() {
@@ -89,7 +90,9 @@ export class TenantObject extends Agent<Env> {
     }
     const parent = req.parent_run_id ? index.row(req.parent_run_id) : undefined;
     if (req.parent_run_id && !parent) {
-      throw new SwitchyardError("not_found", `parent_run_id: no run "${req.parent_run_id}"`, { field: "parent_run_id" });
+      throw new SwitchyardError("not_found", `parent_run_id: no run "${req.parent_run_id}"`, {
+        field: "parent_run_id",
+      });
     }
     if (req.lane_id) assertLaneOpen(lanes, req.lane_id);
 
@@ -98,15 +101,29 @@ export class TenantObject extends Agent<Env> {
     if (parent) {
       const tree = index.tree(parent.root_run_id);
       if (tree) {
-        refuseOver("budget.max_tree_runs", "runs in this run tree", Math.min(tree.max_runs, limits.max_tree_runs), tree.runs);
-        refuseOver("budget.tree_token_budget", "tokens of this run tree", Math.min(tree.token_budget, limits.tree_token_budget), tree.tokens);
+        refuseOver(
+          "budget.max_tree_runs",
+          "runs in this run tree",
+          Math.min(tree.max_runs, limits.max_tree_runs),
+          tree.runs,
+        );
+        refuseOver(
+          "budget.tree_token_budget",
+          "tokens of this run tree",
+          Math.min(tree.token_budget, limits.tree_token_budget),
+          tree.tokens,
+        );
       }
     }
 
     const session = index.settleSession(req);
     const now = new Date();
     const run_id = newRunId(now.getTime());
-    const placement = placeRun(resolveBackend(req.backend), req.config, parseAllowHosts(this.env.SWITCHYARD_EDGE_ALLOW_HOSTS));
+    const placement = placeRun(
+      resolveBackend(req.backend),
+      req.config,
+      parseAllowHosts(this.env.SWITCHYARD_EDGE_ALLOW_HOSTS),
+    );
     const record = newRunRecord(req, { tenant, run_id, ...session, placement, now: now.toISOString() });
     index.insert(
       {
@@ -130,11 +147,18 @@ export class TenantObject extends Agent<Env> {
     if (req.review) reviews.setPolicy(run_id, req.review, req.review_cycle ?? 1);
 
     const previous = session.previous_run_id;
-    const checkpoint = previous ? await (await runStub(this.env, tenant, previous)).sessionCheckpoint() : undefined;
-    const created = await (await runStub(this.env, tenant, run_id)).create(record, secrets, checkpoint, carry);
+    const checkpoint = previous
+      ? await (await runStub(this.env, tenant, previous)).sessionCheckpoint()
+      : undefined;
+    const created = await (
+      await runStub(this.env, tenant, run_id)
+    ).create(record, secrets, checkpoint, carry);
     if (record.parent_run_id) await (await runStub(this.env, tenant, record.parent_run_id)).addChild(run_id);
     if (placement === "runner") {
-      const { runner, runner_labels } = req.config as { runner?: string; runner_labels?: Record<string, string> };
+      const { runner, runner_labels } = req.config as {
+        runner?: string;
+        runner_labels?: Record<string, string>;
+      };
       await hub.enqueue(run_id, { backend: record.backend, runner, runner_labels });
     }
     return created;
@@ -176,7 +200,9 @@ export class TenantObject extends Agent<Env> {
     const tree = this.#p.index.tree(rootRunId);
     if (!tree || tree.tokens <= tree.token_budget) return;
     for (const runId of this.#p.index.liveRunsOfTree(rootRunId)) {
-      await (await runStub(this.env, this.name, runId)).stop(
+      await (
+        await runStub(this.env, this.name, runId)
+      ).stop(
         "budget_exceeded",
         `run tree ${rootRunId} spent ${tree.tokens} tokens; its budget is ${tree.token_budget}`,
       );
@@ -200,7 +226,11 @@ export class TenantObject extends Agent<Env> {
       const { lanes } = this.#p;
       const missing = (input.depends_on ?? []).filter((dep) => !lanes.get(dep));
       if (missing.length) {
-        throw new SwitchyardError("not_found", `depends_on: no lane ${missing.map((m) => `"${m}"`).join(", ")}`, { field: "depends_on" });
+        throw new SwitchyardError(
+          "not_found",
+          `depends_on: no lane ${missing.map((m) => `"${m}"`).join(", ")}`,
+          { field: "depends_on" },
+        );
       }
       const lane = upsertLane(lanes.get(input.lane_id), input, new Date().toISOString());
       lanes.put(lane);
@@ -251,7 +281,10 @@ export class TenantObject extends Agent<Env> {
     }
     const frame = RunnerFrameSchema.safeParse(raw);
     if (!frame.success) {
-      connection.close(CLOSE_CODES.bad_frame.code, `bad frame: ${frame.error.issues[0]?.message ?? "not JSON"}`.slice(0, 120));
+      connection.close(
+        CLOSE_CODES.bad_frame.code,
+        `bad frame: ${frame.error.issues[0]?.message ?? "not JSON"}`.slice(0, 120),
+      );
       return;
     }
     await this.#p.hub.onFrame(connection.id, frame.data);
@@ -279,11 +312,16 @@ export class TenantObject extends Agent<Env> {
 function assertLaneOpen(lanes: LaneTable, laneId: string): void {
   const lane = lanes.get(laneId);
   if (!lane) throw new SwitchyardError("not_found", `lane_id: no lane "${laneId}"`, { field: "lane_id" });
-  if (lane.status === "closed") throw new SwitchyardError("conflict", `lane_id: lane "${laneId}" is closed`, { field: "lane_id" });
+  if (lane.status === "closed")
+    throw new SwitchyardError("conflict", `lane_id: lane "${laneId}" is closed`, { field: "lane_id" });
   const waiting = lane.depends_on.filter((dep) => lanes.get(dep)?.status !== "merged");
   if (waiting.length) {
-    throw new SwitchyardError("conflict", `lane_id: lane "${laneId}" depends on ${waiting.map((d) => `"${d}"`).join(", ")}, not merged yet`, {
-      field: "lane_id",
-    });
+    throw new SwitchyardError(
+      "conflict",
+      `lane_id: lane "${laneId}" depends on ${waiting.map((d) => `"${d}"`).join(", ")}, not merged yet`,
+      {
+        field: "lane_id",
+      },
+    );
   }
 }

@@ -45,7 +45,10 @@ export const HelloFrameSchema = z.object({
 export const RunOutputsFrameSchema = z.object({
   type: z.literal("run.outputs"),
   run_id: RunId,
-  items: z.array(z.object({ source_seq: z.number().int().positive(), output: RelayedOutputSchema })).min(1).max(1000),
+  items: z
+    .array(z.object({ source_seq: z.number().int().positive(), output: RelayedOutputSchema }))
+    .min(1)
+    .max(1000),
 });
 
 /** The runner will not execute a dispatched run (cwd outside its roots, backend missing …). */
@@ -102,10 +105,18 @@ export const DispatchFrameSchema = z.object({
   acked_seq: z.number().int().min(0),
 });
 
-export const ContinueFrameSchema = z.object({ type: z.literal("run.continue"), run_id: RunId, message: InputMessageSchema });
+export const ContinueFrameSchema = z.object({
+  type: z.literal("run.continue"),
+  run_id: RunId,
+  message: InputMessageSchema,
+});
 export const CancelFrameSchema = z.object({ type: z.literal("run.cancel"), run_id: RunId });
 /** Everything up to and including `source_seq` is stored; the runner may forget it. */
-export const AckFrameSchema = z.object({ type: z.literal("run.ack"), run_id: RunId, source_seq: z.number().int().min(0) });
+export const AckFrameSchema = z.object({
+  type: z.literal("run.ack"),
+  run_id: RunId,
+  source_seq: z.number().int().min(0),
+});
 export const PongFrameSchema = z.object({ type: z.literal("pong") });
 
 export const WorkerFrameSchema = z.discriminatedUnion("type", [

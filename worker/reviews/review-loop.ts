@@ -25,7 +25,10 @@ export interface ReviewCarry {
 export interface ReviewLoopDeps {
   reviews: ReviewTable;
   run(runId: string): Promise<RunRpc>;
-  spawn(req: SpawnRequest, secrets: { secrets: Record<string, unknown>; carry?: Record<string, unknown> }): Promise<RunRecord>;
+  spawn(
+    req: SpawnRequest,
+    secrets: { secrets: Record<string, unknown>; carry?: Record<string, unknown> },
+  ): Promise<RunRecord>;
 }
 
 export class ReviewLoop {
@@ -37,12 +40,18 @@ export class ReviewLoop {
 
   async onRunEnded(runId: string, status: RunStatus, laneId: string | null): Promise<void> {
     const asWorker = this.#d.reviews.policyOf(runId);
-    if (asWorker && status === "completed" && !asWorker.reviewer_run_id) await this.#startReview(runId, asWorker.policy, asWorker.cycle, laneId);
+    if (asWorker && status === "completed" && !asWorker.reviewer_run_id)
+      await this.#startReview(runId, asWorker.policy, asWorker.cycle, laneId);
     const asReviewer = this.#d.reviews.workerOf(runId);
     if (asReviewer) await this.#finishReview(runId, status, asReviewer, laneId);
   }
 
-  async #startReview(workerRunId: string, policy: ReviewPolicy, cycle: number, laneId: string | null): Promise<void> {
+  async #startReview(
+    workerRunId: string,
+    policy: ReviewPolicy,
+    cycle: number,
+    laneId: string | null,
+  ): Promise<void> {
     // Claimed first: a repeated report of the same completion must not start a second reviewer.
     if (!this.#d.reviews.claim(workerRunId, "starting")) return;
     const workerStub = await this.#d.run(workerRunId);
@@ -56,7 +65,8 @@ export class ReviewLoop {
       final_response: worker.result.final_response,
       files_changed: worker.result.files_changed ?? [],
       cycle,
-      test_command: typeof worker.metadata.test_command === "string" ? worker.metadata.test_command : undefined,
+      test_command:
+        typeof worker.metadata.test_command === "string" ? worker.metadata.test_command : undefined,
     });
     const reviewer = await this.#d.spawn(
       {
@@ -95,7 +105,9 @@ export class ReviewLoop {
       lane_id: laneId,
       cycle: worker.cycle,
       verdict: status === "completed" && parsed.success ? parsed.data.verdict : null,
-      summary: parsed.success ? parsed.data.summary : `reviewer ended ${status} without a verdict matching the findings schema`,
+      summary: parsed.success
+        ? parsed.data.summary
+        : `reviewer ended ${status} without a verdict matching the findings schema`,
       findings: parsed.success ? parsed.data.findings : [],
       created_at: reviewer.completed_at ?? reviewer.updated_at,
     };

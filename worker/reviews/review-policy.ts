@@ -44,7 +44,9 @@ export function reviewPrompt(w: WorkerOutcome): string {
   return [
     `Review the work of run ${w.run_id} (review cycle ${w.cycle}).`,
     w.cwd ? `Working directory: ${w.cwd}` : "",
-    w.files_changed.length ? `Files it changed:\n${w.files_changed.map((f) => `- ${f}`).join("\n")}` : "It reported no file changes.",
+    w.files_changed.length
+      ? `Files it changed:\n${w.files_changed.map((f) => `- ${f}`).join("\n")}`
+      : "It reported no file changes.",
     w.test_command ? `Test command: ${w.test_command}` : "",
     `Its final response:\n${w.final_response ?? "(none)"}`,
     "Answer with the verdict, a summary and every finding (severity, category, file_path, line_start, line_end, description, fix).",
@@ -58,7 +60,8 @@ export function remediationPrompt(review: ReviewOutput): string {
     "A reviewer found problems in your change. Fix every finding below, then summarise what you changed.",
     `Reviewer summary: ${review.summary}`,
     ...review.findings.map(
-      (f, i) => `${i + 1}. [${f.severity}] ${f.file_path}:${f.line_start}-${f.line_end} ${f.description}\n   Fix: ${f.fix}`,
+      (f, i) =>
+        `${i + 1}. [${f.severity}] ${f.file_path}:${f.line_start}-${f.line_end} ${f.description}\n   Fix: ${f.fix}`,
     ),
   ].join("\n\n");
 }

@@ -28,18 +28,34 @@ export class ReviewTable {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    for (const stmt of REVIEW_SCHEMA.split(";").map((x) => x.trim()).filter(Boolean)) sql.exec(stmt);
+    for (const stmt of REVIEW_SCHEMA.split(";")
+      .map((x) => x.trim())
+      .filter(Boolean))
+      sql.exec(stmt);
   }
 
   setPolicy(runId: string, policy: ReviewPolicy, cycle: number): void {
-    this.#sql.exec("INSERT OR REPLACE INTO review_policies (run_id, policy, cycle) VALUES (?, ?, ?)", runId, JSON.stringify(policy), cycle);
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO review_policies (run_id, policy, cycle) VALUES (?, ?, ?)",
+      runId,
+      JSON.stringify(policy),
+      cycle,
+    );
   }
 
-  policyOf(runId: string): { policy: ReviewPolicy; cycle: number; reviewer_run_id: string | null } | undefined {
-    const row = this.#sql.exec("SELECT policy, cycle, reviewer_run_id FROM review_policies WHERE run_id = ?", runId).toArray()[0] as
-      | { policy: string; cycle: number; reviewer_run_id: string | null }
-      | undefined;
-    return row && { policy: JSON.parse(row.policy) as ReviewPolicy, cycle: row.cycle, reviewer_run_id: row.reviewer_run_id };
+  policyOf(
+    runId: string,
+  ): { policy: ReviewPolicy; cycle: number; reviewer_run_id: string | null } | undefined {
+    const row = this.#sql
+      .exec("SELECT policy, cycle, reviewer_run_id FROM review_policies WHERE run_id = ?", runId)
+      .toArray()[0] as { policy: string; cycle: number; reviewer_run_id: string | null } | undefined;
+    return (
+      row && {
+        policy: JSON.parse(row.policy) as ReviewPolicy,
+        cycle: row.cycle,
+        reviewer_run_id: row.reviewer_run_id,
+      }
+    );
   }
 
   /** Marks the worker's review as started; false when it already was (a repeated report). */
@@ -53,13 +69,17 @@ export class ReviewTable {
   }
 
   setReviewer(workerRunId: string, reviewerRunId: string): void {
-    this.#sql.exec("UPDATE review_policies SET reviewer_run_id = ? WHERE run_id = ?", reviewerRunId, workerRunId);
+    this.#sql.exec(
+      "UPDATE review_policies SET reviewer_run_id = ? WHERE run_id = ?",
+      reviewerRunId,
+      workerRunId,
+    );
   }
 
   workerOf(reviewerRunId: string): { run_id: string; policy: ReviewPolicy; cycle: number } | undefined {
-    const row = this.#sql.exec("SELECT run_id, policy, cycle FROM review_policies WHERE reviewer_run_id = ?", reviewerRunId).toArray()[0] as
-      | { run_id: string; policy: string; cycle: number }
-      | undefined;
+    const row = this.#sql
+      .exec("SELECT run_id, policy, cycle FROM review_policies WHERE reviewer_run_id = ?", reviewerRunId)
+      .toArray()[0] as { run_id: string; policy: string; cycle: number } | undefined;
     return row && { run_id: row.run_id, policy: JSON.parse(row.policy) as ReviewPolicy, cycle: row.cycle };
   }
 
@@ -68,14 +88,25 @@ export class ReviewTable {
     const result = this.#sql.exec(
       `INSERT OR IGNORE INTO reviews (reviewer_run_id, worker_run_id, lane_id, cycle, verdict, summary, findings, created_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-      r.reviewer_run_id, r.worker_run_id, r.lane_id, r.cycle, r.verdict, r.summary, JSON.stringify(r.findings), r.created_at,
+      r.reviewer_run_id,
+      r.worker_run_id,
+      r.lane_id,
+      r.cycle,
+      r.verdict,
+      r.summary,
+      JSON.stringify(r.findings),
+      r.created_at,
     );
     return result.rowsWritten > 0;
   }
 
   ofLane(laneId: string): ReviewRecord[] {
-    return (this.#sql.exec("SELECT * FROM reviews WHERE lane_id = ? ORDER BY created_at", laneId).toArray() as (Omit<ReviewRecord, "findings"> & {
-      findings: string;
-    })[]).map((r) => ({ ...r, findings: JSON.parse(r.findings) as Finding[] }));
+    return (
+      this.#sql
+        .exec("SELECT * FROM reviews WHERE lane_id = ? ORDER BY created_at", laneId)
+        .toArray() as (Omit<ReviewRecord, "findings"> & {
+        findings: string;
+      })[]
+    ).map((r) => ({ ...r, findings: JSON.parse(r.findings) as Finding[] }));
   }
 }

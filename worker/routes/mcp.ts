@@ -10,7 +10,10 @@ export const mcpRoutes = new Hono<{ Bindings: Env; Variables: AuthVariables }>()
 mcpRoutes.use("/mcp", requireTenant("SWITCHYARD_TOKENS"));
 
 mcpRoutes.all("/mcp", async (c) => {
-  const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true });
+  const transport = new WebStandardStreamableHTTPServerTransport({
+    sessionIdGenerator: undefined,
+    enableJsonResponse: true,
+  });
   const server = createMcpServer({ env: c.env, tenant: c.get("tenant") });
   await server.connect(transport);
   return transport.handleRequest(c.req.raw);

@@ -13,11 +13,17 @@ runnerRoutes.get("/runner/connect", async (c) => {
   if (c.req.header("upgrade")?.toLowerCase() !== "websocket") {
     return c.json({ error: "bad_request", message: "expected a WebSocket upgrade" }, 426);
   }
-  const tenant = tenantForToken(parseTokenPairs(c.env.SWITCHYARD_RUNNER_TOKENS), bearerToken(c.req.header("authorization")));
+  const tenant = tenantForToken(
+    parseTokenPairs(c.env.SWITCHYARD_RUNNER_TOKENS),
+    bearerToken(c.req.header("authorization")),
+  );
   if (!tenant) {
     const [client, server] = Object.values(new WebSocketPair()) as [WebSocket, WebSocket];
     server.accept();
-    server.close(CLOSE_CODES.unauthorized.code, "runner token refused (use a token from SWITCHYARD_RUNNER_TOKENS)");
+    server.close(
+      CLOSE_CODES.unauthorized.code,
+      "runner token refused (use a token from SWITCHYARD_RUNNER_TOKENS)",
+    );
     return new Response(null, { status: 101, webSocket: client });
   }
   const stub = (await tenantStub(c.env, tenant)) as unknown as { fetch(request: Request): Promise<Response> };

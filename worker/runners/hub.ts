@@ -2,12 +2,7 @@
 // to capable runners (or keeps them queued with the reason), relays outputs to run objects and
 // acknowledges them, and fails the runs of a runner gone past its grace period.
 import type { RunRpc } from "../objects/stubs.ts";
-import {
-  CLOSE_CODES,
-  PROTOCOL_VERSION,
-  type RunnerFrame,
-  type WorkerFrame,
-} from "../protocol/frames.ts";
+import { CLOSE_CODES, PROTOCOL_VERSION, type RunnerFrame, type WorkerFrame } from "../protocol/frames.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import { pickRunner, whyQueued, type RunnerPick } from "./placement.ts";
 import type { RunnerTable } from "./runner-table.ts";
@@ -52,12 +47,20 @@ export class RunnerHub {
   async #hello(connectionId: string, hello: Extract<RunnerFrame, { type: "runner.hello" }>): Promise<void> {
     const { table } = this.deps;
     if (hello.protocol !== PROTOCOL_VERSION) {
-      this.deps.close(connectionId, CLOSE_CODES.protocol_mismatch, `runner protocol ${hello.protocol}; this Switchyard speaks ${PROTOCOL_VERSION}`);
+      this.deps.close(
+        connectionId,
+        CLOSE_CODES.protocol_mismatch,
+        `runner protocol ${hello.protocol}; this Switchyard speaks ${PROTOCOL_VERSION}`,
+      );
       return;
     }
     const previous = table.runner(hello.name);
     if (previous?.connection_id && previous.connection_id !== connectionId) {
-      this.deps.close(previous.connection_id, CLOSE_CODES.replaced, `a new connection took the name "${hello.name}"`);
+      this.deps.close(
+        previous.connection_id,
+        CLOSE_CODES.replaced,
+        `a new connection took the name "${hello.name}"`,
+      );
     }
     table.upsertRunner({
       name: hello.name,
@@ -68,11 +71,20 @@ export class RunnerHub {
       backends: hello.backends,
       seen_ms: this.deps.now(),
     });
-    this.deps.send(connectionId, { type: "runner.welcome", tenant: this.deps.tenant, heartbeat_ms: this.deps.heartbeatMs });
+    this.deps.send(connectionId, {
+      type: "runner.welcome",
+      tenant: this.deps.tenant,
+      heartbeat_ms: this.deps.heartbeatMs,
+    });
     // Runs this runner held before but no longer has (it restarted) cannot come back.
     const holds = new Set(hello.active_runs);
     for (const runId of table.runsOf(hello.name)) {
-      if (!holds.has(runId)) await this.#fail(runId, "runner_lost", `runner "${hello.name}" reconnected without this run (it restarted)`);
+      if (!holds.has(runId))
+        await this.#fail(
+          runId,
+          "runner_lost",
+          `runner "${hello.name}" reconnected without this run (it restarted)`,
+        );
     }
     await this.dispatchQueued();
   }
@@ -123,7 +135,11 @@ export class RunnerHub {
     for (const runner of this.deps.table.allRunners()) {
       if (runner.gone_since_ms === null || now - runner.gone_since_ms < this.deps.graceMs) continue;
       for (const runId of this.deps.table.runsOf(runner.name)) {
-        await this.#fail(runId, "runner_lost", `runner "${runner.name}" has been gone for more than ${Math.round(this.deps.graceMs / 1000)} s`);
+        await this.#fail(
+          runId,
+          "runner_lost",
+          `runner "${runner.name}" has been gone for more than ${Math.round(this.deps.graceMs / 1000)} s`,
+        );
       }
       this.deps.table.deleteRunner(runner.name);
     }
@@ -152,7 +168,9 @@ export class RunnerHub {
   continueRun(runId: string, message: InputMessage): boolean {
     const runner = this.deps.table.runnerOf(runId);
     const connectionId = runner ? this.deps.table.runner(runner)?.connection_id : null;
-    return connectionId ? this.deps.send(connectionId, { type: "run.continue", run_id: runId, message }) : false;
+    return connectionId
+      ? this.deps.send(connectionId, { type: "run.continue", run_id: runId, message })
+      : false;
   }
 
   /** Places every queued run it can, oldest first; the others learn why they wait. */

@@ -18,7 +18,8 @@ export interface RunnerPick {
   runner_labels?: Record<string, string>;
 }
 
-const canRun = (r: RunnerInfo, backend: string) => r.backends.some((b) => b.backend === backend && b.installed);
+const canRun = (r: RunnerInfo, backend: string) =>
+  r.backends.some((b) => b.backend === backend && b.installed);
 const matches = (r: RunnerInfo, pick: RunnerPick) =>
   (pick.runner === undefined || r.name === pick.runner) &&
   Object.entries(pick.runner_labels ?? {}).every(([k, v]) => r.labels[k] === v);
@@ -26,18 +27,29 @@ const matches = (r: RunnerInfo, pick: RunnerPick) =>
 export function pickRunner(runners: readonly RunnerInfo[], pick: RunnerPick): RunnerInfo | undefined {
   return runners
     .filter((r) => canRun(r, pick.backend) && matches(r, pick) && r.active < r.max_runs)
-    .sort((a, b) => b.max_runs - b.active - (a.max_runs - a.active) || a.active - b.active || a.name.localeCompare(b.name))[0];
+    .sort(
+      (a, b) =>
+        b.max_runs - b.active - (a.max_runs - a.active) ||
+        a.active - b.active ||
+        a.name.localeCompare(b.name),
+    )[0];
 }
 
 /** Why a run waits, in words a user can act on (shown as the queued run's status_reason). */
 export function whyQueued(runners: readonly RunnerInfo[], pick: RunnerPick): string {
-  const wanted = [pick.runner ? `named "${pick.runner}"` : "", pick.runner_labels ? `labelled ${JSON.stringify(pick.runner_labels)}` : ""]
+  const wanted = [
+    pick.runner ? `named "${pick.runner}"` : "",
+    pick.runner_labels ? `labelled ${JSON.stringify(pick.runner_labels)}` : "",
+  ]
     .filter(Boolean)
     .join(" and ");
-  if (runners.length === 0) return `waiting for a runner: none is connected (start one with switchyard-runner connect)`;
+  if (runners.length === 0)
+    return `waiting for a runner: none is connected (start one with switchyard-runner connect)`;
   const matching = runners.filter((r) => matches(r, pick));
-  if (matching.length === 0) return `waiting for a runner ${wanted}: none of the ${runners.length} connected runners matches`;
+  if (matching.length === 0)
+    return `waiting for a runner ${wanted}: none of the ${runners.length} connected runners matches`;
   const capable = matching.filter((r) => canRun(r, pick.backend));
-  if (capable.length === 0) return `waiting for a runner with ${pick.backend} installed: connected runners do not have it`;
+  if (capable.length === 0)
+    return `waiting for a runner with ${pick.backend} installed: connected runners do not have it`;
   return `waiting for a free slot: all ${capable.length} runners that can run ${pick.backend} are busy`;
 }

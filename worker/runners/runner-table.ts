@@ -29,7 +29,10 @@ export class RunnerTable {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    for (const stmt of RUNNER_SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) sql.exec(stmt);
+    for (const stmt of RUNNER_SCHEMA.split(";")
+      .map((s) => s.trim())
+      .filter(Boolean))
+      sql.exec(stmt);
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {
@@ -40,7 +43,13 @@ export class RunnerTable {
     this.#sql.exec(
       `INSERT OR REPLACE INTO runners (name, connection_id, version, labels, max_runs, backends, seen_ms, gone_since_ms)
        VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
-      row.name, row.connection_id, row.version, JSON.stringify(row.labels), row.max_runs, JSON.stringify(row.backends), row.seen_ms,
+      row.name,
+      row.connection_id,
+      row.version,
+      JSON.stringify(row.labels),
+      row.max_runs,
+      JSON.stringify(row.backends),
+      row.seen_ms,
     );
   }
 
@@ -53,7 +62,9 @@ export class RunnerTable {
   }
 
   runnerByConnection(connectionId: string): RunnerRow | undefined {
-    return this.#rows<RawRunner>("SELECT * FROM runners WHERE connection_id = ?", connectionId).map(parseRunner)[0];
+    return this.#rows<RawRunner>("SELECT * FROM runners WHERE connection_id = ?", connectionId).map(
+      parseRunner,
+    )[0];
   }
 
   allRunners(): RunnerRow[] {
@@ -77,7 +88,12 @@ export class RunnerTable {
   }
 
   enqueue(runId: string, pick: RunnerPick, now: number): void {
-    this.#sql.exec("INSERT OR IGNORE INTO runner_runs (run_id, pick, queued_ms, runner_name) VALUES (?, ?, ?, NULL)", runId, JSON.stringify(pick), now);
+    this.#sql.exec(
+      "INSERT OR IGNORE INTO runner_runs (run_id, pick, queued_ms, runner_name) VALUES (?, ?, ?, NULL)",
+      runId,
+      JSON.stringify(pick),
+      now,
+    );
   }
 
   queued(): { run_id: string; pick: RunnerPick }[] {
@@ -91,11 +107,16 @@ export class RunnerTable {
   }
 
   runnerOf(runId: string): string | null | undefined {
-    return this.#rows<{ runner_name: string | null }>("SELECT runner_name FROM runner_runs WHERE run_id = ?", runId)[0]?.runner_name;
+    return this.#rows<{ runner_name: string | null }>(
+      "SELECT runner_name FROM runner_runs WHERE run_id = ?",
+      runId,
+    )[0]?.runner_name;
   }
 
   runsOf(runner: string): string[] {
-    return this.#rows<{ run_id: string }>("SELECT run_id FROM runner_runs WHERE runner_name = ?", runner).map((r) => r.run_id);
+    return this.#rows<{ run_id: string }>("SELECT run_id FROM runner_runs WHERE runner_name = ?", runner).map(
+      (r) => r.run_id,
+    );
   }
 
   release(runId: string): void {

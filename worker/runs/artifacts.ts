@@ -42,7 +42,15 @@ export function readPage(
   readChunks: (first: number, last: number) => Uint8Array[],
 ): ArtifactPage {
   const total = ref.total_bytes;
-  if (offset >= total) return { offset: total, next_offset: total, total_bytes: total, has_more: false, mime: ref.mime, text: "" };
+  if (offset >= total)
+    return {
+      offset: total,
+      next_offset: total,
+      total_bytes: total,
+      has_more: false,
+      mime: ref.mime,
+      text: "",
+    };
   // Read 4 bytes past the range: enough to see whether the cut lands inside a character.
   const windowEnd = Math.min(total, offset + limit + 4);
   const first = Math.floor(offset / CHUNK_BYTES);

@@ -10,7 +10,11 @@ const stamp = (now: number) => now.toString(36).padStart(9, "0");
 
 export const newRunId = (now = Date.now()) => `run_${stamp(now)}${random(12)}`;
 export const newSessionId = (now = Date.now()) => `ses_${stamp(now)}${random(12)}`;
-export const newAgentName = (role: string) => `${role.toLowerCase().replace(/[^a-z0-9]+/g, "-").slice(0, 24)}-${random(6)}`;
+export const newAgentName = (role: string) =>
+  `${role
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .slice(0, 24)}-${random(6)}`;
 
 export const RUN_ID_PATTERN = /^run_[0-9a-z]{21}$/;
 export const SESSION_ID_PATTERN = /^ses_[0-9a-z]{21}$/;

@@ -15,7 +15,10 @@ export const FilePartSchema = z.strictObject({
       name: z.string().max(512).optional(),
       mime_type: z.string().max(255).optional(),
       uri: z.url().optional(),
-      bytes: z.base64().max(4 * 1024 * 1024).optional(),
+      bytes: z
+        .base64()
+        .max(4 * 1024 * 1024)
+        .optional(),
     })
     .refine((f) => (f.uri === undefined) !== (f.bytes === undefined), {
       message: "expected exactly one of uri or bytes",
@@ -43,7 +46,11 @@ export function toInputMessage(prompt: string | undefined, message: InputMessage
 export function toPlainText(message: InputMessage): string {
   return message.parts
     .map((p) =>
-      p.kind === "text" ? p.text : p.kind === "data" ? JSON.stringify(p.data) : `[file ${p.file.name ?? p.file.uri ?? ""}]`,
+      p.kind === "text"
+        ? p.text
+        : p.kind === "data"
+          ? JSON.stringify(p.data)
+          : `[file ${p.file.name ?? p.file.uri ?? ""}]`,
     )
     .join("\n\n");
 }

@@ -27,7 +27,8 @@ export function redactDeep<T>(value: T, values: readonly string[]): T {
   const walk = (v: unknown): unknown => {
     if (typeof v === "string") return redactText(v, values);
     if (Array.isArray(v)) return v.map(walk);
-    if (v && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
+    if (v && typeof v === "object")
+      return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, walk(x)]));
     return v;
   };
   return walk(value) as T;

@@ -71,7 +71,8 @@ interface CursorPosition {
   run_id: string;
 }
 
-export const encodeCursor = (at: CursorPosition): string => btoa(JSON.stringify([at.created_ms, at.run_id])).replace(/=+$/, "");
+export const encodeCursor = (at: CursorPosition): string =>
+  btoa(JSON.stringify([at.created_ms, at.run_id])).replace(/=+$/, "");
 
 export function decodeCursor(cursor: string): CursorPosition {
   try {
@@ -129,7 +130,10 @@ export class RunIndex {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    for (const stmt of RUN_INDEX_SCHEMA.split(";").map((x) => x.trim()).filter(Boolean)) sql.exec(stmt);
+    for (const stmt of RUN_INDEX_SCHEMA.split(";")
+      .map((x) => x.trim())
+      .filter(Boolean))
+      sql.exec(stmt);
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {
@@ -145,11 +149,18 @@ export class RunIndex {
 
   /** The run an idempotency key already made; a conflict when the arguments differ. */
   idempotent(key: string, fingerprint: string): string | undefined {
-    const prior = this.#rows<{ run_id: string; fingerprint: string }>("SELECT run_id, fingerprint FROM idempotency WHERE key = ?", key)[0];
+    const prior = this.#rows<{ run_id: string; fingerprint: string }>(
+      "SELECT run_id, fingerprint FROM idempotency WHERE key = ?",
+      key,
+    )[0];
     if (prior && prior.fingerprint !== fingerprint) {
-      throw new SwitchyardError("conflict", "idempotency_key: already used for a spawn_run with different arguments", {
-        field: "idempotency_key",
-      });
+      throw new SwitchyardError(
+        "conflict",
+        "idempotency_key: already used for a spawn_run with different arguments",
+        {
+          field: "idempotency_key",
+        },
+      );
     }
     return prior?.run_id;
   }
@@ -161,12 +172,21 @@ export class RunIndex {
         "SELECT backend, agent_name, ref, latest_run_id FROM sessions WHERE session_id = ?",
         req.session_id!,
       )[0];
-      if (!session) throw new SwitchyardError("not_found", `session_id: no session "${req.session_id}"`, { field: "session_id" });
+      if (!session)
+        throw new SwitchyardError("not_found", `session_id: no session "${req.session_id}"`, {
+          field: "session_id",
+        });
       if (session.backend !== req.backend) {
-        throw badRequest("session_id", `session "${req.session_id}" belongs to backend ${session.backend}, not ${req.backend}`);
+        throw badRequest(
+          "session_id",
+          `session "${req.session_id}" belongs to backend ${session.backend}, not ${req.backend}`,
+        );
       }
       if (req.agent_name && req.agent_name !== session.agent_name) {
-        throw badRequest("agent_name", `session "${req.session_id}" belongs to agent "${session.agent_name}"`);
+        throw badRequest(
+          "agent_name",
+          `session "${req.session_id}" belongs to agent "${session.agent_name}"`,
+        );
       }
       return {
         session_id: req.session_id!,
@@ -177,7 +197,10 @@ export class RunIndex {
     }
     let agent_name = req.agent_name;
     if (agent_name) {
-      const taken = this.#rows<{ session_id: string }>("SELECT session_id FROM agents WHERE agent_name = ?", agent_name)[0];
+      const taken = this.#rows<{ session_id: string }>(
+        "SELECT session_id FROM agents WHERE agent_name = ?",
+        agent_name,
+      )[0];
       if (taken) {
         throw new SwitchyardError(
           "conflict",
@@ -193,37 +216,71 @@ export class RunIndex {
   }
 
   /** Writes the new run's rows: index, session, agent name, idempotency key, tree limits. */
-  insert(row: NewIndexRow, idempotencyKey: string | undefined, fingerprint: string, treeLimits: Limits): void {
+  insert(
+    row: NewIndexRow,
+    idempotencyKey: string | undefined,
+    fingerprint: string,
+    treeLimits: Limits,
+  ): void {
     this.#sql.exec(
       `INSERT INTO runs (run_id, created_ms, created_at, updated_at, status, backend, role, agent_name, session_id,
          parent_run_id, root_run_id, lane_id, cwd, summary, last_seq, day) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, '', 0, ?)`,
-      row.run_id, row.created_ms, row.created_at, row.created_at, row.status, row.backend, row.role, row.agent_name,
-      row.session_id, row.parent_run_id, row.root_run_id, row.lane_id, row.cwd, row.created_at.slice(0, 10),
+      row.run_id,
+      row.created_ms,
+      row.created_at,
+      row.created_at,
+      row.status,
+      row.backend,
+      row.role,
+      row.agent_name,
+      row.session_id,
+      row.parent_run_id,
+      row.root_run_id,
+      row.lane_id,
+      row.cwd,
+      row.created_at.slice(0, 10),
     );
     this.#sql.exec(
       `INSERT INTO sessions (session_id, backend, agent_name, ref, latest_run_id) VALUES (?, ?, ?, '{}', ?)
        ON CONFLICT (session_id) DO UPDATE SET latest_run_id = excluded.latest_run_id`,
-      row.session_id, row.backend, row.agent_name, row.run_id,
+      row.session_id,
+      row.backend,
+      row.agent_name,
+      row.run_id,
     );
     this.#sql.exec(
       `INSERT INTO agents (agent_name, session_id, latest_run_id) VALUES (?, ?, ?)
        ON CONFLICT (agent_name) DO UPDATE SET latest_run_id = excluded.latest_run_id, session_id = excluded.session_id`,
-      row.agent_name, row.session_id, row.run_id,
+      row.agent_name,
+      row.session_id,
+      row.run_id,
     );
     if (idempotencyKey) {
-      this.#sql.exec("INSERT INTO idempotency (key, run_id, fingerprint) VALUES (?, ?, ?)", idempotencyKey, row.run_id, fingerprint);
+      this.#sql.exec(
+        "INSERT INTO idempotency (key, run_id, fingerprint) VALUES (?, ?, ?)",
+        idempotencyKey,
+        row.run_id,
+        fingerprint,
+      );
     }
     // A tree's limits are set by its root and only ever tightened by runs spawned into it.
     this.#sql.exec(
       `INSERT INTO trees (root_run_id, max_runs, token_budget) VALUES (?, ?, ?)
        ON CONFLICT (root_run_id) DO UPDATE SET max_runs = MIN(max_runs, excluded.max_runs),
          token_budget = MIN(token_budget, excluded.token_budget)`,
-      row.root_run_id, treeLimits.max_tree_runs, treeLimits.tree_token_budget,
+      row.root_run_id,
+      treeLimits.max_tree_runs,
+      treeLimits.tree_token_budget,
     );
   }
 
   latestRunOf(agentName: string): string | null {
-    return this.#rows<{ latest_run_id: string }>("SELECT latest_run_id FROM agents WHERE agent_name = ?", agentName)[0]?.latest_run_id ?? null;
+    return (
+      this.#rows<{ latest_run_id: string }>(
+        "SELECT latest_run_id FROM agents WHERE agent_name = ?",
+        agentName,
+      )[0]?.latest_run_id ?? null
+    );
   }
 
   list(filters: RunFilters, limit: number, cursor: string | undefined): RunPage {
@@ -249,27 +306,47 @@ export class RunIndex {
     const last = page.at(-1);
     return {
       runs: page.map(({ created_ms: _, ...row }) => row),
-      next_cursor: rows.length > limit && last ? encodeCursor({ created_ms: last.created_ms, run_id: last.run_id }) : null,
+      next_cursor:
+        rows.length > limit && last
+          ? encodeCursor({ created_ms: last.created_ms, run_id: last.run_id })
+          : null,
     };
   }
 
   /** Applies a run's report; an older report than the one stored is ignored. */
   applyChange(c: RunChange): void {
-    const duration = c.started_at && c.completed_at ? Date.parse(c.completed_at) - Date.parse(c.started_at) : null;
+    const duration =
+      c.started_at && c.completed_at ? Date.parse(c.completed_at) - Date.parse(c.started_at) : null;
     const u = c.usage;
     this.#sql.exec(
       `UPDATE runs SET status = ?, terminal = ?, last_seq = ?, updated_at = ?, summary = ?, model = COALESCE(?, model),
          input_tokens = ?, cached_input_tokens = ?, output_tokens = ?, reasoning_tokens = ?, total_tokens = ?,
          cost_usd = ?, unpriced_tokens = ?, turns = ?, duration_ms = ?
        WHERE run_id = ? AND last_seq <= ?`,
-      c.status, isTerminal(c.status) ? 1 : 0, c.last_seq, c.updated_at, c.summary, u.model ?? null,
-      u.input_tokens, u.cached_input_tokens, u.output_tokens, u.reasoning_tokens, u.total_tokens,
-      u.cost_usd ?? 0, u.unpriced_tokens, u.turns, duration, c.run_id, c.last_seq,
+      c.status,
+      isTerminal(c.status) ? 1 : 0,
+      c.last_seq,
+      c.updated_at,
+      c.summary,
+      u.model ?? null,
+      u.input_tokens,
+      u.cached_input_tokens,
+      u.output_tokens,
+      u.reasoning_tokens,
+      u.total_tokens,
+      u.cost_usd ?? 0,
+      u.unpriced_tokens,
+      u.turns,
+      duration,
+      c.run_id,
+      c.last_seq,
     );
     if (Object.keys(c.remote_ref).length) {
       this.#sql.exec(
         `UPDATE sessions SET ref = ? WHERE session_id = (SELECT session_id FROM runs WHERE run_id = ?) AND latest_run_id = ?`,
-        JSON.stringify(c.remote_ref), c.run_id, c.run_id,
+        JSON.stringify(c.remote_ref),
+        c.run_id,
+        c.run_id,
       );
     }
   }
@@ -279,7 +356,9 @@ export class RunIndex {
   }
 
   /** A run tree's limits and what it has used so far. */
-  tree(rootRunId: string): { max_runs: number; token_budget: number; runs: number; tokens: number } | undefined {
+  tree(
+    rootRunId: string,
+  ): { max_runs: number; token_budget: number; runs: number; tokens: number } | undefined {
     return this.#rows<{ max_runs: number; token_budget: number; runs: number; tokens: number }>(
       `SELECT t.max_runs, t.token_budget,
          (SELECT COUNT(*) FROM runs WHERE root_run_id = t.root_run_id) AS runs,
@@ -290,6 +369,9 @@ export class RunIndex {
   }
 
   liveRunsOfTree(rootRunId: string): string[] {
-    return this.#rows<{ run_id: string }>("SELECT run_id FROM runs WHERE root_run_id = ? AND terminal = 0", rootRunId).map((r) => r.run_id);
+    return this.#rows<{ run_id: string }>(
+      "SELECT run_id FROM runs WHERE root_run_id = ? AND terminal = 0",
+      rootRunId,
+    ).map((r) => r.run_id);
   }
 }

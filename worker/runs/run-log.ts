@@ -20,7 +20,10 @@ export class RunLog {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    for (const stmt of SCHEMA.split(";").map((s) => s.trim()).filter(Boolean)) sql.exec(stmt);
+    for (const stmt of SCHEMA.split(";")
+      .map((s) => s.trim())
+      .filter(Boolean))
+      sql.exec(stmt);
   }
 
   loadRecord(): RunRecord | null {
@@ -43,20 +46,40 @@ export class RunLog {
       for (const field of extracted) {
         const chunks = splitChunks(field.bytes);
         chunks.forEach((bytes, idx) =>
-          this.#sql.exec("INSERT INTO sy_chunks (seq, pointer, idx, bytes) VALUES (?, ?, ?, ?)", seq, field.pointer, idx, bytes),
+          this.#sql.exec(
+            "INSERT INTO sy_chunks (seq, pointer, idx, bytes) VALUES (?, ?, ?, ?)",
+            seq,
+            field.pointer,
+            idx,
+            bytes,
+          ),
         );
-        refs[field.pointer] = { total_bytes: field.bytes.length, mime: field.mime, chunk_count: chunks.length };
+        refs[field.pointer] = {
+          total_bytes: field.bytes.length,
+          mime: field.mime,
+          chunk_count: chunks.length,
+        };
       }
       data.artifact_refs = refs;
     }
-    this.#sql.exec("INSERT INTO sy_events (seq, ts, type, data) VALUES (?, ?, ?, ?)", seq, ts, event.type, JSON.stringify(data));
+    this.#sql.exec(
+      "INSERT INTO sy_events (seq, ts, type, data) VALUES (?, ?, ?, ?)",
+      seq,
+      ts,
+      event.type,
+      JSON.stringify(data),
+    );
     return toEvent(record, { seq, ts, type: event.type, data: "" }, data);
   }
 
   /** Up to `limit` events after `afterSeq`, in order; an index range scan, never the whole log. */
   read(record: RunRecord, afterSeq: number, limit: number): RunEvent[] {
     return this.#sql
-      .exec<EventRow>("SELECT seq, ts, type, data FROM sy_events WHERE seq > ? ORDER BY seq LIMIT ?", afterSeq, limit)
+      .exec<EventRow>(
+        "SELECT seq, ts, type, data FROM sy_events WHERE seq > ? ORDER BY seq LIMIT ?",
+        afterSeq,
+        limit,
+      )
       .toArray()
       .map((row) => toEvent(record, row, JSON.parse(row.data) as Record<string, unknown>));
   }

@@ -154,7 +154,8 @@ export function applyEvent(record: RunRecord, event: NewEvent, now: string): Run
   }
   if (event.type === "artifact_added") record.result.artifacts.push(data);
   if (event.type === "file_changed") {
-    for (const path of changedPaths(data)) if (!record.result.files_changed.includes(path)) record.result.files_changed.push(path);
+    for (const path of changedPaths(data))
+      if (!record.result.files_changed.includes(path)) record.result.files_changed.push(path);
   }
   if (event.type === "run_completed") {
     const final = str(data.final_response);
@@ -184,7 +185,8 @@ export function applyEvent(record: RunRecord, event: NewEvent, now: string): Run
 export function setStatus(record: RunRecord, status: RunStatus, now: string, reason?: string | null): void {
   record.status = status;
   if (reason !== undefined) record.status_reason = reason;
-  else if (status === "running" || status === "input_required" || status === "auth_required") record.status_reason = null;
+  else if (status === "running" || status === "input_required" || status === "auth_required")
+    record.status_reason = null;
   if (status === "running" && !record.started_at) record.started_at = now;
   if (isTerminal(status)) record.completed_at = now;
   record.updated_at = now;
@@ -193,7 +195,11 @@ export function setStatus(record: RunRecord, status: RunStatus, now: string, rea
 /** Paths in a file_changed event: `{path}` or `{changes: [{path}]}`. */
 function changedPaths(data: Record<string, unknown>): string[] {
   const entries = Array.isArray(data.changes) ? (data.changes as unknown[]) : [data];
-  return entries.flatMap((c) => (c && typeof c === "object" && typeof (c as { path?: unknown }).path === "string" ? [(c as { path: string }).path] : []));
+  return entries.flatMap((c) =>
+    c && typeof c === "object" && typeof (c as { path?: unknown }).path === "string"
+      ? [(c as { path: string }).path]
+      : [],
+  );
 }
 
 function addUsage(totals: UsageTotals, usage: NormalizedUsage): void {

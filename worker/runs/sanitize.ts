@@ -14,7 +14,11 @@ export interface SanitizeLimits {
   previewBytes: number;
 }
 
-export const DEFAULT_LIMITS: SanitizeLimits = { maxFieldBytes: 16 * 1024, maxEventBytes: 64 * 1024, previewBytes: 2048 };
+export const DEFAULT_LIMITS: SanitizeLimits = {
+  maxFieldBytes: 16 * 1024,
+  maxEventBytes: 64 * 1024,
+  previewBytes: 2048,
+};
 
 export interface ExtractedField {
   pointer: string;
@@ -30,7 +34,10 @@ export interface Sanitized {
 type Json = unknown;
 
 /** Returns a copy of `data` with oversized parts replaced by previews, plus what was taken out. */
-export function sanitizeEventData(data: Record<string, unknown>, limits: SanitizeLimits = DEFAULT_LIMITS): Sanitized {
+export function sanitizeEventData(
+  data: Record<string, unknown>,
+  limits: SanitizeLimits = DEFAULT_LIMITS,
+): Sanitized {
   const extracted: ExtractedField[] = [];
   const walk = (value: Json, path: (string | number)[]): Json => {
     if (typeof value === "string") {
@@ -57,7 +64,9 @@ export function sanitizeEventData(data: Record<string, unknown>, limits: Sanitiz
   return { data: out, extracted };
 }
 
-function largestContainer(root: Record<string, unknown>): { path: (string | number)[]; value: Json } | undefined {
+function largestContainer(
+  root: Record<string, unknown>,
+): { path: (string | number)[]; value: Json } | undefined {
   let best: { path: (string | number)[]; value: Json; size: number } | undefined;
   const visit = (value: Json, path: (string | number)[]) => {
     if (value === null || typeof value !== "object") return;

@@ -87,7 +87,11 @@ export async function fingerprintOf(value: unknown): Promise<string> {
     Array.isArray(v)
       ? v.map(canonical)
       : v && typeof v === "object"
-        ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])]))
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+          )
         : v;
   const bytes = new TextEncoder().encode(JSON.stringify(canonical(value)));
   const digest = await crypto.subtle.digest("SHA-256", bytes);

@@ -39,7 +39,11 @@ export const NormalizedUsageSchema = z.object({
 export type NormalizedUsage = z.infer<typeof NormalizedUsageSchema>;
 
 /** Normalizes a `usage` event's data; fields the backend did not give count as zero. */
-export function normalizeUsage(data: Record<string, unknown>, backend: string, prices: PriceTable): NormalizedUsage {
+export function normalizeUsage(
+  data: Record<string, unknown>,
+  backend: string,
+  prices: PriceTable,
+): NormalizedUsage {
   const u = UsageSchema.partial().parse(data);
   const input = u.input_tokens ?? 0;
   const output = u.output_tokens ?? 0;
@@ -51,7 +55,11 @@ export function normalizeUsage(data: Record<string, unknown>, backend: string, p
   if (cost === undefined && price) {
     // Cached input is part of input; it is billed at its own rate where one is given.
     const cachedRate = price.cached_input_per_mtok ?? price.input_per_mtok;
-    cost = ((input - cached) * price.input_per_mtok + cached * cachedRate + (output + reasoning) * price.output_per_mtok) / 1e6;
+    cost =
+      ((input - cached) * price.input_per_mtok +
+        cached * cachedRate +
+        (output + reasoning) * price.output_per_mtok) /
+      1e6;
     cost_source = "priced";
   } else if (cost === undefined) cost_source = "unpriced";
   return {

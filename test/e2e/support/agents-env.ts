@@ -41,7 +41,12 @@ export async function agentPids(home: string): Promise<number[]> {
     const read = (file: string) => readFile(`/proc/${name}/${file}`, "utf8").catch(() => "");
     const [environ, cmdline, stat] = await Promise.all([read("environ"), read("cmdline"), read("stat")]);
     const zombie = stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) === "Z";
-    if (!zombie && environ.split("\0").includes(`HOME=${home}`) && /codex|claude/.test(cmdline) && !cmdline.includes("runner/bin.ts")) {
+    if (
+      !zombie &&
+      environ.split("\0").includes(`HOME=${home}`) &&
+      /codex|claude/.test(cmdline) &&
+      !cmdline.includes("runner/bin.ts")
+    ) {
       found.push(Number(name));
     }
   }

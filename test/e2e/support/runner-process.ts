@@ -51,8 +51,12 @@ export class RunnerProcess {
     for (;;) {
       const line = this.lines.find((l) => (typeof text === "string" ? l.includes(text) : text.test(l)));
       if (line) return line;
-      if (this.child.exitCode !== null) throw new Error(`runner exited (${this.child.exitCode}) before printing ${text}:\n${this.lines.join("\n")}`);
-      if (Date.now() > deadline) throw new Error(`runner did not print ${text} within ${timeoutMs} ms:\n${this.lines.join("\n")}`);
+      if (this.child.exitCode !== null)
+        throw new Error(
+          `runner exited (${this.child.exitCode}) before printing ${text}:\n${this.lines.join("\n")}`,
+        );
+      if (Date.now() > deadline)
+        throw new Error(`runner did not print ${text} within ${timeoutMs} ms:\n${this.lines.join("\n")}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, Math.min(1000, deadline - Date.now()));
         this.#waiters.push(() => {

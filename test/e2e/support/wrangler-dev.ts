@@ -51,9 +51,25 @@ export class WranglerDev {
     const vars = Object.entries(this.options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     const child = spawn(
       "npx",
-      ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(this.port), "--persist-to", this.persistTo,
-        "--inspector-port", "0", "--show-interactive-dev-session=false", ...vars],
-      { stdio: ["ignore", "pipe", "pipe"], detached: true, env: { ...process.env, WRANGLER_SEND_METRICS: "false" } },
+      [
+        "wrangler",
+        "dev",
+        "--ip",
+        "127.0.0.1",
+        "--port",
+        String(this.port),
+        "--persist-to",
+        this.persistTo,
+        "--inspector-port",
+        "0",
+        "--show-interactive-dev-session=false",
+        ...vars,
+      ],
+      {
+        stdio: ["ignore", "pipe", "pipe"],
+        detached: true,
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+      },
     );
     this.#child = child;
     child.stdout!.on("data", (d) => (this.#log += d));

@@ -66,7 +66,10 @@ export type A2aAgentName =
   | "harshReviewer";
 
 export const agentUrl = (name: A2aAgentName): string => {
-  const urls = JSON.parse((env as unknown as { TEST_A2A_AGENTS: string }).TEST_A2A_AGENTS) as Record<string, string>;
+  const urls = JSON.parse((env as unknown as { TEST_A2A_AGENTS: string }).TEST_A2A_AGENTS) as Record<
+    string,
+    string
+  >;
   const url = urls[name];
   if (!url) throw new Error(`no A2A fixture "${name}"`);
   return url;
@@ -90,7 +93,11 @@ export async function waitForStatus(c: TestClient, runId: string, statuses: stri
   for (let i = 0; i < 200; i++) {
     const run = await c.ok("get_run", { run_id: runId });
     if (statuses.includes(run.status)) return run;
-    const page = await c.ok("poll_events", { run_id: runId, after_seq: Math.max(after, run.last_seq), wait_ms: 5_000 });
+    const page = await c.ok("poll_events", {
+      run_id: runId,
+      after_seq: Math.max(after, run.last_seq),
+      wait_ms: 5_000,
+    });
     after = page.next_after_seq;
   }
   throw new Error(`run ${runId} never reached ${statuses.join("/")}`);

@@ -42,7 +42,11 @@ export class ScriptedRunner {
       version: "test",
       labels: options.labels ?? {},
       max_runs: options.maxRuns ?? 2,
-      backends: (options.backends ?? ["codex"]).map((backend) => ({ backend, installed: true, credentials: "configured" })),
+      backends: (options.backends ?? ["codex"]).map((backend) => ({
+        backend,
+        installed: true,
+        credentials: "configured",
+      })),
       active_runs: options.activeRuns ?? [],
     });
     return runner;
@@ -68,12 +72,16 @@ export class ScriptedRunner {
   ): Promise<Extract<WorkerFrame, { type: T }>> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const found = this.frames.find((f): f is Extract<WorkerFrame, { type: T }> => f.type === type && pick(f as Extract<WorkerFrame, { type: T }>));
+      const found = this.frames.find(
+        (f): f is Extract<WorkerFrame, { type: T }> =>
+          f.type === type && pick(f as Extract<WorkerFrame, { type: T }>),
+      );
       if (found) {
         this.frames.splice(this.frames.indexOf(found), 1);
         return found;
       }
-      if (this.closed) throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) waiting for ${type}`);
+      if (this.closed)
+        throw new Error(`socket closed (${this.closed.code} ${this.closed.reason}) waiting for ${type}`);
       if (Date.now() > deadline) throw new Error(`no ${type} frame within ${timeoutMs} ms`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, deadline - Date.now());

@@ -98,8 +98,14 @@ export async function* runTurn(t: Turn): AsyncGenerator<BackendOutput> {
   }
   const model = answer.model ?? e.model;
   if (answer.text) yield emit("agent_message", { text: answer.text, partial: false });
-  const promptChars = t.messages.reduce((n, m) => n + (typeof m.content === "string" ? m.content.length : 0), 0);
-  yield emit("usage", toUsage(answer.usage, t.now() - started, model, { promptChars, answerChars: answer.text.length }));
+  const promptChars = t.messages.reduce(
+    (n, m) => n + (typeof m.content === "string" ? m.content.length : 0),
+    0,
+  );
+  yield emit(
+    "usage",
+    toUsage(answer.usage, t.now() - started, model, { promptChars, answerChars: answer.text.length }),
+  );
   const conversation = fitConversation([...t.messages, { role: "assistant", content: answer.text }]);
   yield { kind: "checkpoint", state: { messages: conversation } };
   yield emit("run_completed", completion(answer, t.outputSchema));

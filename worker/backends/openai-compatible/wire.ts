@@ -145,7 +145,10 @@ export function toUsage(
   if (!wire) {
     const input_tokens = Math.ceil(sizes.promptChars / 4);
     const output_tokens = Math.ceil(sizes.answerChars / 4);
-    return { ...UsageSchema.parse({ input_tokens, output_tokens, duration_ms, model }), usage_source: "estimated" };
+    return {
+      ...UsageSchema.parse({ input_tokens, output_tokens, duration_ms, model }),
+      usage_source: "estimated",
+    };
   }
   return {
     ...UsageSchema.parse({

@@ -17,9 +17,15 @@ export const continueRun = defineTool({
   input: z
     .strictObject({
       ...RunSelectorShape,
-      prompt: z.string().min(1).max(256 * 1024).optional(),
+      prompt: z
+        .string()
+        .min(1)
+        .max(256 * 1024)
+        .optional(),
       input_message: InputMessageSchema.optional(),
-      backend_config: JsonObjectSchema(64 * 1024).optional().describe("Only for new_run: options and secrets for it."),
+      backend_config: JsonObjectSchema(64 * 1024)
+        .optional()
+        .describe("Only for new_run: options and secrets for it."),
     })
     .superRefine((v, ctx) => {
       refineSelector(v, ctx);
@@ -40,12 +46,23 @@ export const continueRun = defineTool({
     const message = toInputMessage(args.prompt, args.input_message);
     if (!isTerminal(record.status)) {
       const run = await stub.continueWith(message);
-      return { mode: "live" as const, run_id: run.run_id, status: run.status, session_id: run.session_id, agent_name: run.agent_name };
+      return {
+        mode: "live" as const,
+        run_id: run.run_id,
+        status: run.status,
+        session_id: run.session_id,
+        agent_name: run.agent_name,
+      };
     }
     const backend = resolveBackend(record.backend);
     // The finished run kept only its public config; secrets (dropped when it ended) come anew.
-    const { config, secrets } = parseBackendConfig(backend, { ...record.spec.config, ...args.backend_config });
-    const next = await (await tenantStub(ctx.env, ctx.tenant)).spawn(
+    const { config, secrets } = parseBackendConfig(backend, {
+      ...record.spec.config,
+      ...args.backend_config,
+    });
+    const next = await (
+      await tenantStub(ctx.env, ctx.tenant)
+    ).spawn(
       {
         backend: record.backend,
         role: record.role,

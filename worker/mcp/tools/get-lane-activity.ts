@@ -35,7 +35,12 @@ export const getLaneActivity = defineTool({
     runs: z.array(RunRowSchema.partial()),
     runs_cursor: z.string().nullable(),
     latest_worker_result: z
-      .object({ run_id: z.string(), status: z.string(), final_response: z.string().nullable(), completed_at: z.string().nullable() })
+      .object({
+        run_id: z.string(),
+        status: z.string(),
+        final_response: z.string().nullable(),
+        completed_at: z.string().nullable(),
+      })
       .nullable(),
     reviews: z.array(ReviewRowSchema),
     open_findings: z.array(FindingSchema),
@@ -52,7 +57,9 @@ export const getLaneActivity = defineTool({
       tenant.metrics("lane", { lane_id }, 1, 0),
       tenant.listRuns({ lane_id, role: "worker", status: "completed" }, 1, undefined),
     ]);
-    const latest = workers.runs[0] ? await (await runStub(ctx.env, ctx.tenant, workers.runs[0].run_id)).getRecord() : null;
+    const latest = workers.runs[0]
+      ? await (await runStub(ctx.env, ctx.tenant, workers.runs[0].run_id)).getRecord()
+      : null;
     const lastReview = reviews.at(-1);
     const base = {
       lane,

@@ -1,7 +1,12 @@
 // get_metrics: usage, outcomes and durations rolled up by run, run tree, lane, backend, model,
 // agent or day — read from per-run totals kept current as usage events arrive.
 import { z } from "zod";
-import { GROUP_COLUMNS, MetricsFiltersShape, MetricsGroupSchema, type GroupBy } from "../../metrics/metrics-query.ts";
+import {
+  GROUP_COLUMNS,
+  MetricsFiltersShape,
+  MetricsGroupSchema,
+  type GroupBy,
+} from "../../metrics/metrics-query.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
 import { defineTool } from "../tool.ts";

@@ -7,7 +7,8 @@ import { defineTool } from "../tool.ts";
 
 export const getRun = defineTool({
   name: "get_run",
-  description: "Status, timestamps, last_seq, summary, result, error, session, lineage and remote_ref of a run.",
+  description:
+    "Status, timestamps, last_seq, summary, result, error, session, lineage and remote_ref of a run.",
   input: z.strictObject(RunSelectorShape).superRefine(refineSelector),
   output: RunViewSchema,
   async handler(args, ctx) {

@@ -6,7 +6,13 @@ import { tenantStub } from "../../objects/stubs.ts";
 import type { RunnerInfo } from "../../runners/placement.ts";
 import { defineTool } from "../tool.ts";
 
-export const AVAILABILITY_STATES = ["available", "reachable", "declared_not_installed", "unavailable", "unknown"] as const;
+export const AVAILABILITY_STATES = [
+  "available",
+  "reachable",
+  "declared_not_installed",
+  "unavailable",
+  "unknown",
+] as const;
 type Availability = (typeof AVAILABILITY_STATES)[number];
 
 const RunnerOfferSchema = z.object({
@@ -19,15 +25,27 @@ const RunnerOfferSchema = z.object({
 });
 
 /** The availability of a runner-run backend from the runners connected now. */
-export function runnerAvailability(backend: string, runners: readonly RunnerInfo[]): { state: Availability; detail: string } {
+export function runnerAvailability(
+  backend: string,
+  runners: readonly RunnerInfo[],
+): { state: Availability; detail: string } {
   if (runners.length === 0) return { state: "unavailable", detail: "no runner is connected" };
   const offers = runners.map((r) => ({ r, b: r.backends.find((b) => b.backend === backend) }));
   const installed = offers.filter((o) => o.b?.installed);
-  if (installed.length === 0) return { state: "declared_not_installed", detail: `none of ${runners.length} connected runners has it installed` };
+  if (installed.length === 0)
+    return {
+      state: "declared_not_installed",
+      detail: `none of ${runners.length} connected runners has it installed`,
+    };
   const ready = installed.filter((o) => o.r.active < o.r.max_runs && o.b!.credentials !== "missing");
   if (ready.length) return { state: "available", detail: `${ready.length} runner(s) can take a run now` };
   const busy = installed.every((o) => o.r.active >= o.r.max_runs);
-  return { state: "reachable", detail: busy ? "installed, but every runner that has it is busy" : "installed, but credentials are missing" };
+  return {
+    state: "reachable",
+    detail: busy
+      ? "installed, but every runner that has it is busy"
+      : "installed, but credentials are missing",
+  };
 }
 
 function describe(d: BackendDescriptor, runners: readonly RunnerInfo[] | undefined) {
@@ -45,7 +63,11 @@ function describe(d: BackendDescriptor, runners: readonly RunnerInfo[] | undefin
   let availability: { state: Availability; detail: string };
   if (!runners) availability = { state: "unknown", detail: "not probed (probe: false)" };
   else if (d.placement === "edge") availability = { state: "available", detail: "runs at the edge" };
-  else if (d.placement === "edge_or_runner") availability = { state: "available", detail: "public endpoints run at the edge; local ones need a runner" };
+  else if (d.placement === "edge_or_runner")
+    availability = {
+      state: "available",
+      detail: "public endpoints run at the edge; local ones need a runner",
+    };
   else availability = runnerAvailability(d.name, runners);
   return {
     backend: d.name,

@@ -24,7 +24,8 @@ export const RunRowSchema = z.object({
 });
 
 /** The cursor that continues a listing after `row`. */
-export const cursorAfter = (row: RunIndexRow) => encodeCursor({ created_ms: Date.parse(row.created_at), run_id: row.run_id });
+export const cursorAfter = (row: RunIndexRow) =>
+  encodeCursor({ created_ms: Date.parse(row.created_at), run_id: row.run_id });
 
 export const listRuns = defineTool({
   name: "list_runs",
@@ -43,7 +44,11 @@ export const listRuns = defineTool({
     cursor: z.string().max(512).optional(),
     ...BoundedShape,
   }),
-  output: z.object({ runs: z.array(RunRowSchema.partial()), next_cursor: z.string().nullable(), truncated: TruncatedSchema }),
+  output: z.object({
+    runs: z.array(RunRowSchema.partial()),
+    next_cursor: z.string().nullable(),
+    truncated: TruncatedSchema,
+  }),
   async handler({ limit, cursor, fields, detail, max_bytes, ...filters }, ctx) {
     const page = await (await tenantStub(ctx.env, ctx.tenant)).listRuns(filters, limit, cursor);
     const { answer } = fitToBudget(page.runs, max_bytes, (kept) => {
@@ -57,7 +62,8 @@ export const listRuns = defineTool({
               truncated: {
                 omitted_items: page.runs.length - kept.length,
                 max_bytes: max_bytes!,
-                how_to_get: "call list_runs again with cursor = next_cursor (or fields/detail: summary for smaller rows)",
+                how_to_get:
+                  "call list_runs again with cursor = next_cursor (or fields/detail: summary for smaller rows)",
               },
             }
           : {}),

@@ -17,14 +17,20 @@ export const manageLane = defineTool({
       operation: z.enum(["upsert", "get", "list", "close"]),
       lane_id: LaneIdSchema.optional(),
       ...LaneFieldsShape,
-      status: LaneStatusSchema.optional().describe("upsert: the new status; list: only lanes in this status."),
+      status: LaneStatusSchema.optional().describe(
+        "upsert: the new status; list: only lanes in this status.",
+      ),
     })
     .superRefine((v, ctx) => {
       if (v.operation !== "list" && v.lane_id === undefined) {
         ctx.addIssue({ code: "custom", path: ["lane_id"], message: `required for operation ${v.operation}` });
       }
     }),
-  output: z.object({ operation: z.string(), lane: LaneSchema.optional(), lanes: z.array(LaneSchema).optional() }),
+  output: z.object({
+    operation: z.string(),
+    lane: LaneSchema.optional(),
+    lanes: z.array(LaneSchema).optional(),
+  }),
   async handler({ operation, lane_id, ...fields }, ctx) {
     const tenant = await tenantStub(ctx.env, ctx.tenant);
     if (operation === "list") return { operation, lanes: await tenant.listLanes(fields.status) };
@@ -35,14 +41,19 @@ export const manageLane = defineTool({
       return { operation, lane };
     }
     if (operation === "close") {
-      if (!(await tenant.getLane(id))) throw new SwitchyardError("not_found", `lane_id: no lane "${id}"`, { field: "lane_id" });
+      if (!(await tenant.getLane(id)))
+        throw new SwitchyardError("not_found", `lane_id: no lane "${id}"`, { field: "lane_id" });
       return { operation, lane: await tenant.upsertLane({ lane_id: id, status: "closed" }) };
     }
     if (fields.backend !== undefined) fields.backend = resolveBackend(fields.backend).name;
     if (fields.backend_config && fields.backend) {
       const { secrets } = parseBackendConfig(resolveBackend(fields.backend), fields.backend_config);
       const key = Object.keys(secrets)[0];
-      if (key) throw badRequest(`backend_config.${key}`, "secrets are not stored on lanes; pass them with each spawn_run");
+      if (key)
+        throw badRequest(
+          `backend_config.${key}`,
+          "secrets are not stored on lanes; pass them with each spawn_run",
+        );
     }
     return { operation, lane: await tenant.upsertLane({ lane_id: id, ...fields }) };
   },

@@ -36,7 +36,8 @@ export const pollEvents = defineTool({
     const shaped = page.events.map((e) => project(e, args));
     const { answer, kept } = fitToBudget(shaped, args.max_bytes, (k) => build(k));
     // One event larger than the whole budget: send it reduced, so the cursor still moves on.
-    if (kept === 0 && page.events.length > 0) return build([reduceItem(page.events[0]!, ["seq", "ts", "type", "run_id"])]);
+    if (kept === 0 && page.events.length > 0)
+      return build([reduceItem(page.events[0]!, ["seq", "ts", "type", "run_id"])]);
     return answer;
 
     /** The answer with a prefix of the events; the cursor follows the last one included. */

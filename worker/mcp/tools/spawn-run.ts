@@ -3,7 +3,12 @@
 import { z } from "zod";
 import { BudgetSchema } from "../../budgets/limits.ts";
 import { assertEdgeMayFetch, parseAllowHosts } from "../../backends/egress.ts";
-import { ACCEPTED_BACKEND_NAMES, parseBackendConfig, placeRun, resolveBackend } from "../../backends/registry.ts";
+import {
+  ACCEPTED_BACKEND_NAMES,
+  parseBackendConfig,
+  placeRun,
+  resolveBackend,
+} from "../../backends/registry.ts";
 import { SwitchyardError, badRequest } from "../../errors.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { PROFILES, PROFILE_NAMES } from "../../profiles/index.ts";
@@ -16,34 +21,76 @@ import { defineTool } from "../tool.ts";
 
 export const SpawnRunInputSchema = z
   .strictObject({
-    backend: z.enum(ACCEPTED_BACKEND_NAMES as [string, ...string[]]).optional().describe("Where the run executes (default: the lane's)."),
-    role: z.string().min(1).max(64).default("worker").describe("Short free label: planner, worker, reviewer, …"),
-    prompt: z.string().min(1).max(256 * 1024).optional().describe("The task, as text."),
+    backend: z
+      .enum(ACCEPTED_BACKEND_NAMES as [string, ...string[]])
+      .optional()
+      .describe("Where the run executes (default: the lane's)."),
+    role: z
+      .string()
+      .min(1)
+      .max(64)
+      .default("worker")
+      .describe("Short free label: planner, worker, reviewer, …"),
+    prompt: z
+      .string()
+      .min(1)
+      .max(256 * 1024)
+      .optional()
+      .describe("The task, as text."),
     input_message: InputMessageSchema.optional().describe("The task as an A2A-style message (role + parts)."),
-    cwd: AbsolutePathSchema.optional().describe("Absolute working directory for the agent (default: the lane's)."),
+    cwd: AbsolutePathSchema.optional().describe(
+      "Absolute working directory for the agent (default: the lane's).",
+    ),
     session_mode: z.enum(["new", "resume"]).default("new"),
     session_id: z.string().max(64).optional().describe("Required with session_mode resume."),
     agent_name: AgentNameSchema.optional().describe("Unique per tenant; generated when absent."),
     nickname: AgentNameSchema.optional().describe("Alias of agent_name."),
     profile: z.enum(PROFILE_NAMES).optional().describe("A profile shipped with Switchyard."),
-    profile_text: z.string().min(1).max(64 * 1024).optional().describe("Inline profile instructions."),
-    profile_path: z.string().min(1).max(1024).optional().describe("Runner backends: a profile file, relative to cwd."),
-    output_schema: JsonObjectSchema(64 * 1024).optional().describe("JSON Schema the final output must satisfy."),
+    profile_text: z
+      .string()
+      .min(1)
+      .max(64 * 1024)
+      .optional()
+      .describe("Inline profile instructions."),
+    profile_path: z
+      .string()
+      .min(1)
+      .max(1024)
+      .optional()
+      .describe("Runner backends: a profile file, relative to cwd."),
+    output_schema: JsonObjectSchema(64 * 1024)
+      .optional()
+      .describe("JSON Schema the final output must satisfy."),
     metadata: JsonObjectSchema(16 * 1024).optional(),
-    backend_config: JsonObjectSchema(64 * 1024).optional().describe("Backend options; secrets here are never shown."),
+    backend_config: JsonObjectSchema(64 * 1024)
+      .optional()
+      .describe("Backend options; secrets here are never shown."),
     parent_run_id: z.string().max(64).optional(),
-    lane_id: z.string().max(64).optional().describe("Dispatch into a lane: its defaults apply, explicit arguments win."),
+    lane_id: z
+      .string()
+      .max(64)
+      .optional()
+      .describe("Dispatch into a lane: its defaults apply, explicit arguments win."),
     review: ReviewPolicySchema.optional().describe("Review the result automatically when the run completes."),
     budget: BudgetSchema.optional().describe("Tighten the tenant's limits for this spawn and its run tree."),
     idempotency_key: z.string().min(1).max(200).optional(),
-    timeout_s: z.number().int().min(1).max(7 * 24 * 3600).default(3600),
+    timeout_s: z
+      .number()
+      .int()
+      .min(1)
+      .max(7 * 24 * 3600)
+      .default(3600),
   })
   .superRefine((v, ctx) => {
     const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
-    if (v.prompt === undefined && v.input_message === undefined) fail("prompt", "expected prompt and/or input_message");
-    if (v.backend === undefined && v.lane_id === undefined) fail("backend", "required (or a lane_id whose lane names one)");
-    if (v.session_mode === "resume" && v.session_id === undefined) fail("session_id", "required when session_mode is resume");
-    if (v.session_mode === "new" && v.session_id !== undefined) fail("session_id", "only allowed with session_mode resume");
+    if (v.prompt === undefined && v.input_message === undefined)
+      fail("prompt", "expected prompt and/or input_message");
+    if (v.backend === undefined && v.lane_id === undefined)
+      fail("backend", "required (or a lane_id whose lane names one)");
+    if (v.session_mode === "resume" && v.session_id === undefined)
+      fail("session_id", "required when session_mode is resume");
+    if (v.session_mode === "new" && v.session_id !== undefined)
+      fail("session_id", "only allowed with session_mode resume");
     if ([v.profile, v.profile_text, v.profile_path].filter((p) => p !== undefined).length > 1) {
       fail("profile_text", "give one of profile, profile_text or profile_path");
     }
@@ -74,19 +121,22 @@ export const spawnRun = defineTool({
   async handler(args, ctx) {
     const tenant = await tenantStub(ctx.env, ctx.tenant);
     const lane = args.lane_id ? await tenant.getLane(args.lane_id) : null;
-    if (args.lane_id && !lane) throw new SwitchyardError("not_found", `lane_id: no lane "${args.lane_id}"`, { field: "lane_id" });
+    if (args.lane_id && !lane)
+      throw new SwitchyardError("not_found", `lane_id: no lane "${args.lane_id}"`, { field: "lane_id" });
     const backendName = args.backend ?? lane?.backend;
     if (!backendName) throw badRequest("backend", `required: lane "${args.lane_id}" has no default backend`);
     const backend = resolveBackend(backendName);
     // Lane defaults fit the lane's backend only; explicit arguments always win.
-    const laneDefaults = lane && (lane.backend === null || lane.backend === backend.name)
-      ? { ...lane.backend_config, ...(lane.model ? { model: lane.model } : {}) }
-      : {};
+    const laneDefaults =
+      lane && (lane.backend === null || lane.backend === backend.name)
+        ? { ...lane.backend_config, ...(lane.model ? { model: lane.model } : {}) }
+        : {};
     const { config, secrets } = parseBackendConfig(backend, { ...laneDefaults, ...args.backend_config });
     const allowHosts = parseAllowHosts(ctx.env.SWITCHYARD_EDGE_ALLOW_HOSTS);
     const placement = placeRun(backend, config, allowHosts);
     const url = backend.edgeUrlField ? config[backend.edgeUrlField] : undefined;
-    if (placement === "edge" && typeof url === "string") assertEdgeMayFetch(url, `backend_config.${backend.edgeUrlField}`, allowHosts);
+    if (placement === "edge" && typeof url === "string")
+      assertEdgeMayFetch(url, `backend_config.${backend.edgeUrlField}`, allowHosts);
 
     const review = args.review ?? lane?.review ?? undefined;
     const reviewSplit = review ? splitReview(review) : undefined;
@@ -113,7 +163,13 @@ export const spawnRun = defineTool({
         review: reviewSplit?.policy,
         budget: args.budget,
         idempotency_key: args.idempotency_key,
-        fingerprint: await fingerprintOf({ ...rest, backend: backend.name, config, review: reviewSplit?.policy, cwd }),
+        fingerprint: await fingerprintOf({
+          ...rest,
+          backend: backend.name,
+          config,
+          review: reviewSplit?.policy,
+          cwd,
+        }),
         timeout_s: args.timeout_s,
       },
       {
@@ -142,7 +198,8 @@ function splitReview(review: ReviewPolicy): { policy: ReviewPolicy; secrets: Rec
     const { config, secrets } = parseBackendConfig(backend, review.backend_config ?? {});
     return { policy: { ...review, backend: backend.name, backend_config: config }, secrets };
   } catch (e) {
-    if (e instanceof SwitchyardError && e.field) throw badRequest(`review.${e.field}`, e.message.slice(e.field.length + 2));
+    if (e instanceof SwitchyardError && e.field)
+      throw badRequest(`review.${e.field}`, e.message.slice(e.field.length + 2));
     throw e;
   }
 }

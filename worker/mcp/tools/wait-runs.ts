@@ -28,7 +28,9 @@ export const waitRuns = defineTool({
     const ids = [...new Set(run_ids)];
     const stubs = await Promise.all(
       ids.map(async (id, i) => {
-        const missing = new SwitchyardError("not_found", `run_ids.${i}: no run "${id}"`, { field: `run_ids.${i}` });
+        const missing = new SwitchyardError("not_found", `run_ids.${i}: no run "${id}"`, {
+          field: `run_ids.${i}`,
+        });
         if (!RUN_ID_PATTERN.test(id)) throw missing;
         const stub = await runStub(ctx.env, ctx.tenant, id);
         if (!(await stub.getRecord())) throw missing;
@@ -40,11 +42,17 @@ export const waitRuns = defineTool({
     if (mode === "all") records = await Promise.all(waits);
     else {
       // The first run to end settles the wait; the others are read as they are at that moment.
-      await Promise.any(waits.map((w) => w.then((r) => (isTerminal(r.status) ? r : Promise.reject()))))
-        .catch(() => undefined);
+      await Promise.any(waits.map((w) => w.then((r) => (isTerminal(r.status) ? r : Promise.reject())))).catch(
+        () => undefined,
+      );
       records = await Promise.all(stubs.map(async (s) => (await s.getRecord())!));
     }
-    const runs = records.map((r) => ({ run_id: r.run_id, status: r.status, terminal: isTerminal(r.status), summary: r.summary }));
+    const runs = records.map((r) => ({
+      run_id: r.run_id,
+      status: r.status,
+      terminal: isTerminal(r.status),
+      summary: r.summary,
+    }));
     const ended = runs.filter((r) => r.terminal).length;
     return { mode, done: mode === "all" ? ended === runs.length : ended > 0, runs };
   },
