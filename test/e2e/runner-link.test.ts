@@ -165,6 +165,8 @@ describe("runner link", () => {
       proxy.cut();
     }
     const events = await allEvents(client, spawned.run_id);
+    const ended = await callOk(client, "get_run", { run_id: spawned.run_id });
+    expect(ended.status, JSON.stringify({ error: ended.error, lines: runner.lines })).toBe("completed");
     const line = await runner.printed(new RegExp(`run ${spawned.run_id} completed \\((\\d+) events\\)`));
     expect(proxy.accepted).toBeGreaterThan(acceptedBefore);
     expect(runner.lines.some((l) => l.startsWith("link lost"))).toBe(true);

@@ -148,16 +148,7 @@ export class RunObject extends Agent<Env> {
     return outcome(async () => {
       const run = this.#mustRun();
       if (isTerminal(run.status)) return run;
-      this.#abort?.abort();
-      const backend = this.#edge(run);
-      let remoteError: string | undefined;
-      if (backend) {
-        try {
-          await backend.cancel(this.#backendRun(run));
-        } catch (e) {
-          remoteError = e instanceof Error ? e.message : String(e);
-        }
-      }
+      const remoteError = await this.#haltRemote(run);
       if (!isTerminal(run.status)) {
         this.#transition(
           run,
@@ -272,15 +263,28 @@ export class RunObject extends Agent<Env> {
   async #stop(code: string, message: string): Promise<void> {
     const run = this.#run;
     if (!run || isTerminal(run.status)) return;
-    this.#abort?.abort();
-    await this.#edge(run)
-      ?.cancel(this.#backendRun(run))
-      .catch(() => {
-        // The run fails with `code` either way; a remote that cannot be told is not our failure.
-      });
+    // The run fails with `code` either way; a remote that cannot be told changes nothing here.
+    await this.#haltRemote(run);
     if (isTerminal(run.status)) return;
     this.#append(run, { type: "run_failed", data: { error: { code, message } } });
     this.#commit(run);
+  }
+
+  /**
+   * Stops whatever executes the run: the edge stream and the remote agent, or the runner holding
+   * it (told before the run ends here, while the tenant still knows which runner that is).
+   * Returns why the remote side could not be told, if it could not.
+   */
+  async #haltRemote(run: RunRecord): Promise<string | undefined> {
+    this.#abort?.abort();
+    try {
+      const edge = this.#edge(run);
+      if (edge) await edge.cancel(this.#backendRun(run));
+      else await (await tenantStub(this.env, run.tenant)).hubCancel(run.run_id);
+      return undefined;
+    } catch (e) {
+      return e instanceof Error ? e.message : String(e);
+    }
   }
 
   /** Hands over (once) the secrets kept for this run's review loop, and forgets them. */

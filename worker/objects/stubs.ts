@@ -45,6 +45,7 @@ export type TenantRpc = Rpc<
   | "listRuns"
   | "runChanged"
   | "hubContinue"
+  | "hubCancel"
   | "getLane"
   | "upsertLane"
   | "listLanes"

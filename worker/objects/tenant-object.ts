@@ -188,8 +188,6 @@ export class TenantObject extends Agent<Env> {
       if (!row) return;
       await this.#enforceTreeBudget(row.root_run_id);
       if (!isTerminal(change.status)) return;
-      // A runner still working on a run that ended here (cancelled, timed out) is told to stop.
-      hub.cancel(change.run_id);
       await hub.release(change.run_id);
       await loop.onRunEnded(change.run_id, change.status, row.lane_id);
     });
@@ -207,6 +205,11 @@ export class TenantObject extends Agent<Env> {
         `run tree ${rootRunId} spent ${tree.tokens} tokens; its budget is ${tree.token_budget}`,
       );
     }
+  }
+
+  /** Tells the runner holding a run to stop it (the run's object decided it ends). */
+  hubCancel(runId: string): Promise<Outcome<void>> {
+    return outcome(() => this.#p.hub.cancel(runId));
   }
 
   /** Forwards a live follow-up to the runner holding the run; false when no runner holds it. */

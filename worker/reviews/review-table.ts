@@ -1,5 +1,6 @@
 // Review state in the tenant's SQLite: which runs asked for review (and at which cycle), and the
 // verdicts and findings reviewers returned.
+import { applySchema } from "../runs/sql-schema.ts";
 import type { Finding, ReviewPolicy } from "./review-policy.ts";
 
 export const REVIEW_SCHEMA = `
@@ -28,10 +29,7 @@ export class ReviewTable {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    for (const stmt of REVIEW_SCHEMA.split(";")
-      .map((x) => x.trim())
-      .filter(Boolean))
-      sql.exec(stmt);
+    applySchema(sql, REVIEW_SCHEMA);
   }
 
   setPolicy(runId: string, policy: ReviewPolicy, cycle: number): void {

@@ -103,6 +103,13 @@ export class RunnerHub {
   }
 
   async #refused(frame: Extract<RunnerFrame, { type: "run.refused" }>): Promise<void> {
+    // A runner still finishing a run that already ended here is briefly full: the run waits for
+    // the next free slot rather than failing.
+    if (frame.code === "no_free_slot") {
+      this.deps.table.assign(frame.run_id, null);
+      await (await this.deps.run(frame.run_id)).setQueuedReason(`waiting for a free slot: ${frame.reason}`);
+      return;
+    }
     await this.#fail(frame.run_id, `runner_refused:${frame.code}`, frame.reason);
   }
 

@@ -1,5 +1,6 @@
 // The tenant's runner registry in SQLite: connected (or recently gone) runners and the runner-
 // backed runs, queued (runner_name NULL) or assigned to a runner.
+import { applySchema } from "../runs/sql-schema.ts";
 import { ProbedBackendSchema, type ProbedBackend } from "../protocol/frames.ts";
 import type { RunnerInfo, RunnerPick } from "./placement.ts";
 
@@ -29,10 +30,7 @@ export class RunnerTable {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    for (const stmt of RUNNER_SCHEMA.split(";")
-      .map((s) => s.trim())
-      .filter(Boolean))
-      sql.exec(stmt);
+    applySchema(sql, RUNNER_SCHEMA);
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {

@@ -1,6 +1,7 @@
 // The tenant's run index in SQLite: every run's row (status, lineage, lane, usage totals), sessions,
 // agent names, idempotency keys and run-tree limits. list_runs pages and metrics read these rows;
 // no run log is read here.
+import { applySchema } from "./sql-schema.ts";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { Limits } from "../budgets/limits.ts";
 import { newAgentName, newSessionId } from "./ids.ts";
@@ -130,10 +131,7 @@ export class RunIndex {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    for (const stmt of RUN_INDEX_SCHEMA.split(";")
-      .map((x) => x.trim())
-      .filter(Boolean))
-      sql.exec(stmt);
+    applySchema(sql, RUN_INDEX_SCHEMA);
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {

@@ -1,5 +1,6 @@
 // A run's SQLite storage: the record, the event log keyed by seq, artifact chunks, the backend's
 // checkpoint and the secrets kept while the run is live. Only the run's own object writes here.
+import { applySchema } from "./sql-schema.ts";
 import type { NewEvent, RunEvent } from "./events.ts";
 import { splitChunks, type ArtifactRef } from "./artifacts.ts";
 import type { RunRecord } from "./run-record.ts";
@@ -20,10 +21,7 @@ export class RunLog {
 
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    for (const stmt of SCHEMA.split(";")
-      .map((s) => s.trim())
-      .filter(Boolean))
-      sql.exec(stmt);
+    applySchema(sql, SCHEMA);
   }
 
   loadRecord(): RunRecord | null {

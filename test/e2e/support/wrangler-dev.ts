@@ -11,6 +11,10 @@ export interface WranglerDevOptions {
   vars: Record<string, string>;
   /** Where local Durable Object state lives; a fresh temp dir by default. */
   persistTo?: string;
+  /** Port of wrangler's inspector (CPU profiles); any free port by default. */
+  inspectorPort?: number;
+  /** Further `wrangler dev` flags, e.g. `--log-level warn`. */
+  args?: string[];
 }
 
 export async function freePort(): Promise<number> {
@@ -48,7 +52,13 @@ export class WranglerDev {
 
   async start(): Promise<void> {
     if (!this.port) this.port = await freePort();
-    const vars = Object.entries(this.options.vars).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
+    // Every variable is given, so a developer's .dev.vars (from `npm start`) cannot change a test.
+    const all = {
+      SWITCHYARD_EDGE_ALLOW_HOSTS: "none.invalid",
+      SWITCHYARD_RUNNER_TOKENS: "none=none.invalid",
+      ...this.options.vars,
+    };
+    const vars = Object.entries(all).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
     const child = spawn(
       "npx",
       [
@@ -61,8 +71,9 @@ export class WranglerDev {
         "--persist-to",
         this.persistTo,
         "--inspector-port",
-        "0",
+        String(this.options.inspectorPort ?? 0),
         "--show-interactive-dev-session=false",
+        ...(this.options.args ?? []),
         ...vars,
       ],
       {
