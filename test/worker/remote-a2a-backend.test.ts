@@ -2,7 +2,17 @@
 // scenario, test/fixtures/a2a-agents.ts). Asserts event types, counts, order and codes.
 import { describe, expect, it } from "vitest";
 import { createRemoteA2aBackend } from "../../worker/backends/remote-a2a.ts";
-import { a2aRun, a2aUrls, after, collect, consume, received, texts, types } from "./support/a2a-backend.ts";
+import {
+  a2aRun,
+  a2aUrls,
+  after,
+  collect,
+  collectPolled,
+  consume,
+  received,
+  texts,
+  types,
+} from "./support/a2a-backend.ts";
 
 const backend = createRemoteA2aBackend();
 const tag = () => crypto.randomUUID().slice(0, 8);
@@ -64,8 +74,11 @@ describe("remote_a2a against a streaming agent", () => {
 });
 
 describe("remote_a2a against an agent without streaming", () => {
-  it("sends, then follows the task with tasks/get until it completes", async () => {
-    const c = await collect(backend.start(a2aRun("nonStreaming", `poll ${tag()}`), never()));
+  it("sends, then follows the task with tasks/get — polled on the object's alarm — until it completes", async () => {
+    const run = a2aRun("nonStreaming", `poll ${tag()}`);
+    const c = await collectPolled(backend, run, backend.start(run, never()));
+    // The task was still working after the send: the stream ended asking to be polled later.
+    expect(c.polls).toBeGreaterThan(0);
     expect(texts(c)).toEqual(["thinking", "non-streaming done"]);
     expect(types(c).at(-1)).toBe("run_completed");
     expect(c.events.at(-1)?.data.structured_output).toEqual({ answer: "ok" });
@@ -199,9 +212,10 @@ describe("remote_a2a across dropped streams", () => {
       dropped = true;
       return new Response(cutAfterFirstChunk(res.body), res);
     };
-    const c = await collect(
-      createRemoteA2aBackend({ fetch: noResubscribe }).start(a2aRun("dropStream", `poll ${tag()}`), never()),
-    );
+    const polling = createRemoteA2aBackend({ fetch: noResubscribe });
+    const run = a2aRun("dropStream", `poll ${tag()}`);
+    const c = await collectPolled(polling, run, polling.start(run, never()));
+    expect(c.polls).toBeGreaterThan(0);
     expect(texts(c)).toEqual([...Array.from({ length: 8 }, (_, i) => `update ${i + 1}`), "drop done"]);
     expect(types(c).at(-1)).toBe("run_completed");
   });

@@ -35,17 +35,28 @@ export type BackendOutput =
   | { kind: "checkpoint"; state: unknown };
 
 /**
+ * How a stream may end besides finishing the turn: an agent that offers no stream is asked again
+ * later, on an alarm of the run's object, instead of by a loop that keeps the object busy.
+ */
+export interface StreamEnd {
+  /** Call `recover` again after this many ms. */
+  pollAfterMs?: number;
+}
+
+export type BackendStream = AsyncGenerator<BackendOutput, StreamEnd | void>;
+
+/**
  * The run's status follows from the events: `run_started` → running, `input_required`,
  * `auth_required`, and the terminal `run_completed`, `run_failed`, `rejected`. A stream that ends
  * without one of these while the run is still running is recovered (see `recover`).
  */
 export interface EdgeBackend {
   /** Sends the first message and streams the agent's work. */
-  start(run: BackendRun, signal: AbortSignal): AsyncIterable<BackendOutput>;
+  start(run: BackendRun, signal: AbortSignal): BackendStream;
   /** Sends a follow-up on the same remote task/conversation (input_required, auth_required, resume). */
-  continue(run: BackendRun, message: InputMessage, signal: AbortSignal): AsyncIterable<BackendOutput>;
+  continue(run: BackendRun, message: InputMessage, signal: AbortSignal): BackendStream;
   /** Re-attaches after a dropped stream or an object restart and yields only what is new. */
-  recover(run: BackendRun, signal: AbortSignal): AsyncIterable<BackendOutput>;
+  recover(run: BackendRun, signal: AbortSignal): BackendStream;
   /** Asks the remote side to stop. The run's object records the cancellation itself. */
   cancel(run: BackendRun): Promise<void>;
 }

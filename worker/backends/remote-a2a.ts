@@ -5,7 +5,7 @@ import { TaskNotCancelableError } from "@a2a-js/sdk/errors";
 import { z } from "zod";
 import { SwitchyardError } from "../errors.ts";
 import type { InputMessage } from "../runs/messages.ts";
-import type { BackendOutput, BackendRun, EdgeBackend } from "./backend.ts";
+import type { BackendOutput, BackendRun, BackendStream, EdgeBackend } from "./backend.ts";
 import {
   connectAgent,
   connectAgentRetrying,
@@ -112,8 +112,8 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
     run: BackendRun,
     signal: AbortSignal,
     retryConnect: boolean,
-    body: (follower: A2aFollower, s: Settings) => AsyncIterable<BackendOutput>,
-  ): AsyncGenerator<BackendOutput> {
+    body: (follower: A2aFollower, s: Settings) => BackendStream,
+  ): BackendStream {
     let s: Settings | undefined;
     try {
       s = settingsOf(run);
@@ -139,7 +139,7 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
         signal,
         describe,
       });
-      yield* body(follower, s);
+      return yield* body(follower, s);
     } catch (error) {
       if (signal.aborted) return;
       const where = s ? `remote A2A agent ${s.agentUrl}: ` : "";

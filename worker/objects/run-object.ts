@@ -4,7 +4,7 @@
 import { Agent } from "agents";
 import { SwitchyardError, outcome, type Outcome } from "../errors.ts";
 import type { Env } from "../env.ts";
-import type { BackendOutput, BackendRun, EdgeBackend } from "../backends/backend.ts";
+import type { BackendOutput, BackendRun, EdgeBackend, StreamEnd } from "../backends/backend.ts";
 import { edgeBackendFor } from "../backends/edge.ts";
 import type { DispatchFrame, RunnerFrame } from "../protocol/frames.ts";
 import { readPage, type ArtifactPage, type ArtifactRef } from "../runs/artifacts.ts";
@@ -375,11 +375,17 @@ export class RunObject extends Agent<Env> {
         : kind === "continue"
           ? backend.continue(spec, message!, signal)
           : backend.recover(spec, signal);
+    let end: StreamEnd | void;
     try {
-      for await (const out of stream) {
+      // Read by hand rather than for-await: the stream's return value says whether to poll later.
+      for (let next = await stream.next(); ; next = await stream.next()) {
         if (signal.aborted) return;
-        this.#applyOutput(run, out);
-        this.#commit(run, out.kind === "ref");
+        if (next.done) {
+          end = next.value;
+          break;
+        }
+        this.#applyOutput(run, next.value);
+        this.#commit(run, next.value.kind === "ref");
       }
     } catch (e) {
       if (signal.aborted) return;
@@ -388,15 +394,22 @@ export class RunObject extends Agent<Env> {
       this.#commit(run);
       return;
     }
-    if (!signal.aborted && run.status === "running") {
-      this.#append(run, {
-        type: "run_failed",
-        data: {
-          error: { code: "backend_failed", message: "the agent's stream ended without a final status" },
-        },
-      });
-      this.#commit(run);
+    if (signal.aborted || run.status !== "running") return;
+    if (end?.pollAfterMs !== undefined) {
+      await this.schedule(new Date(Date.now() + end.pollAfterMs), "pollRemote");
+      return;
     }
+    this.#append(run, {
+      type: "run_failed",
+      data: { error: { code: "backend_failed", message: "the agent's stream ended without a final status" } },
+    });
+    this.#commit(run);
+  }
+
+  /** Scheduled when an agent offers no stream: asks it again how its task is doing. */
+  async pollRemote(): Promise<void> {
+    const run = this.#run;
+    if (run?.status === "running" && !this.#driving) this.#drive("recover");
   }
 
   #applyOutput(run: RunRecord, out: BackendOutput): void {

@@ -1,7 +1,12 @@
 // Helpers for driving an EdgeBackend directly inside workerd against the Node A2A test agents
 // (test/fixtures/a2a-agents.ts), reached over HTTP through the TEST_A2A_AGENTS binding.
 import { env } from "cloudflare:test";
-import type { BackendOutput, BackendRun } from "../../../worker/backends/backend.ts";
+import type {
+  BackendOutput,
+  BackendRun,
+  BackendStream,
+  EdgeBackend,
+} from "../../../worker/backends/backend.ts";
 import type { NewEvent } from "../../../worker/runs/events.ts";
 import type { A2aAgentUrls, A2aReceived } from "../../fixtures/a2a-agents.ts";
 
@@ -49,10 +54,7 @@ export function consume(stream: AsyncIterable<BackendOutput>, into?: Collected) 
   };
   const done = (async () => {
     for await (const out of stream) {
-      c.outputs.push(out);
-      if (out.kind === "event") c.events.push(out.event);
-      else if (out.kind === "ref") c.ref = { ...c.ref, ...out.ref };
-      else c.checkpoint = out.state;
+      record(c, out);
       settle();
     }
     return c;
@@ -69,6 +71,34 @@ export function consume(stream: AsyncIterable<BackendOutput>, into?: Collected) 
 }
 
 export const collect = (stream: AsyncIterable<BackendOutput>): Promise<Collected> => consume(stream).done;
+
+function record(c: Collected, out: BackendOutput): void {
+  c.outputs.push(out);
+  if (out.kind === "event") c.events.push(out.event);
+  else if (out.kind === "ref") c.ref = { ...c.ref, ...out.ref };
+  else c.checkpoint = out.state;
+}
+
+/**
+ * Drives a backend as its run's object does: a stream that ends asking to be polled later is
+ * followed, after that delay, by `recover` (the object does it on an alarm). Counts the polls.
+ */
+export async function collectPolled(
+  backend: EdgeBackend,
+  run: BackendRun,
+  first: BackendStream,
+): Promise<Collected & { polls: number }> {
+  const c: Collected = { outputs: [], events: [], ref: {}, checkpoint: undefined };
+  let polls = 0;
+  for (let stream = first; ; polls++) {
+    let next = await stream.next();
+    for (; !next.done; next = await stream.next()) record(c, next.value);
+    const wait = next.value?.pollAfterMs;
+    if (wait === undefined) return { ...c, polls };
+    await new Promise((resolve) => setTimeout(resolve, wait));
+    stream = backend.recover(after(run, c), new AbortController().signal);
+  }
+}
 
 /** What `agent` has been sent so far. */
 export async function received(agent: keyof A2aAgentUrls): Promise<A2aReceived> {

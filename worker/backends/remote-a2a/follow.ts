@@ -9,7 +9,7 @@ import {
   TaskNotFoundError,
   UnsupportedOperationError,
 } from "@a2a-js/sdk/errors";
-import { emit, type BackendOutput } from "../backend.ts";
+import { emit, type BackendOutput, type StreamEnd } from "../backend.ts";
 import { backoffMs, sleep } from "./backoff.ts";
 import type { A2aTracker } from "./tracker.ts";
 
@@ -53,7 +53,7 @@ export class A2aFollower {
   }
 
   /** Sends `message`, opening a new turn, and follows the task until the turn ends. */
-  async *send(message: Message): AsyncGenerator<BackendOutput> {
+  async *send(message: Message): AsyncGenerator<BackendOutput, StreamEnd | void> {
     const { client, streaming, tracker, signal } = this.#o;
     // The checkpoint baseline predates the turn, so the first item stores the new turn with it.
     tracker.beginTurn(message.messageId);
@@ -98,11 +98,11 @@ export class A2aFollower {
       );
       return;
     }
-    yield* this.recover();
+    return yield* this.recover();
   }
 
   /** Re-attaches to the tracker's task and follows it until its turn ends or recovery gives up. */
-  async *recover(): AsyncGenerator<BackendOutput> {
+  async *recover(): AsyncGenerator<BackendOutput, StreamEnd | void> {
     const { client, streaming, tracker, signal } = this.#o;
     const id = tracker.taskId;
     if (!id) {
@@ -122,11 +122,8 @@ export class A2aFollower {
         const task = await client.getTask({ tenant: "", id, historyLength: undefined }, { signal });
         yield* this.#apply({ payload: { $case: "task", value: task } });
         if (tracker.ended) return;
-        if (poll) {
-          attempts = 0;
-          await sleep(POLL_MS, signal);
-          continue;
-        }
+        // An agent without streaming is asked again on an alarm of the run's object.
+        if (poll) return { pollAfterMs: POLL_MS };
         resubscribing = true;
         yield* this.#follow((s) => client.resubscribeTask({ tenant: "", id }, { signal: s }));
         if (tracker.ended) return;
