@@ -21,6 +21,7 @@ const expectContiguous = (events: any[]) =>
 describe("remote_a2a runs", () => {
   it("streaming: every update once, in order; structured output and usage recorded", async () => {
     const { c, run } = await spawnA2a("streaming", {
+      cwd: "/work/repo",
       output_schema: { type: "object", required: ["answer"], properties: { answer: { type: "number" } } },
     });
     const events = await drainEvents(c, run.run_id);
@@ -37,6 +38,13 @@ describe("remote_a2a runs", () => {
     expect(got.remote_ref.task_id).toBeTruthy();
     expect(got.started_at).toBeTruthy();
     expect(got.completed_at).toBeTruthy();
+    // cwd and the output schema travel to the agent in the message's metadata.
+    const received = (await (await fetch(`${agentUrl("streaming")}/__received`)).json()) as any;
+    const sent = received.messages.find((m: any) => m.metadata?.switchyard?.run_id === run.run_id);
+    expect(sent.metadata.switchyard).toMatchObject({
+      cwd: "/work/repo",
+      output_schema: { required: ["answer"] },
+    });
   });
 
   it("records a failed validation against output_schema", async () => {

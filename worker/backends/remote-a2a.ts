@@ -102,6 +102,21 @@ function settingsOf(run: BackendRun): Settings {
   };
 }
 
+/**
+ * What the agent learns about the run besides the message, under `metadata.switchyard`: where to
+ * work, the shape wanted back and standing instructions. A2A has no fields of its own for these.
+ */
+function switchyardMetadata(run: BackendRun): Record<string, unknown> {
+  const s = {
+    run_id: run.runId,
+    ...(run.cwd ? { cwd: run.cwd } : {}),
+    ...(run.outputSchema ? { output_schema: run.outputSchema } : {}),
+    ...(run.profileText ? { profile: run.profileText } : {}),
+    ...(run.metadata && Object.keys(run.metadata).length ? { metadata: run.metadata } : {}),
+  };
+  return { switchyard: s };
+}
+
 /** Creates the backend; `fetch` is what every request to agents goes through (egress guard, tests). */
 export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): EdgeBackend {
   // Wrapped so workerd never sees `fetch` invoked as a method of an SDK object ("Illegal invocation").
@@ -154,7 +169,11 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
         const session = run.sessionRef;
         const sameAgent = session && (session.agent_url === undefined || session.agent_url === s.agentUrl);
         return follower.send(
-          toA2aMessage(run.message, { contextId: sameAgent ? session.context_id : undefined }),
+          toA2aMessage(
+            run.message,
+            { contextId: sameAgent ? session.context_id : undefined },
+            switchyardMetadata(run),
+          ),
         );
       });
     },

@@ -28,15 +28,22 @@ export function toA2aPart(part: Part): A2aPart {
   }
 }
 
-/** The A2A message for a Switchyard input message, addressed to a task/context when continuing. */
-export function toA2aMessage(message: InputMessage, ids: { taskId?: string; contextId?: string }): Message {
+/**
+ * The A2A message for a Switchyard input message, addressed to a task/context when continuing.
+ * `metadata` travels as the message's metadata (the run's cwd, output schema and profile).
+ */
+export function toA2aMessage(
+  message: InputMessage,
+  ids: { taskId?: string; contextId?: string },
+  metadata?: Record<string, unknown>,
+): Message {
   return {
     messageId: crypto.randomUUID(),
     taskId: ids.taskId ?? "",
     contextId: ids.contextId ?? "",
     role: message.role === "agent" ? Role.ROLE_AGENT : Role.ROLE_USER,
     parts: message.parts.map(toA2aPart),
-    metadata: undefined,
+    metadata,
     extensions: [],
     referenceTaskIds: [],
   };
