@@ -1,7 +1,9 @@
 // The claude_code adapter: runs turns of the real Claude Code executable through
 // @anthropic-ai/claude-agent-sdk `query()`. What its messages mean is in claude-code-events.ts; turn
 // bookkeeping and process cleanup in turn.ts.
-import { query, type Options, type SDKMessage } from "@anthropic-ai/claude-agent-sdk";
+// Types only: the SDK (tens of MB once loaded) is loaded by the first claude_code turn, so an idle
+// runner does not carry it (issue 5).
+import type { Options, SDKMessage } from "@anthropic-ai/claude-agent-sdk";
 import type { BackendRun } from "../../worker/backends/backend.ts";
 import { badRequest } from "../../worker/errors.ts";
 import { toPlainText } from "../../worker/runs/messages.ts";
@@ -58,6 +60,7 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
         outputFormat: run.outputSchema ? { type: "json_schema", schema: run.outputSchema } : undefined,
       };
       try {
+        const { query } = await import("@anthropic-ai/claude-agent-sdk");
         yield* query({ prompt: turn.prompt, options: sdkOptions });
       } finally {
         signal.removeEventListener("abort", onAbort);

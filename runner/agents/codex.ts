@@ -1,6 +1,7 @@
 // The codex adapter: runs turns of the real codex CLI through @openai/codex-sdk. What codex's events
 // mean is in codex-events.ts; turn bookkeeping and process cleanup in turn.ts.
-import { Codex, type ThreadEvent, type ThreadOptions } from "@openai/codex-sdk";
+// Types only: the SDK is loaded by the first codex turn, so an idle runner does not carry it (issue 5).
+import type { Codex, ThreadEvent, ThreadOptions } from "@openai/codex-sdk";
 import type { BackendRun } from "../../worker/backends/backend.ts";
 import { badRequest, SwitchyardError } from "../../worker/errors.ts";
 import { toPlainText } from "../../worker/runs/messages.ts";
@@ -56,7 +57,7 @@ export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
         // The caller chose cwd on purpose; codex's "is this a git repo" guard is for interactive use.
         skipGitRepoCheck: true,
       };
-      const codex = createCodex(withTurnMarker(env, marker), executablePath);
+      const codex = await createCodex(withTurnMarker(env, marker), executablePath);
       const thread = turn.threadId
         ? codex.resumeThread(turn.threadId, threadOptions)
         : codex.startThread(threadOptions);
@@ -77,8 +78,9 @@ export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
   };
 }
 
-function createCodex(env: Record<string, string>, executablePath: string | undefined): Codex {
+async function createCodex(env: Record<string, string>, executablePath: string | undefined): Promise<Codex> {
   try {
+    const { Codex } = await import("@openai/codex-sdk");
     return new Codex({ env, codexPathOverride: executablePath });
   } catch (error) {
     // The SDK resolves the platform binary in its constructor; missing means not installed.

@@ -153,6 +153,21 @@ describe("runner hub", () => {
     runner.close();
   });
 
+  it("a dispatch lost with a dropped connection is sent again when the runner reconnects", async () => {
+    const c = await connect();
+    const first = await ScriptedRunner.connect({ name: "flaky" });
+    const run = await c.ok("spawn_run", codex({ backend_config: { runner: "flaky" } }));
+    await first.next("run.dispatch", (f) => f.run_id === run.run_id);
+    // The link drops before the runner took the run: it reconnects holding nothing.
+    first.close();
+    const second = await ScriptedRunner.connect({ name: "flaky" });
+    await second.next("run.dispatch", (f) => f.run_id === run.run_id);
+    second.outputs(run.run_id, 1, turn("second try"));
+    const done = await waitForStatus(c, run.run_id, ["completed"]);
+    expect(done.result.final_response).toBe("second try");
+    second.close();
+  });
+
   it("a runner gone past the grace period fails its runs with runner_lost", async () => {
     const c = await connect();
     const runner = await ScriptedRunner.connect({ name: "vanishing" });

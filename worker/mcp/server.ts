@@ -2,6 +2,7 @@
 // JSON-RPC ids collide). tools/list advertises each tool's schemas; tools/call validates, runs
 // the handler and shapes the result in one place.
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
+import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import {
   CallToolRequestSchema,
   ListToolsRequestSchema,
@@ -22,9 +23,14 @@ const LISTING = TOOLS.map((tool) => ({
   outputSchema: z.toJSONSchema(tool.output, { io: "output", unrepresentable: "any" }) as { type: "object" },
 }));
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
+/**
+ * One validator for every request's server: by default each Server builds its own Ajv instance,
+ * which costs more than the rest of a get_run (it only checks elicitation answers, never asked here).
+ */
+const VALIDATOR = new AjvJsonSchemaValidator();
 
 export function createMcpServer(ctx: ToolContext): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {} } });
+  const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: VALIDATOR });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTING }));
   server.setRequestHandler(CallToolRequestSchema, (request) =>
     callTool(request.params.name, request.params.arguments, ctx),

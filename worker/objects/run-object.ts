@@ -70,7 +70,7 @@ export class RunObject extends Agent<Env> {
   }
 
   /** Creates the run. Repeating it with the same id returns the stored record unchanged. */
-  create(
+  async create(
     record: RunRecord,
     secrets: Record<string, unknown>,
     sessionCheckpoint?: unknown,
@@ -97,17 +97,17 @@ export class RunObject extends Agent<Env> {
   }
 
   /** The backend's checkpoint, which a run resuming this run's session starts from. */
-  sessionCheckpoint(): Promise<Outcome<unknown>> {
+  async sessionCheckpoint(): Promise<Outcome<unknown>> {
     return outcome(() => this.#store.getPrivate("checkpoint"));
   }
 
-  getRecord(): Promise<Outcome<RunRecord | null>> {
+  async getRecord(): Promise<Outcome<RunRecord | null>> {
     return outcome(() => {
       return this.#run;
     });
   }
 
-  addChild(runId: string): Promise<Outcome<void>> {
+  async addChild(runId: string): Promise<Outcome<void>> {
     return outcome(() => {
       const run = this.#mustRun();
       if (!run.child_run_ids.includes(runId)) run.child_run_ids.push(runId);
@@ -116,7 +116,7 @@ export class RunObject extends Agent<Env> {
   }
 
   /** Events after `afterSeq`; parks up to `waitMs` for the next append when there are none. */
-  poll(afterSeq: number, limit: number, waitMs: number): Promise<Outcome<PollResult>> {
+  async poll(afterSeq: number, limit: number, waitMs: number): Promise<Outcome<PollResult>> {
     return outcome(async () => {
       const run = this.#mustRun();
       const deadline = Date.now() + waitMs;
@@ -136,7 +136,7 @@ export class RunObject extends Agent<Env> {
   }
 
   /** Resolves when the run is terminal or `waitMs` has passed, with its record either way. */
-  waitTerminal(waitMs: number): Promise<Outcome<RunRecord>> {
+  async waitTerminal(waitMs: number): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
       const run = this.#mustRun();
       if (!isTerminal(run.status) && waitMs > 0) await this.#wait(this.#onTerminal, waitMs);
@@ -144,7 +144,7 @@ export class RunObject extends Agent<Env> {
     });
   }
 
-  cancel(): Promise<Outcome<RunRecord>> {
+  async cancel(): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
       const run = this.#mustRun();
       if (isTerminal(run.status)) return run;
@@ -162,7 +162,7 @@ export class RunObject extends Agent<Env> {
   }
 
   /** Live continuation of a run that waits for input; terminal runs are resumed by a new run. */
-  continueWith(message: InputMessage): Promise<Outcome<RunRecord>> {
+  async continueWith(message: InputMessage): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
       const run = this.#mustRun();
       if (!isAwaitingInput(run.status)) {
@@ -197,7 +197,7 @@ export class RunObject extends Agent<Env> {
   // ── runner-backed runs: the tenant's hub calls these ─────────────────────────────────────
 
   /** What a runner needs to execute the run, or null when it ended while queued. */
-  forDispatch(runner: string): Promise<Outcome<Omit<DispatchFrame, "type"> | null>> {
+  async forDispatch(runner: string): Promise<Outcome<Omit<DispatchFrame, "type"> | null>> {
     return outcome(() => {
       const run = this.#mustRun();
       if (isTerminal(run.status)) return null;
@@ -227,7 +227,7 @@ export class RunObject extends Agent<Env> {
    * (resent after a reconnect) and are dropped; a gap stops the batch so the runner resends.
    * Returns the highest source_seq now stored, which the hub acknowledges.
    */
-  ingest(items: Extract<RunnerFrame, { type: "run.outputs" }>["items"]): Promise<Outcome<number>> {
+  async ingest(items: Extract<RunnerFrame, { type: "run.outputs" }>["items"]): Promise<Outcome<number>> {
     return outcome(() => {
       const run = this.#mustRun();
       let refChanged = false;
@@ -243,7 +243,7 @@ export class RunObject extends Agent<Env> {
     });
   }
 
-  setQueuedReason(reason: string): Promise<Outcome<void>> {
+  async setQueuedReason(reason: string): Promise<Outcome<void>> {
     return outcome(() => {
       const run = this.#mustRun();
       if (run.status !== "queued" || run.status_reason === reason) return;
@@ -256,7 +256,7 @@ export class RunObject extends Agent<Env> {
    * Ends a live run as failed with `code` (runner_lost, runner_refused:…, budget_exceeded,
    * timeout): its stream is stopped and the remote side told, what it produced is kept.
    */
-  stop(code: string, message: string): Promise<Outcome<void>> {
+  async stop(code: string, message: string): Promise<Outcome<void>> {
     return outcome(() => this.#stop(code, message));
   }
 
@@ -288,7 +288,7 @@ export class RunObject extends Agent<Env> {
   }
 
   /** Hands over (once) the secrets kept for this run's review loop, and forgets them. */
-  takeCarry(): Promise<Outcome<Record<string, unknown> | null>> {
+  async takeCarry(): Promise<Outcome<Record<string, unknown> | null>> {
     return outcome(() => {
       const carry = this.#store.getPrivate<Record<string, unknown>>("carry") ?? null;
       this.#store.deletePrivate("carry");
@@ -297,7 +297,7 @@ export class RunObject extends Agent<Env> {
   }
 
   /** Records a reviewer's verdict on this run (shown by get_run as `review`). */
-  setReview(review: RunReview): Promise<Outcome<void>> {
+  async setReview(review: RunReview): Promise<Outcome<void>> {
     return outcome(() => {
       const run = this.#mustRun();
       run.review = {
@@ -311,7 +311,12 @@ export class RunObject extends Agent<Env> {
     });
   }
 
-  readArtifact(seq: number, pointer: string, offset: number, limit: number): Promise<Outcome<ArtifactPage>> {
+  async readArtifact(
+    seq: number,
+    pointer: string,
+    offset: number,
+    limit: number,
+  ): Promise<Outcome<ArtifactPage>> {
     return outcome(() => {
       const run = this.#mustRun();
       const event = this.#store.event(run, seq);

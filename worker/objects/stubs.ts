@@ -1,7 +1,6 @@
 // Named stubs of the two Durable Object classes. A run's object is named by tenant and run id,
 // so another tenant's run id can never reach it. Calls go through `unwrapping`, which turns the
 // objects' Outcome results back into values or SwitchyardErrors.
-import { getAgentByName } from "agents";
 import type { Env } from "../env.ts";
 import { unwrapOutcome, type Outcome } from "../errors.ts";
 import type { RunObject } from "./run-object.ts";
@@ -71,8 +70,11 @@ function unwrapping<T>(stub: object): T {
 
 export const runObjectName = (tenant: string, runId: string) => `${tenant}/${runId}`;
 
+// Plain named stubs, not agents' getAgentByName, which costs an extra RPC per lookup only to start
+// the Agent lifecycle: every RPC method here is async, and agents starts the lifecycle of a cold
+// object before an async method (and before fetch) by itself.
 export const runStub = async (env: Env, tenant: string, runId: string): Promise<RunRpc> =>
-  unwrapping<RunRpc>(await getAgentByName(env.RUNS, runObjectName(tenant, runId)));
+  unwrapping<RunRpc>(env.RUNS.getByName(runObjectName(tenant, runId)));
 
 export const tenantStub = async (env: Env, tenant: string): Promise<TenantRpc> =>
-  unwrapping<TenantRpc>(await getAgentByName(env.TENANTS, tenant));
+  unwrapping<TenantRpc>(env.TENANTS.getByName(tenant));

@@ -73,7 +73,7 @@ export class TenantObject extends Agent<Env> {
 
   // ── runs ────────────────────────────────────────────────────────────────────────────────
 
-  spawn(req: SpawnRequest, secrets: SpawnSecrets): Promise<Outcome<RunRecord>> {
+  async spawn(req: SpawnRequest, secrets: SpawnSecrets): Promise<Outcome<RunRecord>> {
     return outcome(() => this.#spawn(req, secrets));
   }
 
@@ -171,16 +171,16 @@ export class TenantObject extends Agent<Env> {
   }
 
   /** The newest run of an agent, for tools called with `agent_name` instead of `run_id`. */
-  latestRunOf(agentName: string): Promise<Outcome<string | null>> {
+  async latestRunOf(agentName: string): Promise<Outcome<string | null>> {
     return outcome(() => this.#p.index.latestRunOf(agentName));
   }
 
-  listRuns(filters: RunFilters, limit: number, cursor: string | undefined): Promise<Outcome<RunPage>> {
+  async listRuns(filters: RunFilters, limit: number, cursor: string | undefined): Promise<Outcome<RunPage>> {
     return outcome(() => this.#p.index.list(filters, limit, cursor));
   }
 
   /** Called by run objects when status, summary, usage or remote handle change. */
-  runChanged(change: RunChange): Promise<Outcome<void>> {
+  async runChanged(change: RunChange): Promise<Outcome<void>> {
     return outcome(async () => {
       const { index, hub, loop } = this.#p;
       index.applyChange(change);
@@ -208,23 +208,23 @@ export class TenantObject extends Agent<Env> {
   }
 
   /** Tells the runner holding a run to stop it (the run's object decided it ends). */
-  hubCancel(runId: string): Promise<Outcome<void>> {
+  async hubCancel(runId: string): Promise<Outcome<void>> {
     return outcome(() => this.#p.hub.cancel(runId));
   }
 
   /** Forwards a live follow-up to the runner holding the run; false when no runner holds it. */
-  hubContinue(runId: string, message: InputMessage): Promise<Outcome<boolean>> {
+  async hubContinue(runId: string, message: InputMessage): Promise<Outcome<boolean>> {
     return outcome(() => this.#p.hub.continueRun(runId, message));
   }
 
   // ── lanes, metrics, backends ────────────────────────────────────────────────────────────
 
-  getLane(laneId: string): Promise<Outcome<Lane | null>> {
+  async getLane(laneId: string): Promise<Outcome<Lane | null>> {
     return outcome(() => this.#p.lanes.get(laneId) ?? null);
   }
 
   /** Creates or updates a lane atomically; dependencies must name existing lanes. */
-  upsertLane(input: LaneInput): Promise<Outcome<Lane>> {
+  async upsertLane(input: LaneInput): Promise<Outcome<Lane>> {
     return outcome(() => {
       const { lanes } = this.#p;
       const missing = (input.depends_on ?? []).filter((dep) => !lanes.get(dep));
@@ -241,20 +241,20 @@ export class TenantObject extends Agent<Env> {
     });
   }
 
-  listLanes(status: Lane["status"] | undefined): Promise<Outcome<Lane[]>> {
+  async listLanes(status: Lane["status"] | undefined): Promise<Outcome<Lane[]>> {
     return outcome(() => this.#p.lanes.list(status));
   }
 
-  laneReviews(laneId: string) {
+  async laneReviews(laneId: string) {
     return outcome(() => this.#p.reviews.ofLane(laneId));
   }
 
-  metrics(groupBy: GroupBy, filters: MetricsFilters, limit: number, offset: number) {
+  async metrics(groupBy: GroupBy, filters: MetricsFilters, limit: number, offset: number) {
     return outcome(() => queryMetrics(this.ctx.storage.sql, groupBy, filters, limit, offset));
   }
 
   /** Connected runners with what they can run and their free slots. */
-  runners() {
+  async runners() {
     return outcome(() => this.#p.hub.deps.table.connected());
   }
 

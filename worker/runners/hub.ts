@@ -76,15 +76,22 @@ export class RunnerHub {
       tenant: this.deps.tenant,
       heartbeat_ms: this.deps.heartbeatMs,
     });
-    // Runs this runner held before but no longer has (it restarted) cannot come back.
+    // Runs this runner held before but no longer has (it restarted) cannot come back — unless the
+    // run never reported anything: then its dispatch went out on a connection that dropped before
+    // the runner got it, and it is queued again instead (issue 5: runs dispatched around a cut).
     const holds = new Set(hello.active_runs);
     for (const runId of table.runsOf(hello.name)) {
-      if (!holds.has(runId))
-        await this.#fail(
-          runId,
-          "runner_lost",
-          `runner "${hello.name}" reconnected without this run (it restarted)`,
-        );
+      if (holds.has(runId)) continue;
+      const record = await (await this.deps.run(runId)).getRecord();
+      if (record?.status === "queued" && record.relay_seq === 0) {
+        table.assign(runId, null);
+        continue;
+      }
+      await this.#fail(
+        runId,
+        "runner_lost",
+        `runner "${hello.name}" reconnected without this run (it restarted)`,
+      );
     }
     await this.dispatchQueued();
   }

@@ -15,6 +15,10 @@ export interface WranglerDevOptions {
   inspectorPort?: number;
   /** Further `wrangler dev` flags, e.g. `--log-level warn`. */
   args?: string[];
+  /** Extra environment for wrangler, e.g. `X_LOCAL_OBSERVABILITY: "false"`. */
+  env?: Record<string, string>;
+  /** Another wrangler configuration than ./wrangler.toml. */
+  config?: string;
 }
 
 export async function freePort(): Promise<number> {
@@ -45,6 +49,11 @@ export class WranglerDev {
     return `http://127.0.0.1:${this.port}`;
   }
 
+  /** Process id of the `npx wrangler dev` process (the root of its process group), while running. */
+  get pid(): number | undefined {
+    return this.#child?.pid;
+  }
+
   /** Output so far, for failure messages. */
   get log(): string {
     return this.#log;
@@ -73,13 +82,14 @@ export class WranglerDev {
         "--inspector-port",
         String(this.options.inspectorPort ?? 0),
         "--show-interactive-dev-session=false",
+        ...(this.options.config ? ["--config", this.options.config] : []),
         ...(this.options.args ?? []),
         ...vars,
       ],
       {
         stdio: ["ignore", "pipe", "pipe"],
         detached: true,
-        env: { ...process.env, WRANGLER_SEND_METRICS: "false" },
+        env: { ...process.env, WRANGLER_SEND_METRICS: "false", ...this.options.env },
       },
     );
     this.#child = child;

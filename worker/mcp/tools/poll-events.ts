@@ -4,7 +4,7 @@ import { RunEventSchema } from "../../runs/events.ts";
 import { RunStatusSchema } from "../../runs/status.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project, reduceItem } from "../bounded.ts";
 import { RunSelectorShape, refineSelector } from "../fields.ts";
-import { openRun } from "../runs.ts";
+import { callRun } from "../runs.ts";
 import { defineTool } from "../tool.ts";
 
 export const pollEvents = defineTool({
@@ -31,8 +31,9 @@ export const pollEvents = defineTool({
     truncated: TruncatedSchema,
   }),
   async handler(args, ctx) {
-    const { runId, stub } = await openRun(ctx, args);
-    const page = await stub.poll(args.after_seq, args.limit, args.wait_ms);
+    const { runId, value: page } = await callRun(ctx, args, (stub) =>
+      stub.poll(args.after_seq, args.limit, args.wait_ms),
+    );
     const shaped = page.events.map((e) => project(e, args));
     const { answer, kept } = fitToBudget(shaped, args.max_bytes, (k) => build(k));
     // One event larger than the whole budget: send it reduced, so the cursor still moves on.
