@@ -43,15 +43,15 @@ ${SCENARIOS.map((s) => `  ${s.name.padEnd(16)}${s.summary}`).join("\n")}
 
 Size flags:
 ${Object.entries(SIZE_FLAGS)
-  .map(([k, v]) => `  --${k.padEnd(18)}${v}`)
+  .map(([k, v]) => `  --${k.padEnd(20)}${v}`)
   .join("\n")}
 
-  --wrangler-devtools keep wrangler dev's own instrumentation on (local observability collector,
-                      local explorer, request log); off by default, see BENCHMARKS.md
-  --profile           write a CPU profile of the Worker per scenario to bench/results/<scenario>.cpuprofile
-                      (open in Chrome DevTools) and print its top functions
-  --out FILE          results JSON (default bench/results/latest.json)
-  -h, --help          this text
+  --wrangler-devtools  keep wrangler dev's own instrumentation on (local observability collector,
+                       local explorer, request log); off by default, see BENCHMARKS.md
+  --profile            write a CPU profile of the Worker per scenario to bench/results/<scenario>.cpuprofile
+                       (open in Chrome DevTools) and print its top functions
+  --out FILE           results JSON (default bench/results/latest.json)
+  -h, --help           this text
 `;
 
 const { values } = parseArgs({
