@@ -10,8 +10,11 @@ export interface BackoffOptions {
   random: () => number;
 }
 
-/** Production defaults: the first retry within 0.5 s, never more than 30 s between attempts. */
-export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 500, capMs: 30_000, random: Math.random };
+/**
+ * Production defaults: the first retry within 0.1 s (a dropped link that was working is most
+ * often back at once; BENCHMARKS.md "runner relay"), doubling to never more than 30 s apart.
+ */
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 30_000, random: Math.random };
 
 /**
  * "Full jitter": a uniform delay between 0 and min(cap, base · 2^attempt) ms, so runners that lost
