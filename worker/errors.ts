@@ -28,8 +28,6 @@ export class SwitchyardError extends Error {
 export const badRequest = (field: string, message: string) =>
   new SwitchyardError("bad_request", `${field}: ${message}`, { field });
 
-export const notFound = (what: string) => new SwitchyardError("not_found", `${what} not found`);
-
 export function isSwitchyardError(e: unknown): e is SwitchyardError {
   return e instanceof SwitchyardError;
 }

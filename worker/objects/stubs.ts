@@ -68,7 +68,7 @@ function unwrapping<T>(stub: object): T {
   }) as T;
 }
 
-export const runObjectName = (tenant: string, runId: string) => `${tenant}/${runId}`;
+const runObjectName = (tenant: string, runId: string) => `${tenant}/${runId}`;
 
 // Plain named stubs, not agents' getAgentByName, which costs an extra RPC per lookup only to start
 // the Agent lifecycle: every RPC method here is async, and agents starts the lifecycle of a cold
