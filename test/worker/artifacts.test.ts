@@ -4,16 +4,22 @@ import { agentUrl, connect, drainEvents } from "./support/mcp.ts";
 
 const utf8 = new TextEncoder();
 
+/** A finished run of the agent whose final message (over 1 MiB) moved to an artifact, and that event. */
+async function bigRun() {
+  const c = await connect();
+  const run = await c.ok("spawn_run", {
+    backend: "remote_a2a",
+    prompt: "go",
+    backend_config: { agent_url: agentUrl("bigOutput") },
+  });
+  const events = await drainEvents(c, run.run_id);
+  const big = events.find((e) => e.type === "agent_message" && e.data.artifact_refs?.["/text"]);
+  return { c, run, big };
+}
+
 describe("event artifacts", () => {
   it("a ≥1 MiB multi-byte output is stored as an artifact and paged back byte-exact", async () => {
-    const c = await connect();
-    const run = await c.ok("spawn_run", {
-      backend: "remote_a2a",
-      prompt: "go",
-      backend_config: { agent_url: agentUrl("bigOutput") },
-    });
-    const events = await drainEvents(c, run.run_id);
-    const big = events.find((e) => e.type === "agent_message" && e.data.artifact_refs?.["/text"]);
+    const { c, run, big } = await bigRun();
     expect(big, "the final message moved to an artifact").toBeTruthy();
     const ref = big.data.artifact_refs["/text"];
     expect(ref.total_bytes).toBeGreaterThanOrEqual(1024 * 1024);
@@ -47,14 +53,7 @@ describe("event artifacts", () => {
   });
 
   it("an offset inside a character moves forward to the next boundary", async () => {
-    const c = await connect();
-    const run = await c.ok("spawn_run", {
-      backend: "remote_a2a",
-      prompt: "go",
-      backend_config: { agent_url: agentUrl("bigOutput") },
-    });
-    const events = await drainEvents(c, run.run_id);
-    const big = events.find((e) => e.data.artifact_refs?.["/text"]);
+    const { c, run, big } = await bigRun();
     const head = await c.ok("get_event_artifact", {
       run_id: run.run_id,
       seq: big.seq,
@@ -82,14 +81,7 @@ describe("event artifacts", () => {
   });
 
   it("asking for a field that has no artifact names the ones that exist", async () => {
-    const c = await connect();
-    const run = await c.ok("spawn_run", {
-      backend: "remote_a2a",
-      prompt: "go",
-      backend_config: { agent_url: agentUrl("bigOutput") },
-    });
-    const events = await drainEvents(c, run.run_id);
-    const big = events.find((e) => e.data.artifact_refs?.["/text"]);
+    const { c, run, big } = await bigRun();
     const error = await c.err("get_event_artifact", {
       run_id: run.run_id,
       seq: big.seq,

@@ -111,20 +111,11 @@ export interface SettledSession {
   previous_run_id?: string;
 }
 
-export interface NewIndexRow {
-  run_id: string;
+/** A new run's row: what list_runs shows that is known at spawn, plus its place in the run tree. */
+export type NewIndexRow = Omit<RunIndexRow, "updated_at" | "summary" | "last_seq"> & {
   created_ms: number;
-  created_at: string;
-  status: RunStatus;
-  backend: string;
-  role: string;
-  agent_name: string;
-  session_id: string;
-  parent_run_id: string | null;
   root_run_id: string;
-  lane_id: string | null;
-  cwd: string | null;
-}
+};
 
 export class RunIndex {
   readonly #sql: SqlStorage;
