@@ -3,7 +3,7 @@
 import { z } from "zod";
 import { badRequest } from "../errors.ts";
 import { isPrivateHost } from "./egress.ts";
-import { ClaudeCodeConfigSchema, CodexConfigSchema } from "./agent-configs.ts";
+import { ClaudeCodeConfigSchema, CodexConfigSchema, parseAgentConfig } from "./agent-configs.ts";
 import { OPENAI_COMPATIBLE_SECRET_KEYS, OpenAiCompatibleConfigSchema } from "./openai-compatible.ts";
 import { REMOTE_A2A_SECRET_KEYS, RemoteA2aConfigSchema } from "./remote-a2a.ts";
 
@@ -111,15 +111,10 @@ export interface SplitConfig {
  * travel only to the run's private storage (DESIGN.md "Conventions").
  */
 export function parseBackendConfig(backend: BackendDescriptor, raw: unknown): SplitConfig {
-  const parsed = backend.configSchema.safeParse(raw ?? {});
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const path = ["backend_config", ...(issue?.path ?? []).map(String)].join(".");
-    throw badRequest(path, issue?.message ?? "invalid");
-  }
+  const parsed = parseAgentConfig(backend.configSchema, raw ?? {}) as Record<string, unknown>;
   const config: Record<string, unknown> = {};
   const secrets: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(parsed.data)) {
+  for (const [key, value] of Object.entries(parsed)) {
     if (value === undefined) continue;
     (backend.secretKeys.includes(key) ? secrets : config)[key] = value;
   }
