@@ -227,6 +227,31 @@ describe("A2aTracker exactly-once", () => {
     expect(said(run(t, [anonymous, anonymous]))).toEqual(["same words"]);
   });
 
+  it("bumps its revision with every change to the checkpoint, so followers miss none", () => {
+    const t = new A2aTracker();
+    const steps: Array<() => unknown> = [
+      () => t.beginTurn("u1"),
+      ...[
+        ...streamed,
+        chunk("out", [text("y")], true),
+        task(S.TASK_STATE_WORKING, [user("u1", "go")], [artifact("snap", [text("a"), text("b")])]),
+        update(S.TASK_STATE_INPUT_REQUIRED, agent("q", "name?")),
+        streamed[1]!, // a repeat: no change, no bump
+      ].map((item) => () => t.apply(item)),
+      () => t.beginTurn("u2"),
+      () => t.apply({ payload: { $case: "message", value: { ...agent("m1", "hi"), taskId: "" } } }),
+    ];
+    let changes = 0;
+    for (const step of steps) {
+      const [before, revision] = [JSON.stringify(t.checkpoint), t.revision];
+      step();
+      const changed = JSON.stringify(t.checkpoint) !== before;
+      changes += changed ? 1 : 0;
+      expect(t.revision !== revision).toBe(changed);
+    }
+    expect(changes).toBe(steps.length - 1);
+  });
+
   it("starts fresh from a checkpoint it cannot read", () => {
     const t = new A2aTracker({ v: 99 });
     expect(types(t.apply(task(S.TASK_STATE_WORKING, [])))).toEqual(["run_started"]);

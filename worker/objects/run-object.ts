@@ -16,6 +16,7 @@ import { normalizeUsage, parsePriceTable, type PriceTable } from "../runs/usage.
 import { RunLog } from "../runs/run-log.ts";
 import { applyEvent, setStatus, type RunRecord, type RunReview } from "../runs/run-record.ts";
 import { isAwaitingInput, isTerminal, type RunStatus } from "../runs/status.ts";
+import { OutputBatch } from "./output-batch.ts";
 import { tenantStub } from "./stubs.ts";
 
 export interface PollResult {
@@ -27,6 +28,8 @@ export interface PollResult {
 
 /** How often a live edge run checks that its stream is still being followed (s). */
 const WATCHDOG_S = 30;
+/** The longest a busy edge stream's outputs wait to be written together (ms). */
+const GROUP_COMMIT_MS = 10;
 
 export class RunObject extends Agent<Env> {
   #log: RunLog | undefined;
@@ -42,6 +45,10 @@ export class RunObject extends Agent<Env> {
   #usageDirty = false;
   #onAppend = new Set<() => void>();
   #onTerminal = new Set<() => void>();
+  /** What the edge stream yielded and is not written yet; flushed before anything else touches the run. */
+  #batch = new OutputBatch<BackendOutput>(GROUP_COMMIT_MS, (outputs) =>
+    this.#write(this.#mustRun(), outputs),
+  );
 
   get #store(): RunLog {
     this.#log ??= new RunLog(this.ctx.storage.sql);
@@ -103,6 +110,7 @@ export class RunObject extends Agent<Env> {
 
   async getRecord(): Promise<Outcome<RunRecord | null>> {
     return outcome(() => {
+      this.#batch.flush();
       return this.#run;
     });
   }
@@ -118,6 +126,7 @@ export class RunObject extends Agent<Env> {
   /** Events after `afterSeq`; parks up to `waitMs` for the next append when there are none. */
   async poll(afterSeq: number, limit: number, waitMs: number): Promise<Outcome<PollResult>> {
     return outcome(async () => {
+      this.#batch.flush();
       const run = this.#mustRun();
       const deadline = Date.now() + waitMs;
       let events = this.#store.read(run, afterSeq, limit);
@@ -138,6 +147,7 @@ export class RunObject extends Agent<Env> {
   /** Resolves when the run is terminal or `waitMs` has passed, with its record either way. */
   async waitTerminal(waitMs: number): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
+      this.#batch.flush();
       const run = this.#mustRun();
       if (!isTerminal(run.status) && waitMs > 0) await this.#wait(this.#onTerminal, waitMs);
       return run;
@@ -146,6 +156,7 @@ export class RunObject extends Agent<Env> {
 
   async cancel(): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
+      this.#batch.flush();
       const run = this.#mustRun();
       if (isTerminal(run.status)) return run;
       const remoteError = await this.#haltRemote(run);
@@ -164,6 +175,7 @@ export class RunObject extends Agent<Env> {
   /** Live continuation of a run that waits for input; terminal runs are resumed by a new run. */
   async continueWith(message: InputMessage): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
+      this.#batch.flush();
       const run = this.#mustRun();
       if (!isAwaitingInput(run.status)) {
         throw new SwitchyardError(
@@ -230,15 +242,14 @@ export class RunObject extends Agent<Env> {
   async ingest(items: Extract<RunnerFrame, { type: "run.outputs" }>["items"]): Promise<Outcome<number>> {
     return outcome(() => {
       const run = this.#mustRun();
-      let refChanged = false;
+      const fresh: BackendOutput[] = [];
       for (const { source_seq, output } of items) {
         if (source_seq <= run.relay_seq) continue;
         if (source_seq !== run.relay_seq + 1) break;
         run.relay_seq = source_seq;
-        this.#applyOutput(run, output);
-        refChanged ||= output.kind === "ref";
+        fresh.push(output);
       }
-      this.#commit(run, refChanged);
+      this.#write(run, fresh);
       return run.relay_seq;
     });
   }
@@ -261,6 +272,7 @@ export class RunObject extends Agent<Env> {
   }
 
   async #stop(code: string, message: string): Promise<void> {
+    this.#batch.flush();
     const run = this.#run;
     if (!run || isTerminal(run.status)) return;
     // The run fails with `code` either way; a remote that cannot be told changes nothing here.
@@ -389,16 +401,17 @@ export class RunObject extends Agent<Env> {
           end = next.value;
           break;
         }
-        this.#applyOutput(run, next.value);
-        this.#commit(run, next.value.kind === "ref");
+        this.#batch.push(next.value);
       }
     } catch (e) {
       if (signal.aborted) return;
+      this.#batch.flush();
       const text = e instanceof Error ? e.message : String(e);
       this.#append(run, { type: "run_failed", data: { error: { code: "backend_failed", message: text } } });
       this.#commit(run);
       return;
     }
+    this.#batch.flush();
     if (signal.aborted || run.status !== "running") return;
     if (end?.pollAfterMs !== undefined) {
       await this.schedule(new Date(Date.now() + end.pollAfterMs), "pollRemote");
@@ -415,6 +428,18 @@ export class RunObject extends Agent<Env> {
   async pollRemote(): Promise<void> {
     const run = this.#run;
     if (run?.status === "running" && !this.#driving) this.#drive("recover");
+  }
+
+  /** Stores a backend's outputs in order and commits once; only the newest checkpoint is kept. */
+  #write(run: RunRecord, outputs: BackendOutput[]): void {
+    const lastCheckpoint = outputs.findLastIndex((out) => out.kind === "checkpoint");
+    let refChanged = false;
+    outputs.forEach((out, i) => {
+      if (out.kind === "checkpoint" && i !== lastCheckpoint) return;
+      this.#applyOutput(run, out);
+      refChanged ||= out.kind === "ref";
+    });
+    this.#commit(run, refChanged);
   }
 
   #applyOutput(run: RunRecord, out: BackendOutput): void {

@@ -41,7 +41,8 @@ const isUnsupported = (error: unknown): boolean =>
 export class A2aFollower {
   readonly #o: FollowerOptions;
   #ref: string;
-  #checkpoint: string;
+  /** The tracker's revision last yielded as a checkpoint. */
+  #checkpointRevision: number;
   /** Stream items and events seen by this call, to tell progress from silence. */
   #items = 0;
   #emitted = 0;
@@ -49,7 +50,7 @@ export class A2aFollower {
   constructor(options: FollowerOptions) {
     this.#o = options;
     this.#ref = JSON.stringify(this.#currentRef());
-    this.#checkpoint = JSON.stringify(options.tracker.checkpoint);
+    this.#checkpointRevision = options.tracker.revision;
   }
 
   /** Sends `message`, opening a new turn, and follows the task until the turn ends. */
@@ -174,10 +175,10 @@ export class A2aFollower {
     }
     for (const event of events) yield { kind: "event", event };
     this.#emitted += events.length;
-    const state = this.#o.tracker.checkpoint;
-    if (JSON.stringify(state) !== this.#checkpoint) {
-      this.#checkpoint = JSON.stringify(state);
-      yield { kind: "checkpoint", state };
+    const { tracker } = this.#o;
+    if (tracker.revision !== this.#checkpointRevision) {
+      this.#checkpointRevision = tracker.revision;
+      yield { kind: "checkpoint", state: tracker.checkpoint };
     }
   }
 

@@ -60,6 +60,8 @@ const event = (type: NewEvent["type"], data: NewEvent["data"]): NewEvent => ({ t
 /** Folds A2A stream items into events; one tracker per backend call, seeded from the checkpoint. */
 export class A2aTracker {
   #cp: A2aCheckpoint;
+  /** Bumped with every change to #cp, so a follower copies the checkpoint only when it changed. */
+  #revision = 0;
   #taskId: string | undefined;
   #contextId: string | undefined;
   #ended = false;
@@ -91,8 +93,13 @@ export class A2aTracker {
     return this.#ended;
   }
 
+  /** A copy (taken per stream item, so a shallow one: the fields are strings, numbers and one list). */
   get checkpoint(): A2aCheckpoint {
-    return structuredClone(this.#cp);
+    return { ...this.#cp, seen: [...this.#cp.seen], artifacts: { ...this.#cp.artifacts } };
+  }
+
+  get revision(): number {
+    return this.#revision;
   }
 
   noteIds(taskId: string | undefined, contextId: string | undefined): void {
@@ -105,6 +112,7 @@ export class A2aTracker {
     this.#cp.turn = messageId;
     this.#cp.stale = this.#cp.settled;
     this.#cp.settled = undefined;
+    this.#revision += 1;
     this.#ended = false;
     this.#lastText = undefined;
     this.#lastData = undefined;
@@ -129,6 +137,7 @@ export class A2aTracker {
   #started(): NewEvent[] {
     if (this.#cp.started) return [];
     this.#cp.started = true;
+    this.#revision += 1;
     const ids = {
       ...(this.#taskId ? { task_id: this.#taskId } : {}),
       ...(this.#contextId ? { context_id: this.#contextId } : {}),
@@ -171,6 +180,7 @@ export class A2aTracker {
     this.#cp.artifacts[artifact.artifactId] = update.append
       ? before + artifact.parts.length
       : artifact.parts.length;
+    this.#revision += 1;
     events.push(this.#artifactEvent(artifact, artifact.parts, update.append, update.lastChunk));
     return events;
   }
@@ -185,6 +195,7 @@ export class A2aTracker {
     const key = `message|${messageKey(message)}`;
     if (key === this.#cp.settled) return events;
     this.#cp.settled = key;
+    this.#revision += 1;
     const usage = usageFrom(message.metadata);
     if (usage) events.push(event("usage", usage));
     events.push(event("run_completed", this.#result()));
@@ -200,6 +211,7 @@ export class A2aTracker {
     if (this.#cp.seen.includes(key)) return [];
     this.#cp.seen.push(key);
     if (this.#cp.seen.length > SEEN_CAP) this.#cp.seen.shift();
+    this.#revision += 1;
     this.#overlap = undefined;
     return [event("agent_message", { text: text ?? "", ...this.#messageDetails(message) })];
   }
@@ -210,6 +222,7 @@ export class A2aTracker {
     const emitted = this.#cp.artifacts[artifact.artifactId] ?? 0;
     if (artifact.parts.length <= emitted) return [];
     this.#cp.artifacts[artifact.artifactId] = artifact.parts.length;
+    this.#revision += 1;
     return [this.#artifactEvent(artifact, artifact.parts.slice(emitted), emitted > 0, undefined)];
   }
 
@@ -257,6 +270,7 @@ export class A2aTracker {
     this.#ended = true;
     if (key === this.#cp.settled) return [];
     this.#cp.settled = key;
+    this.#revision += 1;
     this.#overlap = undefined;
     const events: NewEvent[] = [];
     const usage = usageFrom(status.message?.metadata) ?? usageFrom(metadata);
