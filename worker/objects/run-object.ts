@@ -14,7 +14,7 @@ import { checkOutput } from "../runs/output-schema.ts";
 import { redactDeep, secretValues } from "../runs/redact.ts";
 import { normalizeUsage, parsePriceTable, type PriceTable } from "../runs/usage.ts";
 import { RunLog } from "../runs/run-log.ts";
-import { applyEvent, setStatus, type RunRecord, type RunReview } from "../runs/run-record.ts";
+import { applyEvent, setStatus, statusAfter, type RunRecord, type RunReview } from "../runs/run-record.ts";
 import { isAwaitingInput, isTerminal, type RunStatus } from "../runs/status.ts";
 import { OutputBatch } from "./output-batch.ts";
 import { tenantStub } from "./stubs.ts";
@@ -28,8 +28,8 @@ export interface PollResult {
 
 /** How often a live edge run checks that its stream is still being followed (s). */
 const WATCHDOG_S = 30;
-/** The longest a busy edge stream's outputs wait to be written together (ms). */
-const GROUP_COMMIT_MS = 10;
+/** The longest an edge stream's outputs wait to be written together (ms); see output-batch.ts. */
+const GROUP_COMMIT_MS = 100;
 
 export class RunObject extends Agent<Env> {
   #log: RunLog | undefined;
@@ -46,8 +46,13 @@ export class RunObject extends Agent<Env> {
   #onAppend = new Set<() => void>();
   #onTerminal = new Set<() => void>();
   /** What the edge stream yielded and is not written yet; flushed before anything else touches the run. */
-  #batch = new OutputBatch<BackendOutput>(GROUP_COMMIT_MS, (outputs) =>
-    this.#write(this.#mustRun(), outputs),
+  #batch = new OutputBatch<BackendOutput>(
+    GROUP_COMMIT_MS,
+    (outputs) => this.#write(this.#mustRun(), outputs),
+    (out) =>
+      this.#onAppend.size > 0 ||
+      out.kind === "ref" ||
+      (out.kind === "event" && statusAfter(out.event) !== undefined),
   );
 
   get #store(): RunLog {
