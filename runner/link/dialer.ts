@@ -46,6 +46,11 @@ export interface DialerOptions {
   capacityPerRun?: number;
   /** A frame carries up to maxItems, about maxBytes of JSON, and waits up to coalesceMs for more. */
   batch?: { maxItems: number; maxBytes: number; coalesceMs: number };
+  /**
+   * Sent but unacknowledged JSON bytes at which sending pauses until acks arrive. Keeps the
+   * Worker's backlog short: what it has not stored when a link drops is sent again.
+   */
+  maxInFlightBytes?: number;
 }
 
 export interface Link {
@@ -80,6 +85,7 @@ export function createDialer(options: DialerOptions): Link {
   const { clock = systemClock, socket: openSocket = nodeWebSocket, backoff = DEFAULT_BACKOFF } = options;
   const { stableMs = 30_000, handshakeMs = 15_000 } = options;
   const batch = options.batch ?? { maxItems: 200, maxBytes: 512 * 1024, coalesceMs: 5 };
+  const maxInFlightBytes = options.maxInFlightBytes ?? 4 * 1024 * 1024;
   const queue = new ResendQueue(options.capacityPerRun);
   const url = toConnectUrl(options.url);
 
@@ -87,6 +93,10 @@ export function createDialer(options: DialerOptions): Link {
   let welcomedAt: number | undefined;
   let heardAt = 0;
   let attempt = 0;
+  /** Set when flush stopped at maxInFlightBytes with items still unsent. */
+  let windowFull = false;
+  /** The run whose frame went out last; the next flush starts with the run after it. */
+  let lastSender = "";
   let stopped = false;
   let onStopped: (() => void) | undefined;
   /** Refusals not sent yet; the Worker would otherwise take the run for lost, not refused. */
@@ -154,7 +164,10 @@ export function createDialer(options: DialerOptions): Link {
       case "runner.welcome":
         return onWelcome(frame.value);
       case "run.ack":
-        return queue.ack(frame.value.run_id, frame.value.source_seq);
+        queue.ack(frame.value.run_id, frame.value.source_seq);
+        // Sending paused on a full window goes on as acks make room.
+        if (windowFull) flush();
+        return;
       case "pong":
         return;
       default:
@@ -182,19 +195,31 @@ export function createDialer(options: DialerOptions): Link {
     }, heartbeatMs);
   }
 
-  /** Sends pending refusals, then every unsent item in order, a frame per run and batch. */
+  /**
+   * Sends pending refusals, then unsent items in order, a frame per run and batch, the runs taking
+   * turns (a flush starts after the run that sent last), until everything is sent or
+   * maxInFlightBytes wait for acknowledgement.
+   */
   function flush(): void {
     clearTimer("flush");
     if (!ws || welcomedAt === undefined) return;
     for (const frame of refusals.splice(0)) ws.send(JSON.stringify(frame));
-    for (const runId of queue.runIds()) {
-      for (
-        let b = queue.nextBatch(runId, batch.maxItems, batch.maxBytes);
-        b;
-        b = queue.nextBatch(runId, batch.maxItems, batch.maxBytes)
-      ) {
+    windowFull = false;
+    for (let sending = true; sending;) {
+      sending = false;
+      const runIds = queue.runIds();
+      const first = runIds.indexOf(lastSender) + 1;
+      for (let i = 0; i < runIds.length; i++) {
+        if (queue.inFlightBytes >= maxInFlightBytes) {
+          windowFull = true;
+          return;
+        }
+        const b = queue.nextBatch(runIds[(first + i) % runIds.length]!, batch.maxItems, batch.maxBytes);
+        if (!b) continue;
         // Items are JSON already (serialized once when queued); the frame is assembled around them.
         ws.send(`{"type":"run.outputs","run_id":${JSON.stringify(b.runId)},"items":[${b.items.join(",")}]}`);
+        lastSender = b.runId;
+        sending = true;
       }
     }
   }

@@ -30,6 +30,8 @@ export class ResendQueue {
   readonly #capacity: number;
   readonly #lanes = new Map<string, Lane>();
   #emptyWaiters: (() => void)[] = [];
+  /** JSON bytes sent on the current connection and not acknowledged yet, over all runs. */
+  #inFlightBytes = 0;
 
   constructor(capacityPerRun = DEFAULT_CAPACITY_PER_RUN) {
     this.#capacity = capacityPerRun;
@@ -63,7 +65,8 @@ export class ResendQueue {
     const lane = this.#lanes.get(runId);
     if (!lane || sourceSeq <= lane.acked) return;
     const count = Math.min(sourceSeq - lane.acked, lane.items.length);
-    lane.items.splice(0, count);
+    const sent = Math.min(count, lane.sent - lane.acked);
+    for (const item of lane.items.splice(0, count).slice(0, sent)) this.#inFlightBytes -= item.length;
     lane.acked += count;
     lane.sent = Math.max(lane.sent, lane.acked);
     // Waiting producers look again; those that still find the run full wait on.
@@ -77,6 +80,11 @@ export class ResendQueue {
   /** A new connection knows nothing of what the last one sent: everything unacked goes again. */
   rewind(): void {
     for (const lane of this.#lanes.values()) lane.sent = lane.acked;
+    this.#inFlightBytes = 0;
+  }
+
+  get inFlightBytes(): number {
+    return this.#inFlightBytes;
   }
 
   /** Unsent items of one run: up to `maxItems`, and `maxBytes` of JSON unless a single item is larger. */
@@ -94,6 +102,7 @@ export class ResendQueue {
     }
     if (items.length === 0) return undefined;
     lane.sent += items.length;
+    for (const item of items) this.#inFlightBytes += item.length;
     return { runId, items };
   }
 

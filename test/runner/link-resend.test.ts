@@ -97,4 +97,37 @@ describe("resend queue over the link", () => {
     expect(await link.drained(5000)).toBe(true);
     await link.stop();
   });
+
+  it("pauses sending while maxInFlightBytes wait for acks, the runs taking turns, and goes on as acks arrive", async () => {
+    hub = await FakeHub.start({ autoAck: false });
+    const itemBytes = JSON.stringify({ source_seq: 1, output: message(1) }).length;
+    // Room for three items in flight; one item per frame, so each frame's size is known.
+    const { link } = dialHub(hub, {
+      maxInFlightBytes: itemBytes * 3,
+      batch: { maxItems: 1, maxBytes: 1 << 20, coalesceMs: 1 },
+    });
+    for (const n of range(1, 6)) {
+      await link.send("run-a", n, message(n));
+      await link.send("run-b", n, message(n));
+    }
+    await hub.waitFor(() => hub.items("run-a").length + hub.items("run-b").length === 3, "a full window");
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(hub.items("run-a").length + hub.items("run-b").length).toBe(3);
+    expect(hub.items("run-b").length).toBeGreaterThan(0);
+
+    for (let acked = 1; acked <= 6; acked++) {
+      hub.ack("run-a", acked);
+      hub.ack("run-b", acked);
+      await hub.waitFor(
+        () =>
+          hub.items("run-a").length >= Math.min(6, acked + 1) &&
+          hub.items("run-b").length >= Math.min(6, acked + 1),
+        `window after ack ${acked}`,
+      );
+    }
+    expect(seqs(hub.items("run-a"))).toEqual(range(1, 6));
+    expect(seqs(hub.items("run-b"))).toEqual(range(1, 6));
+    expect(await link.drained(5000)).toBe(true);
+    await link.stop();
+  });
 });
