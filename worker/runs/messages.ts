@@ -1,12 +1,13 @@
 // A2A-style input messages accepted by spawn_run and continue_run, and their plain-text view.
 import { z } from "zod";
+import { boundedJson } from "../mcp/json-limits.ts";
 
 const MAX_TEXT = 256 * 1024;
 
 export const TextPartSchema = z.strictObject({ kind: z.literal("text"), text: z.string().max(MAX_TEXT) });
 export const DataPartSchema = z.strictObject({
   kind: z.literal("data"),
-  data: z.record(z.string(), z.unknown()),
+  data: boundedJson(MAX_TEXT),
 });
 export const FilePartSchema = z.strictObject({
   kind: z.literal("file"),
