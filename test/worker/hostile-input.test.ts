@@ -205,25 +205,6 @@ describe("hostile input", () => {
     expect(run.status).toBe("completed");
   });
 
-  it("arguments 100,000 deep (sent as raw JSON text) are refused without a crash", async () => {
-    const before = await stored();
-    const deep = `${'{"a":'.repeat(100_000)}{}${"}".repeat(100_000)}`;
-    const res = await SELF.fetch("http://switchyard.test/mcp", {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${TOKENS.acme}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
-      body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_runs","arguments":{"deep":${deep}}}}`,
-    });
-    expect(res.status).toBe(200);
-    const body = (await res.json()) as { result: { isError: boolean; content: { text: string }[] } };
-    expect(body.result.isError).toBe(true);
-    expectRefused(JSON.parse(body.result.content[0]!.text) as ToolError, "deep");
-    expect(await stored()).toEqual(before);
-  });
-
   it("64 levels are accepted in a lane's backend_config", async () => {
     const { lane } = await c.ok("manage_lane", {
       operation: "upsert",
