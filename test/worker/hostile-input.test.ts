@@ -205,6 +205,20 @@ describe("hostile input", () => {
     expect(run.status).toBe("completed");
   });
 
+  it("the byte cap counts UTF-8 JSON exactly: 65,536 bytes are accepted, one more is refused", async () => {
+    // {"blob":"…"} is 11 bytes; 😀 is 4, the escaped newline 2, each é 2, x 1: 11 + 6 + 65,518 + 1.
+    const config = (extra: string) => ({ blob: `😀\n${"é".repeat(32_759)}x${extra}` });
+    expect(new TextEncoder().encode(JSON.stringify(config(""))).length).toBe(65_536);
+    await c.ok("manage_lane", { operation: "upsert", lane_id: "at-the-cap", backend_config: config("") });
+    const error = await c.err("manage_lane", {
+      operation: "upsert",
+      lane_id: "past-the-cap",
+      backend_config: config("x"),
+    });
+    expectRefused(error, "backend_config");
+    expect(error.message).toContain("65536 bytes");
+  });
+
   it("64 levels are accepted in a lane's backend_config", async () => {
     const { lane } = await c.ok("manage_lane", {
       operation: "upsert",

@@ -7,29 +7,29 @@ import { toBytes } from "../runs/utf8.ts";
 /** Most levels of objects/arrays in one free-form field; the field's own object is level 1. */
 export const MAX_JSON_DEPTH = 64;
 
-export type JsonMeasure =
-  { within: true; bytes: number } | { within: false; exceeded: "depth" | "bytes"; limit: number };
+/** Which limit a value broke, if any. */
+export type JsonExcess = { exceeded: "depth" | "bytes"; limit: number } | undefined;
 
 /**
  * Walks `value` with an explicit stack, adding up the UTF-8 size of its JSON text, and stops at the
  * first container deeper than `maxDepth` or once the size passes `maxBytes`.
  */
-export function measureJson(value: unknown, maxDepth: number, maxBytes: number): JsonMeasure {
+export function jsonExcess(value: unknown, maxDepth: number, maxBytes: number): JsonExcess {
   const stack: { value: unknown; depth: number }[] = [{ value, depth: 0 }];
   let bytes = 0;
   for (let next = stack.pop(); next; next = stack.pop()) {
     const v = next.value;
     const depth = next.depth + 1;
     const container = v !== null && typeof v === "object";
-    if (container && depth > maxDepth) return { within: false, exceeded: "depth", limit: maxDepth };
+    if (container && depth > maxDepth) return { exceeded: "depth", limit: maxDepth };
     const children = container ? (Array.isArray(v) ? v : Object.values(v)) : [];
     bytes += container ? 2 + Math.max(0, children.length - 1) : jsonBytes(v); // brackets and commas
     if (container && !Array.isArray(v)) for (const key of Object.keys(v)) bytes += jsonBytes(key) + 1;
     // Checked before the children are stacked, so a wide input cannot grow the stack past the budget.
-    if (bytes > maxBytes) return { within: false, exceeded: "bytes", limit: maxBytes };
+    if (bytes > maxBytes) return { exceeded: "bytes", limit: maxBytes };
     for (const child of children) stack.push({ value: child, depth });
   }
-  return { within: true, bytes };
+  return undefined;
 }
 
 /**
@@ -38,14 +38,14 @@ export function measureJson(value: unknown, maxDepth: number, maxBytes: number):
  */
 export const boundedJson = (maxBytes: number) =>
   z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-    const m = measureJson(value, MAX_JSON_DEPTH, maxBytes);
-    if (m.within) return;
+    const excess = jsonExcess(value, MAX_JSON_DEPTH, maxBytes);
+    if (!excess) return;
     ctx.addIssue({
       code: "custom",
       message:
-        m.exceeded === "depth"
-          ? `expected JSON nested at most ${m.limit} levels deep`
-          : `expected at most ${m.limit} bytes as JSON`,
+        excess.exceeded === "depth"
+          ? `expected JSON nested at most ${excess.limit} levels deep`
+          : `expected at most ${excess.limit} bytes as JSON`,
     });
   });
 
