@@ -11,6 +11,11 @@ export function toToolResult(data: unknown): CallToolResult {
   };
 }
 
+/**
+ * `{code, message, field}` as JSON text only: clients check any structuredContent against the
+ * tool's output schema even when isError is set (the MCP SDK 1.x client does), so an error body
+ * there would be refused as a schema violation instead of read.
+ */
 export function toToolError(tool: string, error: unknown): CallToolResult {
   const body = isSwitchyardError(error)
     ? {
