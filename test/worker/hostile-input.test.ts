@@ -88,6 +88,38 @@ const CASES: Case[] = [
     [`${tool} ${field} past 64 through an array`, tool, args({ list: [nest(63)] }), field, "64 levels"],
     [`${tool} ${field} over ${maxBytes} bytes`, tool, args(blob(maxBytes)), field, `${maxBytes} bytes`],
   ]),
+  [
+    "input_message over 1 MiB in all",
+    "spawn_run",
+    {
+      ...A2A(),
+      input_message: {
+        parts: Array.from({ length: 5 }, () => ({ kind: "text", text: "t".repeat(250 * 1024) })),
+      },
+    },
+    "input_message",
+    "1048576 bytes",
+  ],
+  [
+    "prompt and input_message together over 1 MiB",
+    "continue_run",
+    {
+      run_id: RUN,
+      prompt: "p".repeat(250_000),
+      input_message: {
+        parts: Array.from({ length: 4 }, () => ({ kind: "text", text: "t".repeat(250_000) })),
+      },
+    },
+    "input_message",
+    "1048576 bytes",
+  ],
+  [
+    "a file part over 1 MiB",
+    "continue_run",
+    { run_id: RUN, input_message: { parts: [{ kind: "file", file: { bytes: "A".repeat(1536 * 1024) } }] } },
+    "input_message.parts.0.file.bytes",
+    "1048576",
+  ],
   ["role of 1 MB", "spawn_run", { ...A2A(), role: "r".repeat(1 << 20) }, "role", "64"],
   [
     "profile_text over 64 KiB",

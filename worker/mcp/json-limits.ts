@@ -32,22 +32,30 @@ export function jsonExcess(value: unknown, maxDepth: number, maxBytes: number): 
   return undefined;
 }
 
+/** Adds an issue when `value` breaks a limit; the one place the limits' messages are worded. */
+export function checkJsonLimits(
+  value: unknown,
+  ctx: z.RefinementCtx,
+  limits: { maxBytes: number; maxDepth?: number; path?: string[] },
+): void {
+  const excess = jsonExcess(value, limits.maxDepth ?? MAX_JSON_DEPTH, limits.maxBytes);
+  if (!excess) return;
+  ctx.addIssue({
+    code: "custom",
+    path: limits.path,
+    message:
+      excess.exceeded === "depth"
+        ? `expected JSON nested at most ${excess.limit} levels deep`
+        : `expected at most ${excess.limit} bytes as JSON`,
+  });
+}
+
 /**
  * A free-form JSON object field of at most `maxBytes` bytes and MAX_JSON_DEPTH levels. The record
  * is parsed one level only; the limits are checked before anything walks deeper.
  */
 export const boundedJson = (maxBytes: number) =>
-  z.record(z.string(), z.unknown()).superRefine((value, ctx) => {
-    const excess = jsonExcess(value, MAX_JSON_DEPTH, maxBytes);
-    if (!excess) return;
-    ctx.addIssue({
-      code: "custom",
-      message:
-        excess.exceeded === "depth"
-          ? `expected JSON nested at most ${excess.limit} levels deep`
-          : `expected at most ${excess.limit} bytes as JSON`,
-    });
-  });
+  z.record(z.string(), z.unknown()).superRefine((value, ctx) => checkJsonLimits(value, ctx, { maxBytes }));
 
 /** Bytes of one scalar's JSON text (a value JSON cannot hold counts as `null`, as stringify writes it). */
 const jsonBytes = (scalar: unknown): number => toBytes(JSON.stringify(scalar) ?? "null").length;

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
 import { tenantStub } from "../../objects/stubs.ts";
-import { InputMessageSchema, toInputMessage } from "../../runs/messages.ts";
+import { InputMessageSchema, refineMessageSize, toInputMessage } from "../../runs/messages.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
 import { RunStatusSchema, isTerminal } from "../../runs/status.ts";
 import { BackendConfigSchema, RunSelectorShape, refineSelector } from "../fields.ts";
@@ -29,6 +29,7 @@ export const continueRun = defineTool({
     })
     .superRefine((v, ctx) => {
       refineSelector(v, ctx);
+      refineMessageSize(v, ctx);
       if (v.prompt === undefined && v.input_message === undefined) {
         ctx.addIssue({ code: "custom", path: ["prompt"], message: "expected prompt and/or input_message" });
       }

@@ -13,7 +13,7 @@ import { SwitchyardError, badRequest } from "../../errors.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { PROFILES, PROFILE_NAMES } from "../../profiles/index.ts";
 import { ReviewPolicySchema, type ReviewPolicy } from "../../reviews/review-policy.ts";
-import { InputMessageSchema, toInputMessage } from "../../runs/messages.ts";
+import { InputMessageSchema, refineMessageSize, toInputMessage } from "../../runs/messages.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
 import { RunStatusSchema } from "../../runs/status.ts";
 import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema } from "../fields.ts";
@@ -84,6 +84,7 @@ export const SpawnRunInputSchema = z
     const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
     if (v.prompt === undefined && v.input_message === undefined)
       fail("prompt", "expected prompt and/or input_message");
+    refineMessageSize(v, ctx);
     if (v.backend === undefined && v.lane_id === undefined)
       fail("backend", "required (or a lane_id whose lane names one)");
     if (v.session_mode === "resume" && v.session_id === undefined)
