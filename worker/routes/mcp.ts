@@ -7,7 +7,7 @@ import type { Env } from "../env.ts";
 import { createMcpServer } from "../mcp/server.ts";
 
 /** Largest request body read (bytes); a bigger one is answered 413 before it is parsed. */
-export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
+const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 
 export const mcpRoutes = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
 
