@@ -19,6 +19,8 @@ export default defineConfig({
                   "priced-model": { input_per_mtok: 2, output_per_mtok: 8 },
                 }),
                 SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1",
+                // The tests reach the Worker as http://switchyard.test (SELF.fetch).
+                SWITCHYARD_ALLOWED_HOSTS: "switchyard.test",
                 TEST_A2A_AGENTS: JSON.stringify(inject("a2aAgents" as never)),
                 TEST_FAKE_OPENAI: inject("fakeOpenAiUrl" as never),
               },

@@ -1,6 +1,7 @@
 // The Hono app: routes mounted, and the one place errors become HTTP statuses.
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
+import { requireAllowedHost } from "./auth/require-allowed-host.ts";
 import type { Env } from "./env.ts";
 import { isSwitchyardError, type ErrorCode } from "./errors.ts";
 import { healthRoutes } from "./routes/health.ts";
@@ -22,6 +23,7 @@ const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 404 | 409 | 429 | 500 | 502 | 5
 
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
+  app.use("*", requireAllowedHost());
   app.route("/", healthRoutes);
   app.route("/", mcpRoutes);
   app.route("/", runnerRoutes);

@@ -9,6 +9,11 @@ export interface Env {
   SWITCHYARD_TOKENS?: string;
   /** `tenant=token` pairs, comma separated: tokens for runners dialling GET /runner/connect. */
   SWITCHYARD_RUNNER_TOKENS?: string;
+  /**
+   * Hostnames this Worker answers to besides loopback (comma separated), checked against `Host`
+   * and a browser's `Origin`; in production the deployed hostname. Unset: loopback only.
+   */
+  SWITCHYARD_ALLOWED_HOSTS?: string;
   /** Loopback/private hosts the edge may still reach (comma separated); empty in production. */
   SWITCHYARD_EDGE_ALLOW_HOSTS?: string;
   /** Seconds between runner heartbeats (default 15); links silent for 3× are dropped. */

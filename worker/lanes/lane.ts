@@ -2,7 +2,7 @@
 // that runs dispatched into it inherit, a status with only sensible transitions, and dependencies.
 import { z } from "zod";
 import { badRequest } from "../errors.ts";
-import { AbsolutePathSchema } from "../mcp/fields.ts";
+import { AbsolutePathSchema, BackendConfigSchema } from "../mcp/fields.ts";
 import { ReviewPolicySchema } from "../reviews/review-policy.ts";
 
 export const LANE_STATUSES = ["planned", "active", "blocked", "review", "merged", "closed"] as const;
@@ -40,10 +40,7 @@ export const LaneFieldsShape = {
   branch: z.string().max(256).optional(),
   backend: z.string().max(64).optional().describe("Default backend of runs in this lane."),
   model: z.string().max(128).optional(),
-  backend_config: z
-    .record(z.string(), z.unknown())
-    .optional()
-    .describe("Non-secret defaults; secrets are refused here."),
+  backend_config: BackendConfigSchema.optional().describe("Non-secret defaults; secrets are refused here."),
   test_command: z.string().max(2048).optional(),
   review: ReviewPolicySchema.optional(),
   depends_on: z.array(LaneIdSchema).max(32).optional(),

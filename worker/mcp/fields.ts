@@ -1,5 +1,6 @@
 // Field schemas several tools share, so each constraint and its message is written once.
 import { z } from "zod";
+import { boundedJson } from "./json-limits.ts";
 
 /** Every run tool names its run by `run_id`, or by `agent_name` meaning that agent's newest run. */
 export const RunSelectorShape = {
@@ -29,11 +30,5 @@ export const AbsolutePathSchema = z
   .max(4096)
   .refine((p) => p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p), "expected an absolute path");
 
-/** Bounded free-form JSON object (metadata, backend_config, schemas). */
-export const JsonObjectSchema = (maxBytes: number) =>
-  z
-    .record(z.string(), z.unknown())
-    .refine(
-      (v) => JSON.stringify(v).length <= maxBytes,
-      `expected an object of at most ${maxBytes} bytes as JSON`,
-    );
+/** backend_config wherever it is given: a run's, a lane's defaults, a reviewer's. */
+export const BackendConfigSchema = boundedJson(64 * 1024);

@@ -4,12 +4,14 @@
 import { Server } from "@modelcontextprotocol/sdk/server/index.js";
 import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
 import {
-  CallToolRequestSchema,
+  ErrorCode,
   ListToolsRequestSchema,
+  McpError,
   type CallToolResult,
+  type JSONRPCRequest,
 } from "@modelcontextprotocol/sdk/types.js";
 import { z } from "zod";
-import { SwitchyardError } from "../errors.ts";
+import { SwitchyardError, badRequest } from "../errors.ts";
 import type { ToolContext } from "./tool.ts";
 import { describeIssues, toToolError, toToolResult } from "./tool-result.ts";
 import { TOOLS } from "./tools/index.ts";
@@ -32,28 +34,50 @@ const VALIDATOR = new AjvJsonSchemaValidator();
 export function createMcpServer(ctx: ToolContext): Server {
   const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: VALIDATOR });
   server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTING }));
-  server.setRequestHandler(CallToolRequestSchema, (request) =>
-    callTool(request.params.name, request.params.arguments, ctx),
-  );
+  // tools/call is taken by the fallback rather than setRequestHandler: the SDK would check the
+  // request against its own schema first and answer a non-object `arguments` with a JSON-RPC error
+  // (a validator dump), where every malformed call must get a tool error naming the field.
+  server.fallbackRequestHandler = async (request: JSONRPCRequest) => {
+    if (request.method !== "tools/call") throw new McpError(ErrorCode.MethodNotFound, "Method not found");
+    return callTool(request.params ?? {}, ctx);
+  };
   return server;
 }
 
-async function callTool(name: string, rawArgs: unknown, ctx: ToolContext): Promise<CallToolResult> {
-  const tool = BY_NAME.get(name);
+const isObject = (v: unknown): v is Record<string, unknown> =>
+  typeof v === "object" && v !== null && !Array.isArray(v);
+
+function kindOf(v: unknown): string {
+  if (v === undefined) return "nothing";
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v === "object" ? "an object" : `a ${typeof v}`;
+}
+
+async function callTool(params: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult> {
+  const { name, arguments: rawArgs = {} } = params;
+  const tool = typeof name === "string" ? BY_NAME.get(name) : undefined;
   if (!tool) {
+    const given =
+      typeof name === "string" ? `no tool ${JSON.stringify(name.slice(0, 64))}` : `got ${kindOf(name)}`;
     return toToolError(
-      name,
-      new SwitchyardError("not_found", `no tool "${name}"; tools are ${[...BY_NAME.keys()].join(", ")}`),
+      "tools/call",
+      badRequest("name", `${given}; tools are ${[...BY_NAME.keys()].join(", ")}`),
     );
   }
-  const parsed = tool.input.safeParse(rawArgs ?? {});
+  if (!isObject(rawArgs))
+    return toToolError(
+      tool.name,
+      badRequest("arguments", `expected an object of named arguments, got ${kindOf(rawArgs)}`),
+    );
+  const parsed = tool.input.safeParse(rawArgs);
   if (!parsed.success) {
     const { field, message } = describeIssues(parsed.error);
-    return toToolError(name, new SwitchyardError("bad_request", message, { field }));
+    return toToolError(tool.name, new SwitchyardError("bad_request", message, { field }));
   }
   try {
     return toToolResult(await tool.handler(parsed.data, ctx));
   } catch (error) {
-    return toToolError(name, error);
+    return toToolError(tool.name, error);
   }
 }

@@ -11,6 +11,11 @@ export function toToolResult(data: unknown): CallToolResult {
   };
 }
 
+/**
+ * `{code, message, field}` as JSON text only: clients check any structuredContent against the
+ * tool's output schema even when isError is set (the MCP SDK 1.x client does), so an error body
+ * there would be refused as a schema violation instead of read.
+ */
 export function toToolError(tool: string, error: unknown): CallToolResult {
   const body = isSwitchyardError(error)
     ? {
@@ -23,12 +28,19 @@ export function toToolError(tool: string, error: unknown): CallToolResult {
   return { isError: true, content: [{ type: "text", text: JSON.stringify(body) }] };
 }
 
+/** Longest part of a field path or issue line quoted back, so a huge key or value is never echoed whole. */
+const ECHO_CHARS = 200;
+const clip = (text: string) => (text.length > ECHO_CHARS ? `${text.slice(0, ECHO_CHARS)}…` : text);
+
+/** The dotted field an issue is about; an unknown key is named itself. */
+function fieldOf(issue: z.core.$ZodIssue): string {
+  const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : issue.path;
+  return clip(path.map(String).join(".")) || "arguments";
+}
+
 /** Turns zod issues into one line per problem: `field.path: what was expected`. */
 export function describeIssues(error: z.ZodError): { field: string; message: string } {
-  const lines = error.issues.slice(0, 5).map((issue) => {
-    const field = issue.path.length ? issue.path.map(String).join(".") : "arguments";
-    return `${field}: ${issue.message}`;
-  });
+  const lines = error.issues.slice(0, 5).map((issue) => `${fieldOf(issue)}: ${clip(issue.message)}`);
   const first = error.issues[0];
-  return { field: first?.path.map(String).join(".") || "arguments", message: lines.join("; ") };
+  return { field: first ? fieldOf(first) : "arguments", message: lines.join("; ") };
 }

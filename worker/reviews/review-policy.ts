@@ -1,10 +1,11 @@
 // Review dispatch (issue 4): the policy a run or lane asks for, the findings schema every
 // reviewer answers with, and the prompts that start a review and a remediation cycle.
 import { z } from "zod";
+import { BackendConfigSchema } from "../mcp/fields.ts";
 
 export const ReviewPolicySchema = z.strictObject({
   backend: z.string().min(1).max(64).describe("Backend of the reviewer run."),
-  backend_config: z.record(z.string(), z.unknown()).optional(),
+  backend_config: BackendConfigSchema.optional(),
   profile: z.string().max(64).default("reviewer-remediator"),
   max_cycles: z.number().int().min(1).max(10).default(2),
 });

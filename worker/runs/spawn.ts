@@ -81,19 +81,21 @@ export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
   };
 }
 
-/** A stable digest of a JSON value (keys sorted), for idempotency fingerprints. */
+/**
+ * A stable digest of a JSON value (keys sorted), for idempotency fingerprints. Keys are sorted by
+ * a stringify replacer, not by a recursive copy: the value was bounded at the boundary
+ * (mcp/json-limits.ts), and this adds no JavaScript recursion of its own.
+ */
 export async function fingerprintOf(value: unknown): Promise<string> {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v)
-      ? v.map(canonical)
-      : v && typeof v === "object"
-        ? Object.fromEntries(
-            Object.keys(v)
-              .sort()
-              .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
-          )
-        : v;
-  const bytes = new TextEncoder().encode(JSON.stringify(canonical(value)));
+  const sorted = (_key: string, v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, (v as Record<string, unknown>)[k]]),
+        )
+      : v;
+  const bytes = new TextEncoder().encode(JSON.stringify(value, sorted));
   const digest = await crypto.subtle.digest("SHA-256", bytes);
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }

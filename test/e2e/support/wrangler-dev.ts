@@ -65,6 +65,7 @@ export class WranglerDev {
     const all = {
       SWITCHYARD_EDGE_ALLOW_HOSTS: "none.invalid",
       SWITCHYARD_RUNNER_TOKENS: "none=none.invalid",
+      SWITCHYARD_ALLOWED_HOSTS: "",
       ...this.options.vars,
     };
     const vars = Object.entries(all).flatMap(([k, v]) => ["--var", `${k}:${v}`]);

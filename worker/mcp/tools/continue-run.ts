@@ -2,10 +2,10 @@
 import { z } from "zod";
 import { parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
 import { tenantStub } from "../../objects/stubs.ts";
-import { InputMessageSchema, toInputMessage } from "../../runs/messages.ts";
+import { InputMessageSchema, refineMessageSize, toInputMessage } from "../../runs/messages.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
 import { RunStatusSchema, isTerminal } from "../../runs/status.ts";
-import { JsonObjectSchema, RunSelectorShape, refineSelector } from "../fields.ts";
+import { BackendConfigSchema, RunSelectorShape, refineSelector } from "../fields.ts";
 import { openRun } from "../runs.ts";
 import { defineTool } from "../tool.ts";
 
@@ -23,12 +23,13 @@ export const continueRun = defineTool({
         .max(256 * 1024)
         .optional(),
       input_message: InputMessageSchema.optional(),
-      backend_config: JsonObjectSchema(64 * 1024)
-        .optional()
-        .describe("Only for new_run: options and secrets for it."),
+      backend_config: BackendConfigSchema.optional().describe(
+        "Only for new_run: options and secrets for it.",
+      ),
     })
     .superRefine((v, ctx) => {
       refineSelector(v, ctx);
+      refineMessageSize(v, ctx);
       if (v.prompt === undefined && v.input_message === undefined) {
         ctx.addIssue({ code: "custom", path: ["prompt"], message: "expected prompt and/or input_message" });
       }

@@ -13,10 +13,11 @@ import { SwitchyardError, badRequest } from "../../errors.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { PROFILES, PROFILE_NAMES } from "../../profiles/index.ts";
 import { ReviewPolicySchema, type ReviewPolicy } from "../../reviews/review-policy.ts";
-import { InputMessageSchema, toInputMessage } from "../../runs/messages.ts";
+import { InputMessageSchema, refineMessageSize, toInputMessage } from "../../runs/messages.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
 import { RunStatusSchema } from "../../runs/status.ts";
-import { AbsolutePathSchema, AgentNameSchema, JsonObjectSchema } from "../fields.ts";
+import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema } from "../fields.ts";
+import { boundedJson } from "../json-limits.ts";
 import { defineTool } from "../tool.ts";
 
 export const SpawnRunInputSchema = z
@@ -58,13 +59,11 @@ export const SpawnRunInputSchema = z
       .max(1024)
       .optional()
       .describe("Runner backends: a profile file, relative to cwd."),
-    output_schema: JsonObjectSchema(64 * 1024)
+    output_schema: boundedJson(64 * 1024)
       .optional()
       .describe("JSON Schema the final output must satisfy."),
-    metadata: JsonObjectSchema(16 * 1024).optional(),
-    backend_config: JsonObjectSchema(64 * 1024)
-      .optional()
-      .describe("Backend options; secrets here are never shown."),
+    metadata: boundedJson(16 * 1024).optional(),
+    backend_config: BackendConfigSchema.optional().describe("Backend options; secrets here are never shown."),
     parent_run_id: z.string().max(64).optional(),
     lane_id: z
       .string()
@@ -85,6 +84,7 @@ export const SpawnRunInputSchema = z
     const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
     if (v.prompt === undefined && v.input_message === undefined)
       fail("prompt", "expected prompt and/or input_message");
+    refineMessageSize(v, ctx);
     if (v.backend === undefined && v.lane_id === undefined)
       fail("backend", "required (or a lane_id whose lane names one)");
     if (v.session_mode === "resume" && v.session_id === undefined)

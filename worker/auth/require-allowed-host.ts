@@ -1,0 +1,71 @@
+// Hono middleware against DNS rebinding and cross-site requests: the `Host` a request names and a
+// browser's `Origin` must be loopback (local serving) or a hostname in SWITCHYARD_ALLOWED_HOSTS.
+// Runs before authentication, so a refused request never reaches a token check or a tool.
+import { createMiddleware } from "hono/factory";
+import type { Env } from "../env.ts";
+
+/** Loopback names, accepted with any port: `wrangler dev` and `npm start` serve on these. */
+const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
+
+/** The lowercased hostname of a `host[:port]`, or undefined when it is not one. */
+function hostnameOf(authority: string): string | undefined {
+  if (!authority || /[\s/?#@\\]/.test(authority)) return undefined;
+  try {
+    return new URL(`http://${authority}`).hostname.replace(/\.$/, "");
+  } catch {
+    return undefined; // not a host at all: refused like a foreign one
+  }
+}
+
+/** Parses `a.example.com,b.example.com` (ports, if written, are ignored). */
+export function parseAllowedHosts(raw: string | undefined): Set<string> {
+  const hosts = (raw ?? "").split(",").map((h) => hostnameOf(h.trim()));
+  return new Set(hosts.filter((h): h is string => h !== undefined));
+}
+
+const isAllowed = (hostname: string | undefined, allowed: Set<string>) =>
+  hostname !== undefined && (LOOPBACK.has(hostname) || allowed.has(hostname));
+
+/**
+ * With SWITCHYARD_ALLOWED_HOSTS unset only loopback is served, and a deployed Worker answers 421
+ * until its hostname is listed. Failing closed is deliberate: a Host the Worker was not told about
+ * looks the same whether it is the Worker's own new name or a rebinding attacker's (say `wrangler
+ * dev` on a LAN address), and the refusal names the host and the variable to list it in.
+ */
+export const requireAllowedHost = () =>
+  createMiddleware<{ Bindings: Env }>(async (c, next) => {
+    const allowed = parseAllowedHosts(c.env.SWITCHYARD_ALLOWED_HOSTS);
+    const host = c.req.header("host") ?? new URL(c.req.url).host;
+    const hostname = hostnameOf(host);
+    if (!isAllowed(hostname, allowed)) {
+      return c.json(
+        {
+          error: "misdirected_request",
+          message: `Host ${JSON.stringify(host.slice(0, 255))} is not served here; expected a loopback host or one listed in SWITCHYARD_ALLOWED_HOSTS`,
+        },
+        421,
+      );
+    }
+    // Browsers always send Origin on cross-site and WebSocket requests; other clients send none.
+    const origin = c.req.header("origin");
+    if (origin !== undefined && !isAllowed(originHostname(origin), allowed)) {
+      return c.json(
+        {
+          error: "forbidden",
+          message: `Origin ${JSON.stringify(origin.slice(0, 255))} is not allowed; expected a loopback origin or a host listed in SWITCHYARD_ALLOWED_HOSTS`,
+        },
+        403,
+      );
+    }
+    await next();
+  });
+
+/** The hostname of an Origin (`scheme://host[:port]`); `null` and opaque origins have none. */
+function originHostname(origin: string): string | undefined {
+  try {
+    const url = new URL(origin);
+    return url.host ? hostnameOf(url.host) : undefined;
+  } catch {
+    return undefined;
+  }
+}
