@@ -242,7 +242,8 @@ export class RunObject extends Agent<Env> {
   /**
    * Stores relayed outputs exactly once: items at or below the stored source_seq are repeats
    * (resent after a reconnect) and are dropped; a gap stops the batch so the runner resends.
-   * Returns the highest source_seq now stored, which the hub acknowledges.
+   * Returns the highest source_seq now stored, which the hub acknowledges. The hub has checked
+   * that the sending runner holds the run (or held it until it ended: then its events are late).
    */
   async ingest(items: Extract<RunnerFrame, { type: "run.outputs" }>["items"]): Promise<Outcome<number>> {
     return outcome(() => {
@@ -449,9 +450,11 @@ export class RunObject extends Agent<Env> {
 
   #applyOutput(run: RunRecord, out: BackendOutput): void {
     if (out.kind === "event") this.#append(run, out.event);
-    else if (out.kind === "ref")
-      run.remote_ref = { ...run.remote_ref, ...redactDeep(out.ref, this.#secrets) };
-    else this.#store.setPrivate("checkpoint", redactDeep(out.state, this.#secrets));
+    else if (out.kind === "ref") {
+      // remote_ref.runner says which runner the run was dispatched to: the Worker's word, not a backend's.
+      const { runner: _claimed, ...ref } = out.ref;
+      run.remote_ref = { ...run.remote_ref, ...redactDeep(ref, this.#secrets) };
+    } else this.#store.setPrivate("checkpoint", redactDeep(out.state, this.#secrets));
   }
 
   /** The edge backend driving this run, or undefined when a runner drives it. */
