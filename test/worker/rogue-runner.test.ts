@@ -219,13 +219,20 @@ describe("the holder after a reconnect", () => {
       activeRuns: [runId],
     });
     await second.next("runner.welcome");
-    second.outputs(runId, 2, [
+    // Its ref cannot claim the run for another runner: remote_ref.runner is the Worker's word.
+    second.send({
+      type: "run.outputs",
+      run_id: runId,
+      items: [{ source_seq: 2, output: { kind: "ref", ref: { runner: "someone-else", thread_id: "t-2" } } }],
+    });
+    second.outputs(runId, 3, [
       { type: "agent_message", data: { text: "after reconnect" } },
       { type: "run_completed", data: { final_response: "after reconnect" } },
     ]);
-    expect((await second.next("run.ack", (f) => f.run_id === runId)).source_seq).toBe(3);
+    expect((await second.next("run.ack", (f) => f.source_seq === 4)).run_id).toBe(runId);
     const done = await waitForStatus(c, runId, ["completed", "failed"]);
     expect(done).toMatchObject({ status: "completed", result: { final_response: "after reconnect" } });
+    expect(done.remote_ref).toEqual({ runner: first.name, thread_id: "t-2" });
     expect(await ignoredFrames(first.name)).toBe(0);
     second.close();
   });
