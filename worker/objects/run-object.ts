@@ -12,9 +12,22 @@ import type { NewEvent, RunEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import { checkOutput } from "../runs/output-schema.ts";
 import { redactDeep, secretValues } from "../runs/redact.ts";
-import { normalizeUsage, parsePriceTable, type PriceTable } from "../runs/usage.ts";
+import {
+  normalizeUsage,
+  parsePriceTable,
+  type NormalizedUsage,
+  type PriceTable,
+  type UsageAnomaly,
+} from "../runs/usage.ts";
 import { RunLog } from "../runs/run-log.ts";
-import { applyEvent, setStatus, statusAfter, type RunRecord, type RunReview } from "../runs/run-record.ts";
+import {
+  admitEvent,
+  applyEvent,
+  setStatus,
+  statusAfter,
+  type RunRecord,
+  type RunReview,
+} from "../runs/run-record.ts";
 import { isAwaitingInput, isTerminal, type RunStatus } from "../runs/status.ts";
 import { OutputBatch } from "./output-batch.ts";
 import { tenantStub } from "./stubs.ts";
@@ -478,8 +491,12 @@ export class RunObject extends Agent<Env> {
     };
   }
 
-  /** Appends one event (secrets redacted, usage normalized), then the status change it implies. */
+  /**
+   * Appends one event (secrets redacted, usage normalized), then the status change it implies.
+   * After the run's end only a bounded number of events are stored (admitEvent).
+   */
   #append(run: RunRecord, event: NewEvent): void {
+    if (!admitEvent(run)) return;
     const data = redactDeep(event.data, this.#secrets);
     const clean = { type: event.type, data: event.type === "usage" ? this.#normalizeUsage(run, data) : data };
     const now = new Date().toISOString();
@@ -499,10 +516,13 @@ export class RunObject extends Agent<Env> {
 
   #prices: PriceTable | undefined;
 
-  #normalizeUsage(run: RunRecord, data: Record<string, unknown>): Record<string, unknown> {
+  /** Usage out of range is stored as an anomaly (no numbers) and never reaches totals or metrics. */
+  #normalizeUsage(run: RunRecord, data: Record<string, unknown>): NormalizedUsage | UsageAnomaly {
     this.#prices ??= parsePriceTable(this.env.SWITCHYARD_PRICES);
-    this.#usageDirty = true;
-    return normalizeUsage(data, run.backend, this.#prices);
+    const usage = normalizeUsage(data, run.backend, this.#prices);
+    if ("anomaly" in usage) console.warn("usage refused", run.run_id, run.backend, usage.anomaly.message);
+    else this.#usageDirty = true;
+    return usage;
   }
 
   #transition(run: RunRecord, to: RunStatus, reason: string | null): void {
