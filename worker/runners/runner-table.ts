@@ -91,13 +91,6 @@ export class RunnerTable {
     )[0]!.frames;
   }
 
-  /** How many frames of `name` were ignored (they named runs it did not hold). */
-  ignoredFrames(name: string): number {
-    return (
-      this.#rows<{ frames: number }>("SELECT frames FROM runner_ignored WHERE name = ?", name)[0]?.frames ?? 0
-    );
-  }
-
   /** Connected runners with their current load, for placement. */
   connected(): RunnerInfo[] {
     return this.#rows<RawRunner & { active: number }>(

@@ -44,7 +44,7 @@ export type NormalizedUsage = z.infer<typeof NormalizedUsageSchema>;
  * a lie that would otherwise stop every run of its tree on budget and skew the tenant's metrics.
  */
 export const MAX_TOKENS_PER_EVENT = 100_000_000;
-/** Most USD one usage event may report (100M tokens at the dearest list prices stays below it). */
+/** Most USD one usage event may report: 100M tokens at $100 per million. */
 export const MAX_COST_USD_PER_EVENT = 10_000;
 /** Longest turn a usage event may report (ms): a week, past any run's timeout. */
 export const MAX_DURATION_MS_PER_EVENT = 7 * 24 * 3600 * 1000;
