@@ -12,9 +12,22 @@ import type { NewEvent, RunEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import { checkOutput } from "../runs/output-schema.ts";
 import { redactDeep, secretValues } from "../runs/redact.ts";
-import { normalizeUsage, parsePriceTable, type PriceTable } from "../runs/usage.ts";
+import {
+  normalizeUsage,
+  parsePriceTable,
+  type NormalizedUsage,
+  type PriceTable,
+  type UsageAnomaly,
+} from "../runs/usage.ts";
 import { RunLog } from "../runs/run-log.ts";
-import { applyEvent, setStatus, statusAfter, type RunRecord, type RunReview } from "../runs/run-record.ts";
+import {
+  admitEvent,
+  applyEvent,
+  setStatus,
+  statusAfter,
+  type RunRecord,
+  type RunReview,
+} from "../runs/run-record.ts";
 import { isAwaitingInput, isTerminal, type RunStatus } from "../runs/status.ts";
 import { OutputBatch } from "./output-batch.ts";
 import { tenantStub } from "./stubs.ts";
@@ -242,7 +255,8 @@ export class RunObject extends Agent<Env> {
   /**
    * Stores relayed outputs exactly once: items at or below the stored source_seq are repeats
    * (resent after a reconnect) and are dropped; a gap stops the batch so the runner resends.
-   * Returns the highest source_seq now stored, which the hub acknowledges.
+   * Returns the highest source_seq now stored, which the hub acknowledges. The hub has checked
+   * that the sending runner holds the run (or held it until it ended: then its events are late).
    */
   async ingest(items: Extract<RunnerFrame, { type: "run.outputs" }>["items"]): Promise<Outcome<number>> {
     return outcome(() => {
@@ -449,9 +463,11 @@ export class RunObject extends Agent<Env> {
 
   #applyOutput(run: RunRecord, out: BackendOutput): void {
     if (out.kind === "event") this.#append(run, out.event);
-    else if (out.kind === "ref")
-      run.remote_ref = { ...run.remote_ref, ...redactDeep(out.ref, this.#secrets) };
-    else this.#store.setPrivate("checkpoint", redactDeep(out.state, this.#secrets));
+    else if (out.kind === "ref") {
+      // remote_ref.runner says which runner the run was dispatched to: the Worker's word, not a backend's.
+      const { runner: _claimed, ...ref } = out.ref;
+      run.remote_ref = { ...run.remote_ref, ...redactDeep(ref, this.#secrets) };
+    } else this.#store.setPrivate("checkpoint", redactDeep(out.state, this.#secrets));
   }
 
   /** The edge backend driving this run, or undefined when a runner drives it. */
@@ -475,8 +491,12 @@ export class RunObject extends Agent<Env> {
     };
   }
 
-  /** Appends one event (secrets redacted, usage normalized), then the status change it implies. */
+  /**
+   * Appends one event (secrets redacted, usage normalized), then the status change it implies.
+   * After the run's end only a bounded number of events are stored (admitEvent).
+   */
   #append(run: RunRecord, event: NewEvent): void {
+    if (!admitEvent(run)) return;
     const data = redactDeep(event.data, this.#secrets);
     const clean = { type: event.type, data: event.type === "usage" ? this.#normalizeUsage(run, data) : data };
     const now = new Date().toISOString();
@@ -496,10 +516,13 @@ export class RunObject extends Agent<Env> {
 
   #prices: PriceTable | undefined;
 
-  #normalizeUsage(run: RunRecord, data: Record<string, unknown>): Record<string, unknown> {
+  /** Usage out of range is stored as an anomaly (no numbers) and never reaches totals or metrics. */
+  #normalizeUsage(run: RunRecord, data: Record<string, unknown>): NormalizedUsage | UsageAnomaly {
     this.#prices ??= parsePriceTable(this.env.SWITCHYARD_PRICES);
-    this.#usageDirty = true;
-    return normalizeUsage(data, run.backend, this.#prices);
+    const usage = normalizeUsage(data, run.backend, this.#prices);
+    if ("anomaly" in usage) console.warn("usage refused", run.run_id, run.backend, usage.anomaly.message);
+    else this.#usageDirty = true;
+    return usage;
   }
 
   #transition(run: RunRecord, to: RunStatus, reason: string | null): void {

@@ -1,6 +1,7 @@
 // The runner hub: what the tenant object does with runner links. Dispatches runner-backed runs
 // to capable runners (or keeps them queued with the reason), relays outputs to run objects and
-// acknowledges them, and fails the runs of a runner gone past its grace period.
+// acknowledges them, and fails the runs of a runner gone past its grace period. A runner's frames
+// reach only the runs it holds; frames naming any other run are ignored and counted.
 import type { RunRpc } from "../objects/stubs.ts";
 import { CLOSE_CODES, PROTOCOL_VERSION, type RunnerFrame, type WorkerFrame } from "../protocol/frames.ts";
 import type { InputMessage } from "../runs/messages.ts";
@@ -36,7 +37,7 @@ export class RunnerHub {
       case "run.outputs":
         return this.#outputs(connectionId, frame);
       case "run.refused":
-        return this.#refused(frame);
+        return this.#refused(connectionId, frame);
       case "ping":
         // Normally answered by the automatic response without waking us; answer it anyway.
         this.deps.send(connectionId, { type: "pong" });
@@ -97,19 +98,32 @@ export class RunnerHub {
   }
 
   async #outputs(connectionId: string, frame: Extract<RunnerFrame, { type: "run.outputs" }>): Promise<void> {
-    const runner = this.deps.table.runnerByConnection(connectionId);
-    if (!runner) {
-      this.deps.close(connectionId, CLOSE_CODES.bad_frame, "send runner.hello first");
+    const runner = this.#sender(connectionId);
+    if (!runner) return;
+    const { table } = this.deps;
+    // The run's last holder may still deliver what it had queued when the run ended here (the
+    // usage of a cancelled turn): the run object stores a few such late events and changes nothing.
+    const holds =
+      table.runnerOf(frame.run_id) === runner ||
+      table.endedHolder(frame.run_id, this.deps.now(), this.deps.graceMs) === runner;
+    if (!holds) {
+      this.#ignore(runner, frame);
+      // Acknowledged all the same, so a runner that lost the run drops these outputs instead of
+      // resending them on every reconnect. The ack tells nothing: it is the sender's own number.
+      const last = Math.max(...frame.items.map((item) => item.source_seq));
+      this.deps.send(connectionId, { type: "run.ack", run_id: frame.run_id, source_seq: last });
       return;
     }
-    this.deps.table.touch(runner.name, this.deps.now());
-    // Outputs of a run already failed or cancelled are still stored (and acknowledged) so the
-    // runner can forget them; the run object keeps its terminal status.
     const acked = await (await this.deps.run(frame.run_id)).ingest(frame.items);
     this.deps.send(connectionId, { type: "run.ack", run_id: frame.run_id, source_seq: acked });
   }
 
-  async #refused(frame: Extract<RunnerFrame, { type: "run.refused" }>): Promise<void> {
+  async #refused(connectionId: string, frame: Extract<RunnerFrame, { type: "run.refused" }>): Promise<void> {
+    const runner = this.#sender(connectionId);
+    if (!runner) return;
+    // Only the holder's refusal counts: anyone else's would fail the run or, requeued, hand it
+    // (and its secrets) to whichever runner is picked next.
+    if (this.deps.table.runnerOf(frame.run_id) !== runner) return this.#ignore(runner, frame);
     // A runner still finishing a run that already ended here is briefly full: the run waits for
     // the next free slot rather than failing.
     if (frame.code === "no_free_slot") {
@@ -118,6 +132,33 @@ export class RunnerHub {
       return;
     }
     await this.#fail(frame.run_id, `runner_refused:${frame.code}`, frame.reason);
+  }
+
+  /** The name of the runner on this link, or undefined (and the link closed) before its hello. */
+  #sender(connectionId: string): string | undefined {
+    const runner = this.deps.table.runnerByConnection(connectionId);
+    if (!runner) {
+      this.deps.close(connectionId, CLOSE_CODES.bad_frame, "send runner.hello first");
+      return undefined;
+    }
+    this.deps.table.touch(runner.name, this.deps.now());
+    return runner.name;
+  }
+
+  /**
+   * A frame naming a run its sender does not hold changes nothing; it is counted per runner and
+   * logged without its contents. Not a protocol error that closes the link: an honest runner sends
+   * such frames in ordinary races (a run it held ended here long ago), and closing would make it
+   * resend everything of its other runs, while a rogue one gains nothing from an ignored frame.
+   */
+  #ignore(runner: string, frame: Extract<RunnerFrame, { run_id: string }>): void {
+    const ignored = this.deps.table.countIgnored(runner);
+    console.warn("runner frame ignored: the run is not held by its sender", {
+      run_id: frame.run_id,
+      runner,
+      frame: frame.type,
+      ignored,
+    });
   }
 
   /** A link closed: its runs stay assigned for the grace period, then fail with runner_lost. */
@@ -166,7 +207,7 @@ export class RunnerHub {
 
   /** A run ended: its slot is free again. */
   release(runId: string): Promise<void> {
-    this.deps.table.release(runId);
+    this.deps.table.end(runId, this.deps.now(), this.deps.graceMs);
     return this.dispatchQueued();
   }
 
@@ -211,7 +252,7 @@ export class RunnerHub {
   }
 
   async #fail(runId: string, code: string, message: string): Promise<void> {
-    this.deps.table.release(runId);
+    this.deps.table.end(runId, this.deps.now(), this.deps.graceMs);
     await (await this.deps.run(runId)).stop(code, message);
   }
 }

@@ -1,5 +1,6 @@
-// The tenant's runner registry in SQLite: connected (or recently gone) runners and the runner-
-// backed runs, queued (runner_name NULL) or assigned to a runner.
+// The tenant's runner registry in SQLite: connected (or recently gone) runners, the runner-backed
+// runs, queued (runner_name NULL) or held by a runner, the last holder of each recently ended run,
+// and per runner how many of its frames were ignored because they named a run it did not hold.
 import { applySchema } from "../runs/sql-schema.ts";
 import { ProbedBackendSchema, type ProbedBackend } from "../protocol/frames.ts";
 import type { RunnerInfo, RunnerPick } from "./placement.ts";
@@ -8,7 +9,10 @@ export const RUNNER_SCHEMA = `
 CREATE TABLE IF NOT EXISTS runners (name TEXT PRIMARY KEY, connection_id TEXT, version TEXT NOT NULL, labels TEXT NOT NULL,
   max_runs INTEGER NOT NULL, backends TEXT NOT NULL, seen_ms INTEGER NOT NULL, gone_since_ms INTEGER);
 CREATE TABLE IF NOT EXISTS runner_runs (run_id TEXT PRIMARY KEY, pick TEXT NOT NULL, queued_ms INTEGER NOT NULL, runner_name TEXT);
-CREATE INDEX IF NOT EXISTS runner_runs_by_runner ON runner_runs (runner_name, queued_ms)
+CREATE INDEX IF NOT EXISTS runner_runs_by_runner ON runner_runs (runner_name, queued_ms);
+CREATE TABLE IF NOT EXISTS runner_ended (run_id TEXT PRIMARY KEY, runner_name TEXT NOT NULL, ended_ms INTEGER NOT NULL);
+CREATE INDEX IF NOT EXISTS runner_ended_by_time ON runner_ended (ended_ms);
+CREATE TABLE IF NOT EXISTS runner_ignored (name TEXT PRIMARY KEY, frames INTEGER NOT NULL)
 `;
 
 export interface RunnerRow {
@@ -75,6 +79,16 @@ export class RunnerTable {
 
   deleteRunner(name: string): void {
     this.#sql.exec("DELETE FROM runners WHERE name = ?", name);
+    this.#sql.exec("DELETE FROM runner_ignored WHERE name = ?", name);
+  }
+
+  /** Counts one more ignored frame of `name`; returns its count so far. */
+  countIgnored(name: string): number {
+    return this.#rows<{ frames: number }>(
+      `INSERT INTO runner_ignored (name, frames) VALUES (?, 1)
+       ON CONFLICT (name) DO UPDATE SET frames = frames + 1 RETURNING frames`,
+      name,
+    )[0]!.frames;
   }
 
   /** Connected runners with their current load, for placement. */
@@ -117,8 +131,33 @@ export class RunnerTable {
     );
   }
 
+  /** The run leaves the table; whoever held it is forgotten (it never got it, or it was requeued). */
   release(runId: string): void {
     this.#sql.exec("DELETE FROM runner_runs WHERE run_id = ?", runId);
+  }
+
+  /**
+   * The run ended: it leaves the table, and its holder is remembered until `now + keepMs` as the
+   * one runner whose late outputs still reach it. Older memories are dropped here.
+   */
+  end(runId: string, now: number, keepMs: number): void {
+    this.#sql.exec("DELETE FROM runner_ended WHERE ended_ms < ?", now - keepMs);
+    this.#sql.exec(
+      `INSERT OR REPLACE INTO runner_ended (run_id, runner_name, ended_ms)
+       SELECT run_id, runner_name, ? FROM runner_runs WHERE run_id = ? AND runner_name IS NOT NULL`,
+      now,
+      runId,
+    );
+    this.release(runId);
+  }
+
+  /** The runner that held the run when it ended, if that was less than `keepMs` before `now`. */
+  endedHolder(runId: string, now: number, keepMs: number): string | undefined {
+    return this.#rows<{ runner_name: string }>(
+      "SELECT runner_name FROM runner_ended WHERE run_id = ? AND ended_ms >= ?",
+      runId,
+      now - keepMs,
+    )[0]?.runner_name;
   }
 }
 

@@ -89,6 +89,11 @@ export const RunRecordSchema = z.object({
   timeout_s: z.number(),
   /** Highest source_seq stored from the runner relaying this run (runner backends only). */
   relay_seq: z.number(),
+  /**
+   * Events that arrived after the run ended: the first `LATE_EVENT_LIMIT` are stored (and change
+   * nothing), the rest only counted. Absent while none arrived.
+   */
+  late_events: z.object({ stored: z.number(), dropped: z.number() }).optional(),
   /** The run's spec minus secrets, as the backend needs it again on continue and recovery. */
   spec: z.object({
     message: z.unknown(),
@@ -179,6 +184,26 @@ export function applyEvent(record: RunRecord, event: NewEvent, now: string): Run
   if (!next || next === record.status) return undefined;
   setStatus(record, next, now);
   return next;
+}
+
+/**
+ * Events a run still stores after it ended. A backend's last words (the usage of a cancelled turn,
+ * an agent's own final status after ours) fit easily; a stream or a runner that goes on talking
+ * to an ended run cannot grow its log without bound.
+ */
+export const LATE_EVENT_LIMIT = 20;
+
+/**
+ * Whether an event arriving now may be stored: always while the run is live; after its end the
+ * first LATE_EVENT_LIMIT are, the rest are counted as dropped on the record.
+ */
+export function admitEvent(record: RunRecord): boolean {
+  if (!isTerminal(record.status)) return true;
+  const late = (record.late_events ??= { stored: 0, dropped: 0 });
+  const admit = late.stored < LATE_EVENT_LIMIT;
+  if (admit) late.stored += 1;
+  else late.dropped += 1;
+  return admit;
 }
 
 /** Moves the record to `status`, stamping started/completed times. */

@@ -1,7 +1,7 @@
-// Turn usage normalized the same way for every backend (issue 4 "Turn metrics"): token counts,
-// duration, model, and cost — as reported, priced from the configured price table, or unpriced.
+// Turn usage normalized the same way for every backend (edge or runner): token counts, duration,
+// model, and cost — as reported, priced from the configured price table, or unpriced. Numbers out of
+// range are refused here, once, so they reach neither billing nor budgets nor metrics.
 import { z } from "zod";
-import { UsageSchema } from "./events.ts";
 
 /** USD per million tokens, by model name; from SWITCHYARD_PRICES (JSON). */
 export const PriceTableSchema = z.record(
@@ -38,13 +38,74 @@ export const NormalizedUsageSchema = z.object({
 });
 export type NormalizedUsage = z.infer<typeof NormalizedUsageSchema>;
 
-/** Normalizes a `usage` event's data; fields the backend did not give count as zero. */
+/**
+ * Most tokens one usage event may claim, in any count and in total. A turn is one model call or a
+ * short agent turn; 100M tokens is far beyond any context window, and a count past it is a bug or
+ * a lie that would otherwise stop every run of its tree on budget and skew the tenant's metrics.
+ */
+export const MAX_TOKENS_PER_EVENT = 100_000_000;
+/** Most USD one usage event may report: 100M tokens at $100 per million. */
+export const MAX_COST_USD_PER_EVENT = 10_000;
+/** Longest turn a usage event may report (ms): a week, past any run's timeout. */
+export const MAX_DURATION_MS_PER_EVENT = 7 * 24 * 3600 * 1000;
+
+/** A number from 0 to `max` (a whole one when `whole`); a refusal says what was expected. */
+const upTo = (max: number, what: string, whole = false) => {
+  const expected = `expected ${what} from 0 to ${max}`;
+  const n = z.number(expected).min(0, expected).max(max, expected);
+  return (whole ? n.int(expected) : n).optional();
+};
+const tokens = upTo(MAX_TOKENS_PER_EVENT, "a whole number of tokens", true);
+
+/** A usage event's fields as they may be billed: finite, non-negative, whole tokens, within the caps. */
+const ReportedUsageSchema = z
+  .object({
+    input_tokens: tokens,
+    cached_input_tokens: tokens,
+    output_tokens: tokens,
+    reasoning_tokens: tokens,
+    total_tokens: tokens,
+    duration_ms: upTo(MAX_DURATION_MS_PER_EVENT, "a duration in ms"),
+    cost_usd: upTo(MAX_COST_USD_PER_EVENT, "a cost in USD"),
+    model: z
+      .string("expected a model name")
+      .max(256, "expected a model name of at most 256 characters")
+      .optional(),
+  })
+  .refine(
+    (u) => (u.input_tokens ?? 0) + (u.output_tokens ?? 0) + (u.reasoning_tokens ?? 0) <= MAX_TOKENS_PER_EVENT,
+    { message: `expected at most ${MAX_TOKENS_PER_EVENT} tokens in one usage event`, path: ["total_tokens"] },
+  );
+
+/**
+ * What a usage event with numbers out of range is stored as: the numbers dropped, the first
+ * offending field named. It counts towards nothing (applyEvent only adds NormalizedUsage).
+ */
+export type UsageAnomaly = {
+  backend: string;
+  anomaly: { code: "usage_out_of_range"; field: string; message: string };
+};
+
+/**
+ * Normalizes a `usage` event's data; fields the backend did not give count as zero. Numbers out
+ * of range (negative, fractional tokens, past the per-event caps, not numbers) make the whole
+ * event an anomaly: one wrong count means the others cannot be trusted either.
+ */
 export function normalizeUsage(
   data: Record<string, unknown>,
   backend: string,
   prices: PriceTable,
-): NormalizedUsage {
-  const u = UsageSchema.partial().parse(data);
+): NormalizedUsage | UsageAnomaly {
+  const parsed = ReportedUsageSchema.safeParse(data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue?.path.map(String).join(".") || "usage";
+    return {
+      backend,
+      anomaly: { code: "usage_out_of_range", field, message: `${field}: ${issue?.message ?? "invalid"}` },
+    };
+  }
+  const u = parsed.data;
   const input = u.input_tokens ?? 0;
   const output = u.output_tokens ?? 0;
   const reasoning = u.reasoning_tokens ?? 0;
@@ -53,10 +114,11 @@ export function normalizeUsage(
   let cost: number | undefined = u.cost_usd;
   let cost_source: NormalizedUsage["cost_source"] = "reported";
   if (cost === undefined && price) {
-    // Cached input is part of input; it is billed at its own rate where one is given.
+    // Cached input is part of input; it is billed at its own rate where one is given. A backend
+    // counting cached tokens apart (more cached than input) must not make the cost negative.
     const cachedRate = price.cached_input_per_mtok ?? price.input_per_mtok;
     cost =
-      ((input - cached) * price.input_per_mtok +
+      (Math.max(0, input - cached) * price.input_per_mtok +
         cached * cachedRate +
         (output + reasoning) * price.output_per_mtok) /
       1e6;

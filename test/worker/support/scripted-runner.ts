@@ -2,6 +2,7 @@
 // the wire protocol from worker/protocol/frames.ts and nothing else.
 import { SELF } from "cloudflare:test";
 import { PROTOCOL_VERSION, WorkerFrameSchema, type WorkerFrame } from "../../../worker/protocol/frames.ts";
+import type { TestClient } from "./mcp.ts";
 
 export interface ScriptedRunnerOptions {
   token?: string;
@@ -13,13 +14,22 @@ export interface ScriptedRunnerOptions {
 }
 
 export class ScriptedRunner {
+  /** Frames not taken by `next` yet. */
   readonly frames: WorkerFrame[] = [];
+  /** Every frame received, as its raw text, in order (`next` takes nothing from here). */
+  readonly received: string[] = [];
   closed: { code: number; reason: string } | undefined;
   #socket: WebSocket | undefined;
   #waiters: (() => void)[] = [];
 
+  readonly name: string;
+
+  private constructor(name: string) {
+    this.name = name;
+  }
+
   static async connect(options: ScriptedRunnerOptions): Promise<ScriptedRunner> {
-    const runner = new ScriptedRunner();
+    const runner = new ScriptedRunner(options.name);
     const res = await SELF.fetch("http://switchyard.test/runner/connect", {
       headers: { upgrade: "websocket", authorization: `Bearer ${options.token ?? "runner-token-acme"}` },
     });
@@ -28,6 +38,7 @@ export class ScriptedRunner {
     socket.accept();
     runner.#socket = socket;
     socket.addEventListener("message", (e) => {
+      runner.received.push(String(e.data));
       runner.frames.push(WorkerFrameSchema.parse(JSON.parse(String(e.data))));
       runner.#wake();
     });
@@ -101,4 +112,26 @@ export class ScriptedRunner {
       items: events.map((event, i) => ({ source_seq: from + i, output: { kind: "event", event } })),
     });
   }
+}
+
+/**
+ * A runner named `<prefix>-<random>` and a codex run spawned for it (with `spawn` merged into the
+ * spawn_run arguments), once the runner has its dispatch.
+ */
+export async function runnerWithRun(
+  c: TestClient,
+  prefix: string,
+  spawn: Record<string, unknown> = {},
+): Promise<{ runner: ScriptedRunner; runId: string }> {
+  const name = `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
+  const runner = await ScriptedRunner.connect({ name, backends: ["codex"] });
+  const run = await c.ok("spawn_run", {
+    backend: "codex",
+    prompt: "go",
+    cwd: "/w",
+    ...spawn,
+    backend_config: { runner: name },
+  });
+  await runner.next("run.dispatch", (f) => f.run_id === run.run_id);
+  return { runner, runId: run.run_id };
 }

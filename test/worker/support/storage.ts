@@ -1,0 +1,44 @@
+// Reads the Durable Objects' own SQLite rows from inside workerd, for tests that assert on what
+// was (or was not) stored: the tenant's runner table and a run's record, log and private rows.
+import { env, runInDurableObject } from "cloudflare:test";
+import type { Env } from "../../../worker/env.ts";
+
+const bindings = env as unknown as Env;
+
+function rows(
+  stub: DurableObjectStub,
+  query: string,
+  ...params: unknown[]
+): Promise<Record<string, unknown>[]> {
+  return runInDurableObject(stub, (_instance, state: DurableObjectState) =>
+    state.storage.sql.exec(query, ...params).toArray(),
+  );
+}
+
+const tenant = (name: string) => bindings.TENANTS.getByName(name) as unknown as DurableObjectStub;
+
+/** Frames of `runner` the hub ignored because they named runs it did not hold. */
+export async function ignoredFrames(runner: string, tenantName = "acme"): Promise<number> {
+  const [row] = await rows(tenant(tenantName), "SELECT frames FROM runner_ignored WHERE name = ?", runner);
+  return (row?.frames as number | undefined) ?? 0;
+}
+
+/** Who holds `runId` in the tenant's runner table: a name, null while queued, undefined when absent. */
+export async function holderOf(runId: string, tenantName = "acme"): Promise<string | null | undefined> {
+  const [row] = await rows(tenant(tenantName), "SELECT runner_name FROM runner_runs WHERE run_id = ?", runId);
+  return row ? (row.runner_name as string | null) : undefined;
+}
+
+/** Runs the tenant's runner table says `runner` holds. */
+export async function runsHeldBy(runner: string, tenantName = "acme"): Promise<string[]> {
+  const held = await rows(tenant(tenantName), "SELECT run_id FROM runner_runs WHERE runner_name = ?", runner);
+  return held.map((r) => r.run_id as string);
+}
+
+/** Every row a run's object stores (record, events, artifact chunks, private documents), as JSON. */
+export async function runStorage(runId: string, tenantName = "acme"): Promise<string> {
+  const stub = bindings.RUNS.getByName(`${tenantName}/${runId}`) as unknown as DurableObjectStub;
+  const tables = ["sy_record", "sy_events", "sy_chunks", "sy_private"];
+  const dump = await Promise.all(tables.map((t) => rows(stub, `SELECT * FROM ${t} ORDER BY 1, 2`)));
+  return JSON.stringify(dump, (_k, v: unknown) => (v instanceof ArrayBuffer ? [...new Uint8Array(v)] : v));
+}
