@@ -170,7 +170,8 @@ describe("codex run endings under the runner", () => {
       { kind: "shell", command: "setsid nohup sleep 300 > /dev/null 2>&1 < /dev/null & echo started" },
       { kind: "text", text: "Left something running." },
     ]);
-    start("run-detached", "codex");
+    // Outside codex's sandbox: inside it, the sandbox's end takes the process along.
+    start("run-detached", "codex", { config: { sandbox_mode: "danger-full-access" } });
     await printed("run run-detached completed");
     expect(terminalTypes("run-detached")).toEqual(["run_completed"]);
     expect(await agentProcesses()).toEqual([]);
