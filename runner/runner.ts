@@ -5,7 +5,12 @@ import type { BackendOutput, BackendRun } from "../worker/backends/backend.ts";
 import { PROTOCOL_VERSION, type DispatchFrame, type ProbedBackend } from "../worker/protocol/frames.ts";
 import type { InputMessage } from "../worker/runs/messages.ts";
 import { errorText, runFailed, type LocalAgent } from "./agents/agent.ts";
-import { newTurnMarker, reapMarkedProcesses, reapOrphans } from "./agents/process-reaper.ts";
+import {
+  guardAgentsAfterExit,
+  newTurnMarker,
+  reapMarkedProcesses,
+  reapOrphans,
+} from "./agents/process-reaper.ts";
 import { createDialer, type DialerOptions, type RunFrame } from "./link/dialer.ts";
 import { linkEventLine } from "./link-lines.ts";
 import { LOCAL_AGENTS, type AgentTable } from "./local-agents.ts";
@@ -273,7 +278,9 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     return done;
   }
 
-  // Agents a runner SIGKILLed or crashed left behind: their runs cannot be reported or ended any more.
+  // Agents a runner SIGKILLed or crashed left behind (its guard was killed too): their runs cannot
+  // be reported or ended any more.
+  guardAgentsAfterExit();
   const orphans = await reapOrphans();
   if (orphans.length) log(`ended ${orphans.length} agent processes left by an earlier runner`);
   link.start();

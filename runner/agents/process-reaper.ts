@@ -3,8 +3,9 @@
 // that started it; commands the agent starts inherit them, so they are found too (codex's sandbox
 // helpers, Claude Code's shells), even once re-parented. Linux only (/proc); elsewhere the SDKs' own
 // kill is all there is.
+import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { readdir, readFile } from "node:fs/promises";
 import { setTimeout as sleep } from "node:timers/promises";
 
@@ -55,6 +56,32 @@ export function findOrphans(procRoot = "/proc"): Promise<number[]> {
     const [pid = ""] = tag.split(":");
     return processTag(Number(pid), procRoot) !== tag;
   }, procRoot);
+}
+
+/**
+ * The guard: a small shell, started once per runner process, that waits for the runner to go away
+ * — its stdin pipe closes however the runner ends, SIGKILL included — and then kills every process
+ * carrying this runner's tag. Its own process group, so a Ctrl-C at the terminal does not end it
+ * before the runner has stopped. Agents are never left to wait for the next start.
+ */
+const GUARD_SCRIPT = `cat > /dev/null
+for pass in 1 2 3; do
+  for dir in /proc/[0-9]*; do
+    if tr '\\0' '\\n' < "$dir/environ" 2>/dev/null | grep -qxF "$1"; then kill -9 "\${dir#/proc/}" 2>/dev/null; fi
+  done
+done`;
+let guard: ChildProcess | undefined;
+
+export function guardAgentsAfterExit(): void {
+  if (guard || !existsSync("/proc/self/environ")) return;
+  guard = spawn("/bin/sh", ["-c", GUARD_SCRIPT, "switchyard-guard", `${RUNNER_TAG_VAR}=${OWN_TAG}`], {
+    stdio: ["pipe", "ignore", "ignore"],
+    detached: true,
+  });
+  // Neither the guard nor its pipe keeps the runner alive.
+  guard.unref();
+  guard.stdin!.on("error", () => undefined);
+  (guard.stdin as unknown as { unref(): void }).unref();
 }
 
 /** SIGTERMs every marked process, SIGKILLs what is left after the grace period, waits until all are gone. */

@@ -1,8 +1,9 @@
 // How runner-backed runs end, end to end: wrangler dev, a real switchyard-runner process, the real
 // codex CLI with only the model faked (refusing its WebSocket, so codex reconnects and falls back
 // to HTTPS in every turn). Retries do not end a run; a run past timeout_s, and a runner SIGKILLed
-// mid-run and started again, leave no agent process, counted by pid.
-import { mkdir } from "node:fs/promises";
+// mid-run (with or without its guard) and started again, leave no agent process, counted by pid.
+import { readFileSync } from "node:fs";
+import { mkdir, readdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -69,6 +70,39 @@ async function stalledRun(name: string, extra: Record<string, unknown> = {}): Pr
   return spawned.run_id;
 }
 
+/** Direct children of `parent`, from /proc. */
+async function childrenOf(parent: number): Promise<number[]> {
+  const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name)).map(Number);
+  return pids.filter((pid) => {
+    const stat = readStat(pid);
+    return stat !== undefined && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent;
+  });
+}
+
+function readStat(pid: number): string | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/stat`, "utf8");
+  } catch {
+    return undefined;
+  }
+}
+
+const commandOf = (pid: number) => {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
+  } catch {
+    return "";
+  }
+};
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 async function waitForStatus(runId: string, status: string) {
   for (;;) {
     const run = await callOk(client, "get_run", { run_id: runId });
@@ -102,24 +136,39 @@ describe("how runner-backed runs end", () => {
   });
 
   it("a run past timeout_s fails with timeout; the runner ends codex and prints the end line", async () => {
-    const runId = await stalledRun("timeout", { timeout_s: 2 });
+    const runId = await stalledRun("timeout", { timeout_s: 6 });
     const run = await waitForStatus(runId, "failed");
     expect(run.error.code).toBe("timeout");
     await runner.printed(`run ${runId} cancelled`);
     expect(await agentPids(agents.home)).toEqual([]);
   });
 
-  it("a runner SIGKILLed mid-run leaves codex running; started again, it ends it and the run fails", async () => {
+  it("a runner SIGKILLed mid-run: its guard ends codex at once; started again, the run fails", async () => {
     const runId = await stalledRun("crash");
     await runner.kill();
-    // A crash ends nothing with the runner: codex waits on its model, and is left to the next start.
+    await waitFor(async () => (await agentPids(agents.home)).length === 0);
+
+    runner = new RunnerProcess(runnerOptions);
+    await runner.printed("connected");
+    // The Worker's rule for a runner that comes back without a run that had started.
+    const run = await waitForStatus(runId, "failed");
+    expect(run.error.code).toBe("runner_lost");
+  });
+
+  it("a runner SIGKILLed with its guard leaves codex running; the next start ends it", async () => {
+    const runId = await stalledRun("crash-hard");
+    const guard = (await childrenOf(runner.child.pid!)).find((pid) =>
+      commandOf(pid).includes("switchyard-guard"),
+    );
+    expect(guard).toBeDefined();
+    process.kill(guard!, "SIGKILL");
+    await runner.kill();
+    // Nothing ended codex with the runner: it waits on its model.
     expect((await agentPids(agents.home)).length).toBeGreaterThan(0);
 
     runner = new RunnerProcess(runnerOptions);
     expect(await runner.printed("left by an earlier runner")).toMatch(/^ended [1-9]\d* agent processes/);
     expect(await agentPids(agents.home)).toEqual([]);
-    await runner.printed("connected");
-    // The Worker's rule for a runner that comes back without a run that had started.
     const run = await waitForStatus(runId, "failed");
     expect(run.error.code).toBe("runner_lost");
   });

@@ -94,6 +94,31 @@ describe("process reaper", () => {
     expect(await isAlive(ofLiveRunner)).toBe(true);
   });
 
+  it("its guard ends the agents of a runner that is SIGKILLed, at once", async () => {
+    const reaper = new URL("../../runner/agents/process-reaper.ts", import.meta.url).href;
+    // A stand-in runner: starts its guard and one agent, prints the agent's pid, and waits.
+    const source = `
+      import { spawn } from "node:child_process";
+      import { guardAgentsAfterExit, newTurnMarker, withTurnMarker } from ${JSON.stringify(reaper)};
+      guardAgentsAfterExit();
+      const agent = spawn("sleep", ["60"], { env: withTurnMarker({}, newTurnMarker()), stdio: "ignore", detached: true });
+      console.log(agent.pid);
+      setInterval(() => {}, 1000);`;
+    const runner = spawn(process.execPath, ["--input-type=module", "-e", source], {
+      stdio: ["ignore", "pipe", "inherit"],
+    });
+    started.push(runner);
+    let out = "";
+    runner.stdout!.on("data", (chunk: Buffer) => (out += chunk.toString()));
+    await waitFor(() => out.includes("\n"));
+    const agentPid = Number(out.trim());
+    expect(await isAlive(agentPid)).toBe(true);
+
+    runner.kill("SIGKILL");
+
+    await waitFor(async () => !(await isAlive(agentPid)), 10_000);
+  });
+
   it("does nothing when no process carries the marker", async () => {
     expect(await reapMarkedProcesses(newTurnMarker())).toEqual([]);
   });
