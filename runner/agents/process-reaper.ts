@@ -66,9 +66,11 @@ export function findOrphans(procRoot = "/proc"): Promise<number[]> {
  */
 const GUARD_SCRIPT = `cat > /dev/null
 for pass in 1 2 3; do
+  killed=
   for dir in /proc/[0-9]*; do
-    if tr '\\0' '\\n' < "$dir/environ" 2>/dev/null | grep -qxF "$1"; then kill -9 "\${dir#/proc/}" 2>/dev/null; fi
+    if grep -qzxF -- "$1" "$dir/environ" 2>/dev/null; then kill -9 "\${dir#/proc/}" 2>/dev/null && killed=1; fi
   done
+  [ -n "$killed" ] || break
 done`;
 let guard: ChildProcess | undefined;
 
