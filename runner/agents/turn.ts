@@ -22,7 +22,7 @@ export interface TurnSpec<T> {
 }
 
 export async function* driveTurn<T>(spec: TurnSpec<T>): AsyncGenerator<BackendOutput> {
-  const { mapper, signal, marker, reap = reapMarkedProcesses, exitGraceMs = 3000 } = spec;
+  const { mapper, signal, marker, reap = reapMarkedProcesses, exitGraceMs = 5000 } = spec;
   // Kill at once on abort instead of waiting for the SDK's own grace period; the SDK then sees its
   // process gone and ends its stream.
   let reaping: Promise<unknown> | undefined;
