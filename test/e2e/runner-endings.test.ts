@@ -2,13 +2,13 @@
 // codex CLI with only the model faked (refusing its WebSocket, so codex reconnects and falls back
 // to HTTPS in every turn). Retries do not end a run; a run past timeout_s, and a runner SIGKILLed
 // mid-run (with or without its guard) and started again, leave no agent process, counted by pid.
-import { readFileSync } from "node:fs";
-import { mkdir, readdir } from "node:fs/promises";
+import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type FakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import { startFakeOpenAi, type FakeOpenAi } from "../fixtures/fake-openai-responses.ts";
+import { childrenOf } from "../fixtures/process-tree.ts";
 import { agentPids, makeAgentsEnv, type AgentsEnv } from "./support/agents-env.ts";
 import { allEvents, callOk, connectHttp } from "./support/mcp-http.ts";
 import { RunnerProcess, type RunnerProcessOptions } from "./support/runner-process.ts";
@@ -69,31 +69,6 @@ async function stalledRun(name: string, extra: Record<string, unknown> = {}): Pr
   expect((await agentPids(agents.home)).length).toBeGreaterThan(0);
   return spawned.run_id;
 }
-
-/** Direct children of `parent`, from /proc. */
-async function childrenOf(parent: number): Promise<number[]> {
-  const pids = (await readdir("/proc")).filter((name) => /^\d+$/.test(name)).map(Number);
-  return pids.filter((pid) => {
-    const stat = readStat(pid);
-    return stat !== undefined && Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]) === parent;
-  });
-}
-
-function readStat(pid: number): string | undefined {
-  try {
-    return readFileSync(`/proc/${pid}/stat`, "utf8");
-  } catch {
-    return undefined;
-  }
-}
-
-const commandOf = (pid: number) => {
-  try {
-    return readFileSync(`/proc/${pid}/cmdline`, "utf8").replaceAll("\0", " ");
-  } catch {
-    return "";
-  }
-};
 
 async function waitFor(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
@@ -157,9 +132,9 @@ describe("how runner-backed runs end", () => {
 
   it("a runner SIGKILLed with its guard leaves codex running; the next start ends it", async () => {
     const runId = await stalledRun("crash-hard");
-    const guard = (await childrenOf(runner.child.pid!)).find((pid) =>
-      commandOf(pid).includes("switchyard-guard"),
-    );
+    const guard = (await childrenOf(runner.child.pid!)).find((c) =>
+      c.command.includes("switchyard-guard"),
+    )?.pid;
     expect(guard).toBeDefined();
     process.kill(guard!, "SIGKILL");
     await runner.kill();

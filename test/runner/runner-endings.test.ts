@@ -13,11 +13,11 @@ import { startRunner, type RunnerHandle } from "../../runner/runner.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import type { TurnOptions } from "../fixtures/fake-model-server.ts";
 import { codexConfigToml, startFakeOpenAi, type FakeOpenAi } from "../fixtures/fake-openai-responses.ts";
+import { agentsUnder } from "../fixtures/process-tree.ts";
 import { killProcessesWithEnv, makeTempDir, pidsWithEnv, waitFor } from "./support/agent-harness.ts";
 import { Changes } from "./support/changes.ts";
 import { FakeHub } from "./support/fake-hub.ts";
 import { dispatch } from "./support/runner.ts";
-import { agentsUnder } from "./support/process-tree.ts";
 
 let hub: FakeHub;
 let openai: FakeOpenAi;
