@@ -1,8 +1,8 @@
-// Ends every process of one agent turn, and those an earlier runner left behind. A turn is tagged by
-// environment variables the adapter passes to the agent — the turn's marker and the runner process
-// that started it; commands the agent starts inherit them, so they are found too (codex's sandbox
-// helpers, Claude Code's shells), even once re-parented. Linux only (/proc); elsewhere the SDKs' own
-// kill is all there is.
+// Ends every process of an agent turn, those of a runner that dies (its guard), and those an earlier
+// runner left behind. Agent processes are tagged by environment variables the adapter passes: the
+// turn's marker and the runner process that started it; commands the agent starts inherit them, so
+// they are found too (codex's sandbox helpers, Claude Code's shells), even once re-parented. Linux
+// only (/proc); elsewhere the SDKs' own kill is all there is.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomUUID } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
