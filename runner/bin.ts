@@ -25,7 +25,7 @@ async function main(): Promise<number> {
   const runner = await startRunner(command.config);
   let signals = 0;
   const onSignal = (signal: NodeJS.Signals) => {
-    // A second Ctrl-C means "now": agents may be left running.
+    // A second Ctrl-C means "now": the runner's guard (process-reaper.ts) ends its agents.
     if (signals++ > 0) process.exit(130);
     void runner.stop(signal);
   };

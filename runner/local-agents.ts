@@ -6,14 +6,14 @@ import { createCodexAgent } from "./agents/codex.ts";
 import { executablesFromEnv } from "./probe.ts";
 import { createOpenAiCompatibleBackend } from "../worker/backends/openai-compatible.ts";
 
-/** Builds the agent for one run. */
-export type AgentTable = Readonly<Record<string, () => LocalAgent>>;
+/** Builds the agent for one run; its processes carry `marker` (process-reaper.ts) so the run's end finds them. */
+export type AgentTable = Readonly<Record<string, (marker: string) => LocalAgent>>;
 
 const executables = executablesFromEnv(process.env);
 
 export const LOCAL_AGENTS: AgentTable = {
-  codex: () => createCodexAgent({ executablePath: executables.codex }),
-  claude_code: () => createClaudeCodeAgent({ executablePath: executables.claude_code }),
+  codex: (marker) => createCodexAgent({ executablePath: executables.codex, marker }),
+  claude_code: (marker) => createClaudeCodeAgent({ executablePath: executables.claude_code, marker }),
   // The edge adapter itself: it only needs fetch, which a runner reaches local endpoints with.
   openai_compatible: () => createOpenAiCompatibleBackend(),
 };

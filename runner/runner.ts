@@ -5,6 +5,12 @@ import type { BackendOutput, BackendRun } from "../worker/backends/backend.ts";
 import { PROTOCOL_VERSION, type DispatchFrame, type ProbedBackend } from "../worker/protocol/frames.ts";
 import type { InputMessage } from "../worker/runs/messages.ts";
 import { errorText, runFailed, type LocalAgent } from "./agents/agent.ts";
+import {
+  guardAgentsAfterExit,
+  newTurnMarker,
+  reapMarkedProcesses,
+  reapOrphans,
+} from "./agents/process-reaper.ts";
 import { createDialer, type DialerOptions, type RunFrame } from "./link/dialer.ts";
 import { linkEventLine } from "./link-lines.ts";
 import { LOCAL_AGENTS, type AgentTable } from "./local-agents.ts";
@@ -50,6 +56,8 @@ interface HeldRun {
   spec: BackendRun;
   backend: string;
   agent: LocalAgent;
+  /** Tags every process the run's agent starts (process-reaper.ts). */
+  marker: string;
   /** The source_seq of the run's last output so far. */
   seq: number;
   /** Events this runner produced for the run, reported when it ends (so logs can be checked). */
@@ -131,10 +139,12 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     if (abort.signal.aborted) return log(`run ${frame.run_id} cancelled`);
     if (stopping) return refuse(frame.run_id, { code: "no_free_slot", reason: "the runner is stopping" });
     if (!prepared.ok) return refuse(frame.run_id, prepared);
+    const marker = newTurnMarker();
     const run: HeldRun = {
       spec: prepared.spec,
       backend: frame.backend,
-      agent: agents[frame.backend]!(),
+      agent: agents[frame.backend]!(marker),
+      marker,
       seq: frame.acked_seq,
       events: 0,
       abort,
@@ -184,8 +194,9 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     let outcome: Outcome | undefined;
     let failure: string | undefined;
     try {
+      // The agent's iterator ends only once the turn's processes are gone (turn.ts), also when
+      // leaving the loop early ends it.
       for await (const output of turn(signal)) {
-        // Leaving the loop ends the agent's iterator, which returns once its processes are gone.
         if (signal.aborted) break;
         if (output.kind === "ref") Object.assign(run.spec.ref, output.ref);
         if (output.kind === "event") outcome = OUTCOMES[output.event.type] ?? outcome;
@@ -204,7 +215,19 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
       );
       outcome = "failed";
     }
-    log(`run ${run.spec.runId} ${signal.aborted ? "cancelled" : outcome} (${run.events} events)`);
+    await end(run, signal.aborted ? "cancelled" : outcome!);
+  }
+
+  /**
+   * Where every turn of a run ends — completed, failed, cancelled by the Worker (cancel_run, its
+   * timeout, a budget, a run it no longer holds after a reconnect), or by stop(): whatever the run
+   * started is ended and reaped (the agent did so already unless it broke its contract), then the
+   * end line is printed.
+   */
+  async function end(run: HeldRun, outcome: Outcome): Promise<void> {
+    const left = await reapMarkedProcesses(run.marker);
+    if (left.length) log(`run ${run.spec.runId}: ended ${left.length} processes its agent left running`);
+    log(`run ${run.spec.runId} ${outcome} (${run.events} events)`);
   }
 
   /** Numbers and queues one output (events, refs and checkpoints alike). */
@@ -255,6 +278,11 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     return done;
   }
 
+  // Agents a runner SIGKILLed or crashed left behind (its guard was killed too): their runs cannot
+  // be reported or ended any more.
+  guardAgentsAfterExit();
+  const orphans = await reapOrphans();
+  if (orphans.length) log(`ended ${orphans.length} agent processes left by an earlier runner`);
   link.start();
   return { stop, done };
 }

@@ -33,6 +33,13 @@ export const runCompleted = (finalResponse: string, structuredOutput?: unknown):
 export const runFailed = (code: ErrorCode, message: string): BackendOutput =>
   emit("run_failed", { error: { code, message } });
 
+/**
+ * Something the agent reported that does not end its turn (a retry, a transport fallback, a model
+ * swap): the run stays running and the log says why it is slow or different.
+ */
+export const notice = (text: string, fields: Record<string, unknown> = {}): BackendOutput =>
+  emit("message_added", { role: "system", level: "warning", text, ...fields });
+
 /** Longest error text carried in an event; agent stderr can be long and says little past the start. */
 const MAX_ERROR_CHARS = 2000;
 

@@ -5,7 +5,7 @@ import type { SDKMessage, SDKResultMessage } from "@anthropic-ai/claude-agent-sd
 import { z } from "zod";
 import { emit, type BackendOutput } from "../../worker/backends/backend.ts";
 import type { Usage } from "../../worker/runs/events.ts";
-import { runCompleted, runFailed, type EventMapper } from "./agent.ts";
+import { notice, runCompleted, runFailed, type EventMapper } from "./agent.ts";
 
 export interface ClaudeCodeMapperOptions {
   /** Emit `run_started` on system/init (a run's first turn; a continue turn does not). */
@@ -13,6 +13,7 @@ export interface ClaudeCodeMapperOptions {
 }
 
 type UserMessage = Extract<SDKMessage, { type: "user" }>;
+type SystemMessage = Extract<SDKMessage, { type: "system" }>;
 type ContentBlock = Extract<SDKMessage, { type: "assistant" }>["message"]["content"][number];
 type ToolResultBlock = Extract<
   Exclude<UserMessage["message"]["content"], string>[number],
@@ -161,7 +162,7 @@ export function createClaudeCodeMapper(options: ClaudeCodeMapperOptions): EventM
       if (finished) return [];
       switch (message.type) {
         case "system": {
-          if (message.subtype !== "init") return [];
+          if (message.subtype !== "init") return systemNotice(message);
           model = message.model;
           const outputs: BackendOutput[] = [{ kind: "ref", ref: { session_id: message.session_id } }];
           if (!announced)
@@ -183,6 +184,35 @@ export function createClaudeCodeMapper(options: ClaudeCodeMapperOptions): EventM
       }
     },
   };
+}
+
+/**
+ * System messages worth a line in the run's log. None of them ends the turn: only `result` does,
+ * also after Claude Code gave up retrying (it then reports an error result). The others (status,
+ * hooks, tasks, progress, settings) are Claude Code's own bookkeeping and are left out.
+ */
+function systemNotice(message: SystemMessage): BackendOutput[] {
+  switch (message.subtype) {
+    case "api_retry": {
+      const status = message.error_status === null ? "no response" : `HTTP ${message.error_status}`;
+      const text = `model request failed (${status}, ${message.error}); retry ${message.attempt} of ${message.max_retries} in ${message.retry_delay_ms} ms`;
+      return [notice(text, { notice: "api_retry", attempt: message.attempt })];
+    }
+    case "model_refusal_fallback":
+      return [
+        notice(`the model refused; retrying on ${message.fallback_model}`, { notice: "model_fallback" }),
+      ];
+    case "model_refusal_no_fallback":
+      return [notice(message.content, { notice: "model_refusal" })];
+    case "informational":
+      return message.level === "warning" ? [notice(message.content, { notice: "informational" })] : [];
+    case "mirror_error":
+      return [notice(`the session transcript could not be mirrored: ${message.error}`)];
+    case "session_writes_lost":
+      return [notice(`Claude Code could not save ${message.lost.join(" and ")} (${message.error_code})`)];
+    default:
+      return [];
+  }
 }
 
 function terminalOf(result: SDKResultMessage): BackendOutput {

@@ -18,6 +18,8 @@ export interface ClaudeCodeAgentOptions {
   env?: Record<string, string | undefined>;
   /** The Claude Code executable; by default the one shipped with the SDK's platform package. */
   executablePath?: string;
+  /** Tags every process of every turn (process-reaper.ts); a fresh marker per turn by default. */
+  marker?: string;
 }
 
 interface Turn {
@@ -31,7 +33,7 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
   const { env = process.env, executablePath } = options;
 
   function runTurn(run: BackendRun, turn: Turn, signal: AbortSignal) {
-    const marker = newTurnMarker();
+    const marker = options.marker ?? newTurnMarker();
 
     async function* events(): AsyncGenerator<SDKMessage> {
       if (turn.followUp && !turn.sessionId) {

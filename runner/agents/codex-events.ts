@@ -3,7 +3,7 @@
 import type { ThreadEvent, ThreadItem, Usage as CodexUsage } from "@openai/codex-sdk";
 import { emit, type BackendOutput } from "../../worker/backends/backend.ts";
 import type { Usage } from "../../worker/runs/events.ts";
-import { runCompleted, runFailed, type EventMapper } from "./agent.ts";
+import { notice, runCompleted, runFailed, type EventMapper } from "./agent.ts";
 
 export interface CodexMapperOptions {
   /** Emit `run_started` on `thread.started` (a run's first turn; a continue turn does not). */
@@ -85,10 +85,8 @@ export function createCodexMapper(options: CodexMapperOptions): EventMapper<Thre
           }),
         ];
       case "error":
-        // Non-fatal notices (e.g. unknown model metadata); fatal errors arrive as thread events.
-        return phase === "completed"
-          ? [emit("message_added", { role: "system", level: "warning", text: item.message, item_id })]
-          : [];
+        // Non-fatal notices (unknown model metadata, "Falling back from WebSockets to HTTPS").
+        return phase === "completed" ? [notice(item.message, { item_id })] : [];
     }
   }
 
@@ -128,8 +126,10 @@ export function createCodexMapper(options: CodexMapperOptions): EventMapper<Thre
         case "turn.failed":
           return terminal(runFailed("backend_failed", event.error.message));
         case "error":
-          // The SDK documents this as unrecoverable; codex follows it with turn.failed, which is then ignored.
-          return terminal(runFailed("backend_failed", event.message));
+          // Not the end of the turn, whatever the SDK's comment says: codex prints these for what it
+          // recovers from ("Reconnecting... 2/5 (stream disconnected …)") and keeps working. A turn
+          // ends with turn.completed or turn.failed, or with the process exiting (turn.ts).
+          return [notice(event.message, { notice: "transient_error" })];
       }
     },
   };

@@ -16,6 +16,8 @@ export interface CodexAgentOptions {
   env?: Record<string, string | undefined>;
   /** The codex executable; by default the one the SDK resolves from @openai/codex. */
   executablePath?: string;
+  /** Tags every process of every turn (process-reaper.ts); a fresh marker per turn by default. */
+  marker?: string;
   /** Wall clock in ms. */
   now?: () => number;
 }
@@ -31,7 +33,7 @@ export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
   const { env = process.env, executablePath, now = Date.now } = options;
 
   function runTurn(run: BackendRun, turn: Turn, signal: AbortSignal) {
-    const marker = newTurnMarker();
+    const marker = options.marker ?? newTurnMarker();
     const mapper = createCodexMapper({
       announceStart: !turn.followUp,
       structured: run.outputSchema !== undefined,

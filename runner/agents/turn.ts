@@ -17,15 +17,20 @@ export interface TurnSpec<T> {
   marker: string;
   /** Ends the marked processes and resolves once they are gone. */
   reap?: (marker: string) => Promise<unknown>;
+  /** How long the agent may take to exit by itself after its terminal event (ms); then it is ended. */
+  exitGraceMs?: number;
 }
 
 export async function* driveTurn<T>(spec: TurnSpec<T>): AsyncGenerator<BackendOutput> {
-  const { mapper, signal, marker, reap = reapMarkedProcesses } = spec;
+  const { mapper, signal, marker, reap = reapMarkedProcesses, exitGraceMs = 5000 } = spec;
   // Kill at once on abort instead of waiting for the SDK's own grace period; the SDK then sees its
   // process gone and ends its stream.
   let reaping: Promise<unknown> | undefined;
-  const onAbort = () => void (reaping = reap(marker));
-  signal.addEventListener("abort", onAbort, { once: true });
+  const end = () => void (reaping ??= reap(marker));
+  signal.addEventListener("abort", end, { once: true });
+  // The run has ended once its terminal event is out; an agent that does not exit soon after (a
+  // process it waits for, a hang on shutdown) is ended rather than left running.
+  let lingering: NodeJS.Timeout | undefined;
   try {
     if (signal.aborted) return;
     for await (const event of spec.events()) {
@@ -34,6 +39,7 @@ export async function* driveTurn<T>(spec: TurnSpec<T>): AsyncGenerator<BackendOu
         if (signal.aborted) return;
         yield output;
       }
+      if (mapper.finished()) lingering ??= setTimeout(end, exitGraceMs);
     }
     if (!mapper.finished() && !signal.aborted) {
       yield runFailed("backend_failed", `${spec.agent} ended the turn without a result`);
@@ -44,7 +50,8 @@ export async function* driveTurn<T>(spec: TurnSpec<T>): AsyncGenerator<BackendOu
       yield runFailed(isSwitchyardError(error) ? error.code : "backend_failed", errorText(error));
     }
   } finally {
-    signal.removeEventListener("abort", onAbort);
+    signal.removeEventListener("abort", end);
+    clearTimeout(lingering);
     await reaping;
     // Also after a normal end: whatever the agent left running (background shells) goes with the turn.
     await reap(marker);

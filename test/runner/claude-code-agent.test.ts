@@ -210,6 +210,26 @@ describe("claude_code agent (real Claude Code, fake model)", () => {
     for (const pid of pids) expect(await isLive(pid)).toBe(false);
   });
 
+  it("rides out an overloaded model: Claude Code's retry is logged as a notice and the turn completes", async () => {
+    fake.script([
+      { kind: "error", status: 529, message: "the fake is overloaded" },
+      { kind: "text", text: "Made it after all." },
+    ]);
+    const outputs = await collect(agent.start(makeRun({ cwd: cwd.path }), signal()));
+
+    expect(turnRequests()).toHaveLength(2);
+    const retries = eventsOf(outputs).filter(
+      (e) => e.type === "message_added" && e.data.notice === "api_retry",
+    );
+    expect(retries).toHaveLength(1);
+    expect(retries[0]!.data).toMatchObject({ role: "system", level: "warning", attempt: 1 });
+    expect(String(retries[0]!.data.text)).toContain("HTTP 529");
+    expect(terminalsOf(outputs)).toEqual([
+      { type: "run_completed", data: { final_response: "Made it after all." } },
+    ]);
+    expect(await pidsWithEnv(`HOME=${home.path}`)).toEqual([]);
+  });
+
   it("fails the run when the model refuses the request", async () => {
     // Claude Code retries even a 400 a few times; the fake keeps refusing.
     fake.script([{ kind: "error", status: 400, message: "the fake refuses", sticky: true }]);

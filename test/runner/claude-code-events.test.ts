@@ -218,4 +218,47 @@ describe("claude_code message mapping", () => {
     const afterEnd = mapAll([result({}), assistant([{ type: "text", text: "late" }])]);
     expect(eventsOf(afterEnd).map((e) => e.type)).toEqual(["usage", "run_completed"]);
   });
+
+  it("reports retries, model fallbacks and warnings as notices; only the result ends the turn", () => {
+    const mapper = createClaudeCodeMapper({ announceStart: false });
+    const outputs = [
+      init,
+      sdk({
+        type: "system",
+        subtype: "api_retry",
+        attempt: 1,
+        max_retries: 10,
+        retry_delay_ms: 619,
+        error_status: 529,
+        error: "overloaded",
+      }),
+      sdk({
+        type: "system",
+        subtype: "api_retry",
+        attempt: 2,
+        max_retries: 10,
+        retry_delay_ms: 1207,
+        error_status: null,
+        error: "unknown",
+      }),
+      sdk({ type: "system", subtype: "model_refusal_fallback", fallback_model: "claude-other" }),
+      sdk({ type: "system", subtype: "informational", level: "warning", content: "a hook said no" }),
+      sdk({ type: "system", subtype: "informational", level: "info", content: "fyi" }),
+      sdk({ type: "system", subtype: "status", status: "requesting" }),
+    ].flatMap((m) => mapper.map(m));
+
+    expect(mapper.finished()).toBe(false);
+    expect(eventsOf(outputs).map((e) => [e.data.notice, e.data.text])).toEqual([
+      ["api_retry", "model request failed (HTTP 529, overloaded); retry 1 of 10 in 619 ms"],
+      ["api_retry", "model request failed (no response, unknown); retry 2 of 10 in 1207 ms"],
+      ["model_fallback", "the model refused; retrying on claude-other"],
+      ["informational", "a hook said no"],
+    ]);
+    expect(eventsOf(outputs).every((e) => e.type === "message_added" && e.data.level === "warning")).toBe(
+      true,
+    );
+    expect(terminalsOf(mapper.map(result({})))).toEqual([
+      { type: "run_completed", data: { final_response: "Done." } },
+    ]);
+  });
 });

@@ -212,6 +212,32 @@ describe("codex agent (real codex CLI, fake model)", () => {
     for (const pid of pids) expect(await isLive(pid)).toBe(false);
   });
 
+  it("rides out codex's reconnects and retries: the notices are logged and the turn completes", async () => {
+    // The fake refuses the WebSocket (codex says "Reconnecting... n/2", then falls back to HTTPS),
+    // breaks the first stream before response.completed and answers the next request with a 500.
+    await writeFile(
+      join(home.path, "config.toml"),
+      codexConfigToml(fake.url, "FAKE_OPENAI_KEY", { retries: 2, websockets: true }),
+    );
+    fake.script([
+      { kind: "drop" },
+      { kind: "error", status: 500, message: "the fake is overloaded" },
+      { kind: "text", text: "Made it after all." },
+    ]);
+    const outputs = await collect(agent.start(makeRun({ cwd: cwd.path }), new AbortController().signal));
+
+    expect(fake.requests.filter((r) => r.scripted)).toHaveLength(3);
+    const notices = eventsOf(outputs)
+      .filter((e) => e.type === "message_added")
+      .map((e) => String(e.data.text));
+    expect(notices.filter((text) => text.startsWith("Reconnecting..."))).not.toEqual([]);
+    expect(notices.filter((text) => text.startsWith("Falling back from WebSockets"))).toHaveLength(1);
+    expect(terminalsOf(outputs)).toEqual([
+      { type: "run_completed", data: { final_response: "Made it after all." } },
+    ]);
+    expect(await pidsWithEnv(`CODEX_HOME=${home.path}`)).toEqual([]);
+  });
+
   it("fails the run with the model's error when the request is refused", async () => {
     fake.script([{ kind: "error", status: 400, message: "the fake refuses" }]);
     const outputs = await collect(agent.start(makeRun({ cwd: cwd.path }), new AbortController().signal));

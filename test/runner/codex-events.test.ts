@@ -154,17 +154,52 @@ describe("codex event mapping", () => {
     ]);
   });
 
-  it("fails on turn.failed or a stream error, and emits nothing after the terminal event", () => {
-    expect(terminalsOf(mapAll([{ type: "turn.failed", error: { message: "quota" } }]))).toEqual([
-      { type: "run_failed", data: { error: { code: "backend_failed", message: "quota" } } },
-    ]);
+  it("fails on turn.failed, and emits nothing after the terminal event", () => {
     const outputs = mapAll([
       { type: "error", message: "stream broke" },
       { type: "turn.failed", error: { message: "stream broke" } },
       message("late"),
     ]);
-    expect(eventsOf(outputs)).toEqual([
+    expect(terminalsOf(outputs)).toEqual([
       { type: "run_failed", data: { error: { code: "backend_failed", message: "stream broke" } } },
     ]);
+    expect(eventsOf(outputs).at(-1)?.type).toBe("run_failed");
+  });
+
+  it("keeps the turn going on a top-level error: codex's retry notices become warnings", () => {
+    const reconnecting = "Reconnecting... 2/5 (stream disconnected before completion: error sending request)";
+    const mapper = createCodexMapper({ announceStart: false, structured: false, now: () => 0 });
+    const outputs = [
+      { type: "turn.started" },
+      { type: "error", message: reconnecting },
+      {
+        type: "item.completed",
+        item: { id: "e", type: "error", message: "Falling back from WebSockets to HTTPS transport." },
+      },
+    ].flatMap((e) => mapper.map(e as ThreadEvent));
+
+    expect(mapper.finished()).toBe(false);
+    expect(eventsOf(outputs)).toEqual([
+      {
+        type: "message_added",
+        data: { role: "system", level: "warning", text: reconnecting, notice: "transient_error" },
+      },
+      {
+        type: "message_added",
+        data: {
+          role: "system",
+          level: "warning",
+          text: "Falling back from WebSockets to HTTPS transport.",
+          item_id: "e",
+        },
+      },
+    ]);
+    expect(
+      terminalsOf([
+        ...outputs,
+        ...mapper.map(message("done")),
+        ...mapper.map({ type: "turn.completed", usage }),
+      ]),
+    ).toEqual([{ type: "run_completed", data: { final_response: "done" } }]);
   });
 });

@@ -1,6 +1,7 @@
 // The runner's lifecycle: cancel from the Worker, holding runs across a reconnect, a clean stop
 // (runs cancelled, the Worker told, acknowledgements awaited), and a fatal close.
 import { afterEach, describe, expect, it } from "vitest";
+import { isAlive } from "../../runner/agents/process-reaper.ts";
 import { FakeHub } from "./support/fake-hub.ts";
 import { dispatch, runnerFor, type TestRunner } from "./support/runner.ts";
 
@@ -27,6 +28,19 @@ describe("runner lifecycle", () => {
     await runner.printed("run run-1 cancelled");
     expect(runner.agent.aborted).toBe(1);
     expect(lastEvent("run-1")).toMatchObject({ type: "agent_message" });
+  });
+
+  it("ends what an agent left running when its run ends, and says so before the end line", async () => {
+    hub = await FakeHub.start();
+    runner = await runnerFor(hub);
+    await runner.printed("connected");
+    hub.send(dispatch("run-1", "leave"));
+    await runner.printed("run run-1 completed");
+    expect(runner.lines.slice(-2)).toEqual([
+      "run run-1: ended 1 processes its agent left running",
+      "run run-1 completed (3 events)",
+    ]);
+    expect(await isAlive(runner.agent.left[0]!)).toBe(false);
   });
 
   it("lists the runs it holds in the hello after a reconnect", async () => {

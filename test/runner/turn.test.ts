@@ -110,4 +110,29 @@ describe("driveTurn", () => {
     expect(typesOf(await running.done)).toEqual(["agent_message"]);
     expect(reaped[0]).toBe("marker-2");
   });
+
+  it("ends an agent that does not exit after its terminal event, once the exit grace is over", async () => {
+    let kill: () => void = () => {};
+    const killed = new Promise<void>((resolve) => (kill = resolve));
+    const reaped: string[] = [];
+    const outputs = driveTurn({
+      agent: "test_agent",
+      // Reports the end of the turn, then hangs until its process is killed.
+      events: async function* () {
+        yield "done";
+        await killed;
+      },
+      mapper: testMapper(),
+      signal: new AbortController().signal,
+      marker: "marker-3",
+      reap: async (marker) => {
+        reaped.push(marker);
+        kill();
+      },
+      exitGraceMs: 50,
+    });
+
+    expect(typesOf(await collect(outputs))).toEqual(["run_completed"]);
+    expect(reaped[0]).toBe("marker-3");
+  });
 });

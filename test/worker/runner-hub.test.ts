@@ -153,6 +153,28 @@ describe("runner hub", () => {
     runner.close();
   });
 
+  it("a runner reconnecting with a run that ended meanwhile is told to cancel it, and only that run", async () => {
+    const c = await connect();
+    const first = await ScriptedRunner.connect({ name: "away" });
+    const ended = await c.ok("spawn_run", codex({ backend_config: { runner: "away" } }));
+    const live = await c.ok("spawn_run", codex({ backend_config: { runner: "away" } }));
+    for (const run of [ended, live]) {
+      await first.next("run.dispatch", (f) => f.run_id === run.run_id);
+      first.outputs(run.run_id, 1, turn("x").slice(0, 1));
+      await waitForStatus(c, run.run_id, ["running"]);
+    }
+    first.close();
+    // Cancelled while the link is down: the cancel cannot reach the runner now.
+    expect((await c.ok("cancel_run", { run_id: ended.run_id })).status).toBe("cancelled");
+
+    const second = await ScriptedRunner.connect({ name: "away", activeRuns: [ended.run_id, live.run_id] });
+    expect((await second.next("run.cancel")).run_id).toBe(ended.run_id);
+    second.outputs(live.run_id, 2, turn("x").slice(1));
+    expect((await waitForStatus(c, live.run_id, ["completed"])).status).toBe("completed");
+    expect(second.frames.filter((f) => f.type === "run.cancel")).toEqual([]);
+    second.close();
+  });
+
   it("a dispatch lost with a dropped connection is sent again when the runner reconnects", async () => {
     const c = await connect();
     const first = await ScriptedRunner.connect({ name: "flaky" });

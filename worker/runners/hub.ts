@@ -81,7 +81,13 @@ export class RunnerHub {
     // run never reported anything: then its dispatch went out on a connection that dropped before
     // the runner got it, and it is queued again instead (issue 5: runs dispatched around a cut).
     const holds = new Set(hello.active_runs);
-    for (const runId of table.runsOf(hello.name)) {
+    const assigned = new Set(table.runsOf(hello.name));
+    // Runs it still holds that ended here while it was away (cancelled, timed out, lost): the
+    // cancel could not reach it then, so it goes now and the runner ends what they started.
+    for (const runId of holds) {
+      if (!assigned.has(runId)) this.deps.send(connectionId, { type: "run.cancel", run_id: runId });
+    }
+    for (const runId of assigned) {
       if (holds.has(runId)) continue;
       const record = await (await this.deps.run(runId)).getRecord();
       if (record?.status === "queued" && record.relay_seq === 0) {

@@ -13,13 +13,17 @@ export interface AgentsEnv {
   home: string;
 }
 
-export async function makeAgentsEnv(openAiUrl: string, anthropicUrl: string): Promise<AgentsEnv> {
+export async function makeAgentsEnv(
+  openAiUrl: string,
+  anthropicUrl: string,
+  codex: Parameters<typeof codexConfigToml>[2] = {},
+): Promise<AgentsEnv> {
   const base = await mkdtemp(join(tmpdir(), "switchyard-e2e-"));
   const home = join(base, "home");
   const codexHome = join(base, "codex-home");
   const root = join(base, "work");
   await Promise.all([mkdir(home), mkdir(codexHome), mkdir(root)]);
-  await writeFile(join(codexHome, "config.toml"), codexConfigToml(openAiUrl, "FAKE_OPENAI_KEY"));
+  await writeFile(join(codexHome, "config.toml"), codexConfigToml(openAiUrl, "FAKE_OPENAI_KEY", codex));
   return {
     root,
     home,

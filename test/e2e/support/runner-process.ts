@@ -73,7 +73,7 @@ export class RunnerProcess {
     return this.exited;
   }
 
-  /** The process dies at once, as in a crash; its agents are killed with it by the test. */
+  /** The process dies at once, as in a crash (its guard then ends its agents). */
   async kill(): Promise<void> {
     if (this.child.exitCode === null) this.child.kill("SIGKILL");
     await this.exited;

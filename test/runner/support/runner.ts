@@ -29,7 +29,12 @@ export async function runnerFor(hub: FakeHub, config: Partial<RunnerConfig> = {}
       ...config,
     },
     {
-      agents: { codex: () => agent },
+      agents: {
+        codex: (marker) => {
+          agent.marker = marker;
+          return agent;
+        },
+      },
       probe: async () => [
         { backend: "codex", installed: true, credentials: "configured" },
         { backend: "claude_code", installed: false, credentials: "missing" },

@@ -1,8 +1,11 @@
 // A LocalAgent whose turns follow the message text, so runner tests script runs through dispatch:
-// "complete" finishes, "hang" works until aborted, "throw" breaks. Records what it was asked.
+// "complete" finishes, "hang" works until aborted, "throw" breaks, "leave" finishes leaving a process
+// of the run running (an agent breaking its contract). Records what it was asked.
+import { spawn } from "node:child_process";
 import { emit, type BackendOutput, type BackendRun } from "../../../worker/backends/backend.ts";
 import { toPlainText, type InputMessage } from "../../../worker/runs/messages.ts";
 import type { LocalAgent } from "../../../runner/agents/agent.ts";
+import { withTurnMarker } from "../../../runner/agents/process-reaper.ts";
 import { Changes } from "./changes.ts";
 
 export interface ScriptedAgent extends LocalAgent {
@@ -10,6 +13,10 @@ export interface ScriptedAgent extends LocalAgent {
   turns: { kind: "start" | "continue"; text: string; ref: Record<string, string>; cwd?: string }[];
   /** Turns that saw their abort signal. */
   aborted: number;
+  /** The marker the runner gave the run's agent (process-reaper.ts). */
+  marker: string | undefined;
+  /** Pids of the processes "leave" turns started. */
+  left: number[];
   changes: Changes;
 }
 
@@ -18,6 +25,8 @@ export function createScriptedAgent(): ScriptedAgent {
   const agent: ScriptedAgent = {
     turns: [],
     aborted: 0,
+    marker: undefined,
+    left: [],
     changes,
     start: (run, signal) => turn(run, "start", run.message, signal),
     continue: (run, message, signal) => turn(run, "continue", message, signal),
@@ -36,6 +45,10 @@ export function createScriptedAgent(): ScriptedAgent {
     yield { kind: "checkpoint", state: { private: true } };
     yield { kind: "ref", ref: { thread_id: "thread-1" } };
     if (text === "throw") throw new Error("the agent broke");
+    if (text === "leave") {
+      const child = spawn("sleep", ["60"], { env: withTurnMarker({}, agent.marker!), stdio: "ignore" });
+      agent.left.push(child.pid!);
+    }
     if (text === "hang") {
       yield emit("agent_message", { text: "working" });
       await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
