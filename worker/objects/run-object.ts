@@ -219,6 +219,7 @@ export class RunObject extends Agent<Env> {
       const run = this.#mustRun();
       if (isTerminal(run.status)) return null;
       run.status_reason = `dispatched to runner "${runner}"`;
+      run.runner = runner;
       run.remote_ref = { ...run.remote_ref, runner };
       this.#store.saveRecord(run);
       return {
@@ -259,11 +260,13 @@ export class RunObject extends Agent<Env> {
     });
   }
 
+  /** The hub calls this only for a run waiting in its queue, so no runner holds the run now. */
   async setQueuedReason(reason: string): Promise<Outcome<void>> {
     return outcome(() => {
       const run = this.#mustRun();
-      if (run.status !== "queued" || run.status_reason === reason) return;
+      if (run.status !== "queued" || (run.status_reason === reason && run.runner === null)) return;
       run.status_reason = reason;
+      run.runner = null;
       this.#store.saveRecord(run);
     });
   }

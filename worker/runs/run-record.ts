@@ -64,7 +64,16 @@ export const RunRecordSchema = z.object({
   tenant: z.string(),
   backend: z.string(),
   /** Who drives the run: its own object (edge) or a connected runner. */
-  placement: z.enum(["edge", "runner"]),
+  placement: z
+    .enum(["edge", "runner"])
+    .describe("where the run executes: edge (Switchyard itself) or runner"),
+  /** The runner the run was dispatched to; null at the edge and while it waits for a runner. */
+  runner: z
+    .string()
+    .nullable()
+    .describe(
+      "name of the runner holding (or that held) the run; null for edge runs and runs not dispatched yet",
+    ),
   role: z.string(),
   status: RunStatusSchema,
   /** Why the run is in its status: waiting for a runner, timeout, runner_lost … */

@@ -3,10 +3,9 @@ import { z } from "zod";
 import { RunRecordSchema, type RunRecord } from "./run-record.ts";
 import { isTerminal } from "./status.ts";
 
-/** The record minus internals: who drives it, the tenant, the stored spec, relay bookkeeping. */
+/** The record minus internals: the tenant, the stored spec, relay bookkeeping. */
 export const RunViewSchema = RunRecordSchema.omit({
   tenant: true,
-  placement: true,
   timeout_s: true,
   relay_seq: true,
   spec: true,
@@ -14,6 +13,7 @@ export const RunViewSchema = RunRecordSchema.omit({
 export type RunView = z.infer<typeof RunViewSchema>;
 
 export function toRunView(r: RunRecord): RunView {
-  const { tenant: _t, placement: _p, timeout_s: _s, relay_seq: _r, spec: _spec, ...view } = r;
-  return { ...view, terminal: isTerminal(r.status) };
+  const { tenant: _t, timeout_s: _s, relay_seq: _r, spec: _spec, ...view } = r;
+  // Records stored before runs kept their runner's name have none.
+  return { ...view, runner: r.runner ?? null, terminal: isTerminal(r.status) };
 }
