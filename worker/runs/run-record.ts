@@ -24,6 +24,12 @@ export const UsageTotalsSchema = z.object({
 });
 export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
+/**
+ * Whether the backend reported any usage for the run: `turns` counts its usage events. Totals of a
+ * run that reported none are zeros that mean "not reported", never "used nothing".
+ */
+export const isUsageReported = (totals: UsageTotals): boolean => totals.turns > 0;
+
 export const RunResultSchema = z.object({
   final_response: z.string().nullable(),
   structured_output: z.unknown().optional(),
