@@ -478,7 +478,11 @@ export class RunObject extends Agent<Env> {
     };
   }
 
-  /** Appends one event (secrets redacted, usage normalized), then the status change it implies. */
+  /**
+   * Appends one event (secrets redacted, usage normalized), then the status change it implies. This
+   * is the one place events are stored, so every backend's log has the same order: the causing event
+   * (run_completed, run_failed, rejected, …) first, its status_changed right after it.
+   */
   #append(run: RunRecord, event: NewEvent): void {
     const data = redactDeep(event.data, this.#secrets);
     const clean = { type: event.type, data: event.type === "usage" ? this.#normalizeUsage(run, data) : data };
