@@ -360,6 +360,31 @@ export class RunObject extends Agent<Env> {
     });
   }
 
+  /** Reads a page of a joined artifact's text that the result keeps behind `text_ref`. */
+  async readJoinedArtifact(
+    artifactId: string,
+    offset: number,
+    limit: number,
+  ): Promise<Outcome<ArtifactPage>> {
+    return outcome(() => {
+      this.#batch.flush();
+      const run = this.#mustRun();
+      const artifacts = run.result.artifacts;
+      const found = artifacts.find((a) => a.artifact_id === artifactId);
+      if (!found?.text_ref) {
+        const stored = artifacts.filter((a) => a.text_ref).map((a) => `"${a.artifact_id}"`);
+        throw new SwitchyardError(
+          "not_found",
+          `artifact_id: ${found ? `artifact "${artifactId}" is whole in get_run's result` : `no artifact "${artifactId}" in this run's result`}; ${stored.length ? `stored apart are ${stored.join(", ")}` : "none is stored apart"}`,
+          { field: "artifact_id" },
+        );
+      }
+      return readPage(found.text_ref, offset, limit, (first, last) =>
+        this.#store.readArtifactText(artifactId, first, last),
+      );
+    });
+  }
+
   /** Scheduled at creation: a run still live after `timeout_s` fails with reason `timeout`. */
   async onTimeout(): Promise<void> {
     const run = this.#run;
@@ -491,7 +516,7 @@ export class RunObject extends Agent<Env> {
     this.#store.append(run, run.last_seq, now, clean);
     this.#appended = true;
     const from = run.status;
-    const to = applyEvent(run, clean, now);
+    const to = applyEvent(run, clean, run.last_seq, now, this.#store.artifactTexts);
     if (to) this.#logTransition(run, from, to, run.status_reason);
     if (to === "completed" && run.spec.output_schema && run.result.structured_output !== undefined) {
       run.result.structured_output_validation = checkOutput(

@@ -2,6 +2,7 @@
 // Persistence is run-log.ts; this file is pure.
 import { z } from "zod";
 import type { NewEvent } from "./events.ts";
+import { StoredArtifactSchema, joinArtifact, type ArtifactTextStore } from "./joined-artifacts.ts";
 import { RunStatusSchema, isTerminal, type RunStatus } from "./status.ts";
 import { NormalizedUsageSchema, type NormalizedUsage } from "./usage.ts";
 import { truncateUtf8 } from "./utf8.ts";
@@ -37,7 +38,13 @@ export const RunResultSchema = z.object({
   structured_output_validation: z
     .object({ valid: z.boolean(), errors: z.array(z.string()).optional() })
     .optional(),
-  artifacts: z.array(z.record(z.string(), z.unknown())),
+  /** One entry per artifact id, its streamed chunks joined (joined-artifacts.ts). */
+  artifacts: z.array(StoredArtifactSchema),
+  /** artifact_added events of artifacts past the joined ones' bound; the events still hold them. */
+  artifacts_omitted: z
+    .number()
+    .optional()
+    .describe("artifacts not joined into this list for size; their artifact_added events hold them"),
   /** Paths the agent reported changing (file_changed events), each once. */
   files_changed: z.array(z.string()),
   usage: UsageTotalsSchema,
@@ -151,10 +158,17 @@ const SUMMARY_BYTES = 280;
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
 
 /**
- * Folds one event into the record's result, summary and error. Returns the new status when the
- * event changes it. A terminal record changes nothing but its `last_seq`/`updated_at`.
+ * Folds event `seq` into the record's result, summary and error; artifact text past the record's
+ * bound goes to `texts`. Returns the new status when the event changes it. A terminal record
+ * changes nothing but its `updated_at`.
  */
-export function applyEvent(record: RunRecord, event: NewEvent, now: string): RunStatus | undefined {
+export function applyEvent(
+  record: RunRecord,
+  event: NewEvent,
+  seq: number,
+  now: string,
+  texts: ArtifactTextStore,
+): RunStatus | undefined {
   record.updated_at = now;
   if (isTerminal(record.status)) return undefined;
   const { data } = event;
@@ -167,7 +181,8 @@ export function applyEvent(record: RunRecord, event: NewEvent, now: string): Run
     const usage = NormalizedUsageSchema.safeParse(data);
     if (usage.success) addUsage(record.result.usage, usage.data);
   }
-  if (event.type === "artifact_added") record.result.artifacts.push(data);
+  if (event.type === "artifact_added" && !joinArtifact(record.result.artifacts, data, seq, texts))
+    record.result.artifacts_omitted = (record.result.artifacts_omitted ?? 0) + 1;
   if (event.type === "file_changed") {
     for (const path of changedPaths(data))
       if (!record.result.files_changed.includes(path)) record.result.files_changed.push(path);

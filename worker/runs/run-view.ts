@@ -7,6 +7,7 @@ import {
   isUsageReported,
   type RunRecord,
 } from "./run-record.ts";
+import { JoinedArtifactSchema, toArtifactView } from "./joined-artifacts.ts";
 import { isTerminal } from "./status.ts";
 
 /** The record minus internals: the tenant, the stored spec, relay bookkeeping. */
@@ -17,6 +18,11 @@ export const RunViewSchema = RunRecordSchema.omit({
   spec: true,
 }).extend({
   result: RunResultSchema.extend({
+    artifacts: z
+      .array(JoinedArtifactSchema)
+      .describe(
+        "one entry per artifact: its streamed chunks joined; large text stored apart behind text_ref",
+      ),
     usage: UsageTotalsSchema.nullable().describe(
       "token usage and cost summed over the turns that reported it; null when the backend reported none (not zero)",
     ),
@@ -31,7 +37,11 @@ export function toRunView(r: RunRecord): RunView {
   return {
     ...view,
     runner: r.runner ?? null,
-    result: { ...r.result, usage: isUsageReported(r.result.usage) ? r.result.usage : null },
+    result: {
+      ...r.result,
+      artifacts: r.result.artifacts.map(toArtifactView),
+      usage: isUsageReported(r.result.usage) ? r.result.usage : null,
+    },
     terminal: isTerminal(r.status),
   };
 }

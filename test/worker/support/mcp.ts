@@ -62,6 +62,7 @@ export type A2aAgentName =
   | "rejecting"
   | "failing"
   | "bigOutput"
+  | "chunkedArtifact"
   | "reviewer"
   | "harshReviewer";
 
