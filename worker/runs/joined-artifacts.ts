@@ -93,16 +93,15 @@ export function joinArtifact(
   store: ArtifactTextStore,
 ): boolean {
   const id = str(data.artifact_id) ?? `event-${seq}`;
-  let a = artifacts.find((x) => x.artifact_id === id);
-  if (a && data.append !== true) {
-    if (a.text_ref) store.clear(id);
-    artifacts.splice(artifacts.indexOf(a), 1);
-    a = undefined;
-  }
-  if (!a) {
-    if (artifacts.length >= MAX_JOINED_ARTIFACTS) return false;
+  const at = artifacts.findIndex((x) => x.artifact_id === id);
+  let a = artifacts[at];
+  if (!a || data.append !== true) {
+    if (!a && artifacts.length >= MAX_JOINED_ARTIFACTS) return false;
+    if (a?.text_ref) store.clear(id);
+    // A replaced artifact keeps its place in the list.
     a = { artifact_id: id, parts: [], chunks: 0, first_seq: seq, last_seq: seq };
-    artifacts.push(a);
+    if (at >= 0) artifacts[at] = a;
+    else artifacts.push(a);
   }
   const name = str(data.name);
   if (name) a.name = name;
