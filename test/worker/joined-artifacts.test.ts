@@ -10,18 +10,14 @@ import {
   type StoredArtifact,
 } from "../../worker/runs/joined-artifacts.ts";
 import { ARTIFACT_CHUNKS, artifactText } from "../fixtures/chunked-text.ts";
-import { agentUrl, connect, drainEvents } from "./support/mcp.ts";
+import { connect, drainEvents, spawnA2aRun } from "./support/mcp.ts";
 
 const utf8 = new TextEncoder();
 const endsInsideCharacter = (text: string) => /[\ud800-\udbff]$/.test(text);
 
 async function chunkedRun(prompt: string) {
   const c = await connect();
-  const run = await c.ok("spawn_run", {
-    backend: "remote_a2a",
-    prompt,
-    backend_config: { agent_url: agentUrl("chunkedArtifact") },
-  });
+  const run = await spawnA2aRun(c, "chunkedArtifact", { prompt });
   const events = await drainEvents(c, run.run_id);
   const chunks = events.filter((e) => e.type === "artifact_added" && e.data.artifact_id === "stream");
   const got = await c.ok("get_run", { run_id: run.run_id });

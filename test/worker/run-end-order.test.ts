@@ -1,7 +1,7 @@
 // One order for the end of every run, whatever the backend: the event that ends it (run_completed,
 // run_failed, rejected), then the status_changed to the terminal status, last.
 import { describe, expect, it } from "vitest";
-import { agentUrl, connect, drainEvents, type A2aAgentName, type TestClient } from "./support/mcp.ts";
+import { connect, drainEvents, spawnA2aRun, type A2aAgentName, type TestClient } from "./support/mcp.ts";
 import { fakeRoot, script, uniqueModel } from "./support/openai-backend.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 
@@ -26,11 +26,7 @@ describe("the end of a run", () => {
     "remote_a2a %s: ends %s, status change last",
     async (agent, status) => {
       const c = await connect();
-      const run = await c.ok("spawn_run", {
-        backend: "remote_a2a",
-        prompt: "go",
-        backend_config: { agent_url: agentUrl(agent) },
-      });
+      const run = await spawnA2aRun(c, agent);
       await expectEnd(c, run.run_id, status);
     },
   );
@@ -90,22 +86,13 @@ describe("the end of a run", () => {
 
   it("a cancelled run ends with its status change, and a stopped one with run_failed then the change", async () => {
     const c = await connect();
-    const cancelled = await c.ok("spawn_run", {
-      backend: "remote_a2a",
-      prompt: "go",
-      backend_config: { agent_url: agentUrl("slow") },
-    });
+    const cancelled = await spawnA2aRun(c, "slow");
     await c.ok("poll_events", { run_id: cancelled.run_id, after_seq: 2, wait_ms: 10_000 });
     await c.ok("cancel_run", { run_id: cancelled.run_id });
     const events = await drainEvents(c, cancelled.run_id);
     expect(events.at(-1)).toMatchObject({ type: "status_changed", data: { to: "cancelled" } });
 
-    const timedOut = await c.ok("spawn_run", {
-      backend: "remote_a2a",
-      prompt: "go",
-      timeout_s: 1,
-      backend_config: { agent_url: agentUrl("slow") },
-    });
+    const timedOut = await spawnA2aRun(c, "slow", { timeout_s: 1 });
     await expectEnd(c, timedOut.run_id, "failed");
   });
 });

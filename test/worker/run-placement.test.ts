@@ -1,17 +1,13 @@
 // get_run says where a run runs: placement edge or runner, and the name of the runner holding it
 // (null at the edge and until a runner takes the run), kept after the run ends.
 import { describe, expect, it } from "vitest";
-import { agentUrl, connect, drainEvents, waitForStatus } from "./support/mcp.ts";
+import { connect, drainEvents, spawnA2aRun, waitForStatus } from "./support/mcp.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 
 describe("get_run placement and runner", () => {
   it("an edge run: placement edge, no runner", async () => {
     const c = await connect();
-    const run = await c.ok("spawn_run", {
-      backend: "remote_a2a",
-      prompt: "go",
-      backend_config: { agent_url: agentUrl("streaming") },
-    });
+    const run = await spawnA2aRun(c, "streaming");
     await drainEvents(c, run.run_id);
     expect(await c.ok("get_run", { run_id: run.run_id })).toMatchObject({
       status: "completed",

@@ -1,7 +1,7 @@
 // Usage an agent does not report reads as not reported — null in get_run, counted apart in
 // get_metrics — never as zero tokens; usage that is reported is summed.
 import { describe, expect, it } from "vitest";
-import { agentUrl, connect, drainEvents, type TestClient } from "./support/mcp.ts";
+import { connect, drainEvents, spawnA2aRun, type TestClient } from "./support/mcp.ts";
 import { fakeRoot, script, uniqueModel } from "./support/openai-backend.ts";
 
 async function metricsOf(c: TestClient, groupBy: string, key: string) {
@@ -12,11 +12,7 @@ async function metricsOf(c: TestClient, groupBy: string, key: string) {
 describe("usage not reported", () => {
   it("an A2A agent that reports no usage: usage null in get_run, an unreported run in get_metrics", async () => {
     const c = await connect();
-    const run = await c.ok("spawn_run", {
-      backend: "remote_a2a",
-      prompt: "go",
-      backend_config: { agent_url: agentUrl("nonStreaming") },
-    });
+    const run = await spawnA2aRun(c, "nonStreaming");
     const events = await drainEvents(c, run.run_id);
     expect(events.filter((e) => e.type === "usage")).toHaveLength(0);
     const got = await c.ok("get_run", { run_id: run.run_id });
@@ -29,11 +25,7 @@ describe("usage not reported", () => {
 
   it("an A2A agent that reports usage is summed, not counted as unreported", async () => {
     const c = await connect();
-    const run = await c.ok("spawn_run", {
-      backend: "remote_a2a",
-      prompt: "go",
-      backend_config: { agent_url: agentUrl("streaming") },
-    });
+    const run = await spawnA2aRun(c, "streaming");
     await drainEvents(c, run.run_id);
     const got = await c.ok("get_run", { run_id: run.run_id });
     expect(got.result.usage).toMatchObject({ input_tokens: 11, output_tokens: 7, turns: 1 });
@@ -46,11 +38,7 @@ describe("usage not reported", () => {
 
   it("a run tree sums the reported usage and counts the unreported run beside it", async () => {
     const c = await connect();
-    const root = await c.ok("spawn_run", {
-      backend: "remote_a2a",
-      prompt: "go",
-      backend_config: { agent_url: agentUrl("nonStreaming") },
-    });
+    const root = await spawnA2aRun(c, "nonStreaming");
     const model = uniqueModel();
     await script(model, [{ text: "four", usage: { prompt_tokens: 12, completion_tokens: 3 } }]);
     const child = await c.ok("spawn_run", {

@@ -76,6 +76,16 @@ export const agentUrl = (name: A2aAgentName): string => {
   return url;
 };
 
+/** Spawns a run of the test A2A agent `agent` (prompt "go" unless `extra` says otherwise). */
+export function spawnA2aRun(c: TestClient, agent: A2aAgentName, extra: Record<string, unknown> = {}) {
+  return c.ok("spawn_run", {
+    backend: "remote_a2a",
+    prompt: "go",
+    backend_config: { agent_url: agentUrl(agent) },
+    ...extra,
+  });
+}
+
 /** Polls a run's log to its end and returns every event. */
 export async function drainEvents(c: TestClient, runId: string): Promise<any[]> {
   const events: any[] = [];
