@@ -57,7 +57,7 @@ export interface ArtifactTextStore {
   clear(artifactId: string): void;
 }
 
-export const TEXT_MIME = "text/plain; charset=utf-8";
+const TEXT_MIME = "text/plain; charset=utf-8";
 
 export function toArtifactView(a: StoredArtifact): JoinedArtifact {
   const parsed = StoredArtifactSchema.safeParse(a);

@@ -5,7 +5,8 @@ import type { NewEvent } from "./events.ts";
 import { StoredArtifactSchema, joinArtifact, type ArtifactTextStore } from "./joined-artifacts.ts";
 import { RunStatusSchema, isTerminal, type RunStatus } from "./status.ts";
 import { NormalizedUsageSchema, type NormalizedUsage } from "./usage.ts";
-import { truncateUtf8 } from "./utf8.ts";
+import { DEFAULT_LIMITS } from "./sanitize.ts";
+import { toBytes, truncateUtf8 } from "./utf8.ts";
 
 export const RunErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type RunError = z.infer<typeof RunErrorSchema>;
@@ -33,6 +34,13 @@ export const isUsageReported = (totals: UsageTotals): boolean => totals.turns > 
 
 export const RunResultSchema = z.object({
   final_response: z.string().nullable(),
+  /** Set when final_response is only the beginning of the answer (it is bounded like event fields). */
+  final_response_ref: z
+    .object({ seq: z.number(), field_path: z.string() })
+    .optional()
+    .describe(
+      "final_response is only its beginning: read it whole with get_event_artifact {run_id, seq, field_path}",
+    ),
   structured_output: z.unknown().optional(),
   /** Outcome of checking structured_output against the run's output_schema. */
   structured_output_validation: z
@@ -156,6 +164,20 @@ export function statusAfter(event: NewEvent): RunStatus | undefined {
 
 const SUMMARY_BYTES = 280;
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+/** Where an event carries its text, in order of preference. */
+const TEXT_FIELDS = ["text", "message", "question"] as const;
+
+/**
+ * Keeps the answer as bounded as the event that carried it: past the sanitizer's field bound the
+ * event holds it whole at `/<field>` (sanitize.ts), and the record keeps the same-sized beginning.
+ */
+function setFinalResponse(record: RunRecord, text: string, seq: number, field: string): void {
+  const bound = DEFAULT_LIMITS.maxFieldBytes;
+  const whole = toBytes(text).length <= bound;
+  record.result.final_response = whole ? text : truncateUtf8(text, bound);
+  if (whole) delete record.result.final_response_ref;
+  else record.result.final_response_ref = { seq, field_path: `/${field}` };
+}
 
 /**
  * Folds event `seq` into the record's result, summary and error; artifact text past the record's
@@ -172,9 +194,10 @@ export function applyEvent(
   record.updated_at = now;
   if (isTerminal(record.status)) return undefined;
   const { data } = event;
-  const text = str(data.text) ?? str(data.message) ?? str(data.question);
-  if (event.type === "agent_message" && text !== undefined) {
-    record.result.final_response = text;
+  const textField = TEXT_FIELDS.find((k) => typeof data[k] === "string");
+  const text = textField ? (data[textField] as string) : undefined;
+  if (event.type === "agent_message" && textField && text !== undefined) {
+    setFinalResponse(record, text, seq, textField);
     record.summary = truncateUtf8(text, SUMMARY_BYTES);
   }
   if (event.type === "usage") {
@@ -189,7 +212,7 @@ export function applyEvent(
   }
   if (event.type === "run_completed") {
     const final = str(data.final_response);
-    if (final !== undefined) record.result.final_response = final;
+    if (final !== undefined) setFinalResponse(record, final, seq, "final_response");
     if (data.structured_output !== undefined) record.result.structured_output = data.structured_output;
   }
   if (event.type === "run_failed") {
