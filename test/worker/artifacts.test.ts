@@ -52,6 +52,18 @@ describe("event artifacts", () => {
     expect(lines.every((l, i) => l.startsWith(`line ${i}: `))).toBe(true);
   });
 
+  it("get_run keeps a large final answer to its beginning and points at the event holding it whole", async () => {
+    const { c, run } = await bigRun();
+    const got = await c.ok("get_run", { run_id: run.run_id });
+    expect(JSON.stringify(got).length).toBeLessThan(64 * 1024);
+    const ref = got.result.final_response_ref;
+    expect(ref.field_path).toBe("/final_response");
+    const first = await c.ok("get_event_artifact", { run_id: run.run_id, ...ref, limit: 4096 });
+    expect(first.total_bytes).toBeGreaterThanOrEqual(1024 * 1024);
+    expect(first.text.startsWith(got.result.final_response.slice(0, 1000))).toBe(true);
+    expect(utf8.encode(got.result.final_response).length).toBeLessThanOrEqual(16 * 1024);
+  });
+
   it("an offset inside a character moves forward to the next boundary", async () => {
     const { c, run, big } = await bigRun();
     const head = await c.ok("get_event_artifact", {

@@ -14,8 +14,13 @@ describe("list_available_backends", () => {
     expect(state(answer, "codex")).toMatchObject({ runs_at: "runner", availability_state: "unavailable" });
     expect(state(answer, "codex").capabilities).toMatchObject({ resume: true, cancel: true });
 
-    // A runner without the agent executables.
-    const bare = await ScriptedRunner.connect({ token: "runner-token-globex", name: "bare", backends: [] });
+    // A runner without the agent executables: it declares them as probed, not installed.
+    const bare = await ScriptedRunner.connect({
+      token: "runner-token-globex",
+      name: "bare",
+      backends: [],
+      uninstalled: ["codex", "claude_code"],
+    });
     await bare.next("runner.welcome");
     answer = await c.ok("list_available_backends", {});
     expect(state(answer, "codex").availability_state).toBe("declared_not_installed");
@@ -46,5 +51,26 @@ describe("list_available_backends", () => {
     expect(state(answer, "codex").availability_state).toBe("unknown");
     bare.close();
     full.close();
+  });
+
+  it("lists a runner only under the backends it declared, never under an edge backend", async () => {
+    const c = await connect("test-token-globex");
+    const only = await ScriptedRunner.connect({
+      token: "runner-token-globex",
+      name: "codex-only",
+      backends: ["codex"],
+    });
+    await only.next("runner.welcome");
+    const answer = await c.ok("list_available_backends", {});
+    const names = (backend: string) => state(answer, backend).runners.map((r: any) => r.runner);
+    expect(names("remote_a2a")).toEqual([]);
+    expect(names("codex")).toContain("codex-only");
+    expect(names("claude_code")).not.toContain("codex-only");
+    expect(names("openai_compatible")).not.toContain("codex-only");
+    expect(state(answer, "codex").runners.find((r: any) => r.runner === "codex-only")).toMatchObject({
+      installed: true,
+      credentials: "configured",
+    });
+    only.close();
   });
 });

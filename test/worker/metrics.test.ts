@@ -95,6 +95,9 @@ describe("turn metrics", () => {
     const byBackend = await check("backend", "remote_a2a", [root.run_id, child.run_id, failing.run_id]);
     expect(byBackend.outcomes).toMatchObject({ completed: 2, failed: 1 });
     expect(byBackend.success_rate).toBeCloseTo(2 / 3);
+    // The failing agent reports no usage: counted apart, its zeros not taken for usage.
+    expect(byBackend.usage_unreported_runs).toBe(1);
+    expect(tree.usage_unreported_runs).toBe(0);
     expect(byBackend.duration_ms.p50).toBeGreaterThanOrEqual(0);
     await check("backend", "codex", [relayed.run_id]);
     await check("model", "other-model", [relayed.run_id]);

@@ -1,6 +1,6 @@
 // get_metrics over the tenant's run rows, whose usage columns are kept current as usage events
 // arrive (RunObject → TenantObject.runChanged). Grouping and percentiles are SQL over those rows;
-// no run log is ever read.
+// no run log is ever read. A row with turns = 0 reported no usage (isUsageReported in run-record.ts).
 import { z } from "zod";
 import { RunStatusSchema } from "../runs/status.ts";
 
@@ -50,6 +50,8 @@ export const MetricsGroupSchema = z.object({
   cost_usd: z.number(),
   unpriced_tokens: z.number(),
   turns: z.number(),
+  /** Runs whose backend reported no usage; the token and cost sums cover only the others. */
+  usage_unreported_runs: z.number(),
   duration_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }),
 });
 export type MetricsGroup = z.infer<typeof MetricsGroupSchema>;
@@ -96,7 +98,7 @@ export function queryMetrics(
          SUM(input_tokens) AS input_tokens, SUM(cached_input_tokens) AS cached_input_tokens,
          SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
          SUM(total_tokens) AS total_tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens,
-         SUM(turns) AS turns
+         SUM(turns) AS turns, SUM(turns = 0) AS usage_unreported_runs
        FROM runs ${clause} GROUP BY ${column} ORDER BY total_tokens DESC, key LIMIT ? OFFSET ?`,
       ...params,
       limit + 1,
@@ -125,6 +127,7 @@ export function queryMetrics(
       cost_usd: n("cost_usd"),
       unpriced_tokens: n("unpriced_tokens"),
       turns: n("turns"),
+      usage_unreported_runs: n("usage_unreported_runs"),
       duration_ms: durations(sql, column, r.key, clause, params),
     };
   });

@@ -232,6 +232,7 @@ export class RunObject extends Agent<Env> {
       const run = this.#mustRun();
       if (isTerminal(run.status)) return null;
       run.status_reason = `dispatched to runner "${runner}"`;
+      run.runner = runner;
       run.remote_ref = { ...run.remote_ref, runner };
       this.#store.saveRecord(run);
       return {
@@ -273,11 +274,13 @@ export class RunObject extends Agent<Env> {
     });
   }
 
+  /** The hub calls this only for a run waiting in its queue, so no runner holds the run now. */
   async setQueuedReason(reason: string): Promise<Outcome<void>> {
     return outcome(() => {
       const run = this.#mustRun();
-      if (run.status !== "queued" || run.status_reason === reason) return;
+      if (run.status !== "queued" || (run.status_reason === reason && run.runner === null)) return;
       run.status_reason = reason;
+      run.runner = null;
       this.#store.saveRecord(run);
     });
   }
@@ -368,6 +371,31 @@ export class RunObject extends Agent<Env> {
         );
       }
       return readPage(ref, offset, limit, (first, last) => this.#store.readChunks(seq, pointer, first, last));
+    });
+  }
+
+  /** Reads a page of a joined artifact's text that the result keeps behind `text_ref`. */
+  async readJoinedArtifact(
+    artifactId: string,
+    offset: number,
+    limit: number,
+  ): Promise<Outcome<ArtifactPage>> {
+    return outcome(() => {
+      this.#batch.flush();
+      const run = this.#mustRun();
+      const artifacts = run.result.artifacts;
+      const found = artifacts.find((a) => a.artifact_id === artifactId);
+      if (!found?.text_ref) {
+        const stored = artifacts.filter((a) => a.text_ref).map((a) => `"${a.artifact_id}"`);
+        throw new SwitchyardError(
+          "not_found",
+          `artifact_id: ${found ? `artifact "${artifactId}" is whole in get_run's result` : `no artifact "${artifactId}" in this run's result`}; ${stored.length ? `stored apart are ${stored.join(", ")}` : "none is stored apart"}`,
+          { field: "artifact_id" },
+        );
+      }
+      return readPage(found.text_ref, offset, limit, (first, last) =>
+        this.#store.readArtifactText(artifactId, first, last),
+      );
     });
   }
 
@@ -492,7 +520,9 @@ export class RunObject extends Agent<Env> {
   }
 
   /**
-   * Appends one event (secrets redacted, usage normalized), then the status change it implies.
+   * Appends one event (secrets redacted, usage normalized), then the status change it implies. This
+   * is the one place events are stored, so every backend's log has the same order: the causing event
+   * (run_completed, run_failed, rejected, …) first, its status_changed right after it.
    * After the run's end only a bounded number of events are stored (admitEvent).
    */
   #append(run: RunRecord, event: NewEvent): void {
@@ -504,7 +534,7 @@ export class RunObject extends Agent<Env> {
     this.#store.append(run, run.last_seq, now, clean);
     this.#appended = true;
     const from = run.status;
-    const to = applyEvent(run, clean, now);
+    const to = applyEvent(run, clean, run.last_seq, now, this.#store.artifactTexts);
     if (to) this.#logTransition(run, from, to, run.status_reason);
     if (to === "completed" && run.spec.output_schema && run.result.structured_output !== undefined) {
       run.result.structured_output_validation = checkOutput(

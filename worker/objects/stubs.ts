@@ -30,6 +30,7 @@ export type RunRpc = Rpc<
   | "cancel"
   | "continueWith"
   | "readArtifact"
+  | "readJoinedArtifact"
   | "forDispatch"
   | "ingest"
   | "setQueuedReason"

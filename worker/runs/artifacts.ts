@@ -1,5 +1,6 @@
 // Paging over an artifact's bytes: which chunks a byte range touches, and how to cut a page so it
 // never splits a UTF-8 character. The chunk rows themselves live in run-log.ts.
+import { z } from "zod";
 import { boundaryAtOrAfter, boundaryAtOrBefore, fromBytes } from "./utf8.ts";
 
 /** Bytes per stored chunk row; a page of at most 256 KiB touches at most three chunks. */
@@ -7,11 +8,16 @@ export const CHUNK_BYTES = 128 * 1024;
 /** Largest page `get_event_artifact` returns, in bytes. */
 export const MAX_PAGE_BYTES = 262_144;
 
-export interface ArtifactRef {
-  total_bytes: number;
-  mime: string;
-  chunk_count: number;
-}
+/** Where stored bytes are described: their size, type and how many chunk rows hold them. */
+export const ArtifactRefSchema = z.object({
+  total_bytes: z.number(),
+  mime: z.string(),
+  chunk_count: z.number(),
+});
+export type ArtifactRef = z.infer<typeof ArtifactRefSchema>;
+
+/** Rows `totalBytes` take; nothing stored still counts as one (empty) chunk. */
+export const chunkCount = (totalBytes: number): number => Math.max(1, Math.ceil(totalBytes / CHUNK_BYTES));
 
 export function splitChunks(bytes: Uint8Array): Uint8Array[] {
   const chunks: Uint8Array[] = [];
@@ -73,7 +79,7 @@ export function readPage(
   };
 }
 
-function concat(parts: Uint8Array[]): Uint8Array {
+export function concat(parts: Uint8Array[]): Uint8Array {
   if (parts.length === 1) return parts[0]!;
   const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
   let at = 0;

@@ -2,7 +2,8 @@
 // checkpoint and the secrets kept while the run is live. Only the run's own object writes here.
 import { applySchema } from "./sql-schema.ts";
 import type { NewEvent, RunEvent } from "./events.ts";
-import { splitChunks, type ArtifactRef } from "./artifacts.ts";
+import { CHUNK_BYTES, concat, splitChunks, type ArtifactRef } from "./artifacts.ts";
+import type { ArtifactTextStore } from "./joined-artifacts.ts";
 import type { RunRecord } from "./run-record.ts";
 import { sanitizeEventData } from "./sanitize.ts";
 
@@ -15,6 +16,9 @@ CREATE TABLE IF NOT EXISTS sy_private (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
 `;
 
 type EventRow = { seq: number; ts: string; type: string; data: string };
+
+/** The chunk rows of joined artifact texts use this seq, which no event has; their pointer is the artifact id. */
+const JOINED_SEQ = 0;
 
 export class RunLog {
   readonly #sql: SqlStorage;
@@ -97,6 +101,42 @@ export class RunLog {
       )
       .toArray()
       .map((row) => new Uint8Array(row.bytes));
+  }
+
+  /** Where joined artifacts keep text that outgrew the record (joined-artifacts.ts). */
+  readonly artifactTexts: ArtifactTextStore = {
+    append: (artifactId, at, bytes) => {
+      let idx = Math.floor(at / CHUNK_BYTES);
+      let rest = bytes;
+      const filled = at % CHUNK_BYTES;
+      if (filled > 0) {
+        // Top up the last, partly filled row first, so rows stay CHUNK_BYTES long and readPage can find them.
+        const last = this.readChunks(JOINED_SEQ, artifactId, idx, idx)[0] ?? new Uint8Array();
+        const room = CHUNK_BYTES - filled;
+        this.#putChunk(artifactId, idx++, concat([last.subarray(0, filled), rest.subarray(0, room)]));
+        rest = rest.subarray(room);
+      }
+      for (let from = 0; from < rest.length; from += CHUNK_BYTES)
+        this.#putChunk(artifactId, idx++, rest.subarray(from, from + CHUNK_BYTES));
+    },
+    clear: (artifactId) => {
+      this.#sql.exec("DELETE FROM sy_chunks WHERE seq = ? AND pointer = ?", JOINED_SEQ, artifactId);
+    },
+  };
+
+  #putChunk(artifactId: string, idx: number, bytes: Uint8Array): void {
+    this.#sql.exec(
+      "INSERT OR REPLACE INTO sy_chunks (seq, pointer, idx, bytes) VALUES (?, ?, ?, ?)",
+      JOINED_SEQ,
+      artifactId,
+      idx,
+      bytes,
+    );
+  }
+
+  /** Chunk rows `first..last` of a joined artifact's stored text. */
+  readArtifactText(artifactId: string, first: number, last: number): Uint8Array[] {
+    return this.readChunks(JOINED_SEQ, artifactId, first, last);
   }
 
   /** Private per-run documents: the backend checkpoint and, while live, the secrets. */

@@ -2,9 +2,11 @@
 // Persistence is run-log.ts; this file is pure.
 import { z } from "zod";
 import type { NewEvent } from "./events.ts";
+import { StoredArtifactSchema, joinArtifact, type ArtifactTextStore } from "./joined-artifacts.ts";
 import { RunStatusSchema, isTerminal, type RunStatus } from "./status.ts";
 import { NormalizedUsageSchema, type NormalizedUsage } from "./usage.ts";
-import { truncateUtf8 } from "./utf8.ts";
+import { DEFAULT_LIMITS } from "./sanitize.ts";
+import { toBytes, truncateUtf8 } from "./utf8.ts";
 
 export const RunErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type RunError = z.infer<typeof RunErrorSchema>;
@@ -24,14 +26,33 @@ export const UsageTotalsSchema = z.object({
 });
 export type UsageTotals = z.infer<typeof UsageTotalsSchema>;
 
+/**
+ * Whether the backend reported any usage for the run: `turns` counts its usage events. Totals of a
+ * run that reported none are zeros that mean "not reported", never "used nothing".
+ */
+export const isUsageReported = (totals: UsageTotals): boolean => totals.turns > 0;
+
 export const RunResultSchema = z.object({
   final_response: z.string().nullable(),
+  /** Set when final_response is only the beginning of the answer (it is bounded like event fields). */
+  final_response_ref: z
+    .object({ seq: z.number(), field_path: z.string() })
+    .optional()
+    .describe(
+      "final_response is only its beginning: read it whole with get_event_artifact {run_id, seq, field_path}",
+    ),
   structured_output: z.unknown().optional(),
   /** Outcome of checking structured_output against the run's output_schema. */
   structured_output_validation: z
     .object({ valid: z.boolean(), errors: z.array(z.string()).optional() })
     .optional(),
-  artifacts: z.array(z.record(z.string(), z.unknown())),
+  /** One entry per artifact id, its streamed chunks joined (joined-artifacts.ts). */
+  artifacts: z.array(StoredArtifactSchema),
+  /** artifact_added events of artifacts past the joined ones' bound; the events still hold them. */
+  artifacts_omitted: z
+    .number()
+    .optional()
+    .describe("artifacts not joined into this list for size; their artifact_added events hold them"),
   /** Paths the agent reported changing (file_changed events), each once. */
   files_changed: z.array(z.string()),
   usage: UsageTotalsSchema,
@@ -64,7 +85,16 @@ export const RunRecordSchema = z.object({
   tenant: z.string(),
   backend: z.string(),
   /** Who drives the run: its own object (edge) or a connected runner. */
-  placement: z.enum(["edge", "runner"]),
+  placement: z
+    .enum(["edge", "runner"])
+    .describe("where the run executes: edge (Switchyard itself) or runner"),
+  /** The runner the run was dispatched to; null at the edge and while it waits for a runner. */
+  runner: z
+    .string()
+    .nullable()
+    .describe(
+      "name of the runner holding (or that held) the run; null for edge runs and runs not dispatched yet",
+    ),
   role: z.string(),
   status: RunStatusSchema,
   /** Why the run is in its status: waiting for a runner, timeout, runner_lost … */
@@ -139,32 +169,55 @@ export function statusAfter(event: NewEvent): RunStatus | undefined {
 
 const SUMMARY_BYTES = 280;
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+/** Where an event carries its text, in order of preference. */
+const TEXT_FIELDS = ["text", "message", "question"] as const;
 
 /**
- * Folds one event into the record's result, summary and error. Returns the new status when the
- * event changes it. A terminal record changes nothing but its `last_seq`/`updated_at`.
+ * Keeps the answer as bounded as the event that carried it: past the sanitizer's field bound the
+ * event holds it whole at `/<field>` (sanitize.ts), and the record keeps the same-sized beginning.
  */
-export function applyEvent(record: RunRecord, event: NewEvent, now: string): RunStatus | undefined {
+function setFinalResponse(record: RunRecord, text: string, seq: number, field: string): void {
+  const bound = DEFAULT_LIMITS.maxFieldBytes;
+  const whole = toBytes(text).length <= bound;
+  record.result.final_response = whole ? text : truncateUtf8(text, bound);
+  if (whole) delete record.result.final_response_ref;
+  else record.result.final_response_ref = { seq, field_path: `/${field}` };
+}
+
+/**
+ * Folds event `seq` into the record's result, summary and error; artifact text past the record's
+ * bound goes to `texts`. Returns the new status when the event changes it. A terminal record
+ * changes nothing but its `updated_at`.
+ */
+export function applyEvent(
+  record: RunRecord,
+  event: NewEvent,
+  seq: number,
+  now: string,
+  texts: ArtifactTextStore,
+): RunStatus | undefined {
   record.updated_at = now;
   if (isTerminal(record.status)) return undefined;
   const { data } = event;
-  const text = str(data.text) ?? str(data.message) ?? str(data.question);
-  if (event.type === "agent_message" && text !== undefined) {
-    record.result.final_response = text;
+  const textField = TEXT_FIELDS.find((k) => typeof data[k] === "string");
+  const text = textField ? (data[textField] as string) : undefined;
+  if (event.type === "agent_message" && textField && text !== undefined) {
+    setFinalResponse(record, text, seq, textField);
     record.summary = truncateUtf8(text, SUMMARY_BYTES);
   }
   if (event.type === "usage") {
     const usage = NormalizedUsageSchema.safeParse(data);
     if (usage.success) addUsage(record.result.usage, usage.data);
   }
-  if (event.type === "artifact_added") record.result.artifacts.push(data);
+  if (event.type === "artifact_added" && !joinArtifact(record.result.artifacts, data, seq, texts))
+    record.result.artifacts_omitted = (record.result.artifacts_omitted ?? 0) + 1;
   if (event.type === "file_changed") {
     for (const path of changedPaths(data))
       if (!record.result.files_changed.includes(path)) record.result.files_changed.push(path);
   }
   if (event.type === "run_completed") {
     const final = str(data.final_response);
-    if (final !== undefined) record.result.final_response = final;
+    if (final !== undefined) setFinalResponse(record, final, seq, "final_response");
     if (data.structured_output !== undefined) record.result.structured_output = data.structured_output;
   }
   if (event.type === "run_failed") {

@@ -1,19 +1,47 @@
 // What get_run, cancel_run and continue_run show of a run: the record minus internals.
 import { z } from "zod";
-import { RunRecordSchema, type RunRecord } from "./run-record.ts";
+import {
+  RunRecordSchema,
+  RunResultSchema,
+  UsageTotalsSchema,
+  isUsageReported,
+  type RunRecord,
+} from "./run-record.ts";
+import { JoinedArtifactSchema, toArtifactView } from "./joined-artifacts.ts";
 import { isTerminal } from "./status.ts";
 
-/** The record minus internals: who drives it, the tenant, the stored spec, relay bookkeeping. */
+/** The record minus internals: the tenant, the stored spec, relay bookkeeping. */
 export const RunViewSchema = RunRecordSchema.omit({
   tenant: true,
-  placement: true,
   timeout_s: true,
   relay_seq: true,
   spec: true,
-}).extend({ terminal: z.boolean() });
+}).extend({
+  result: RunResultSchema.extend({
+    artifacts: z
+      .array(JoinedArtifactSchema)
+      .describe(
+        "one entry per artifact: its streamed chunks joined; large text stored apart behind text_ref",
+      ),
+    usage: UsageTotalsSchema.nullable().describe(
+      "token usage and cost summed over the turns that reported it; null when the backend reported none (not zero)",
+    ),
+  }),
+  terminal: z.boolean(),
+});
 export type RunView = z.infer<typeof RunViewSchema>;
 
 export function toRunView(r: RunRecord): RunView {
-  const { tenant: _t, placement: _p, timeout_s: _s, relay_seq: _r, spec: _spec, ...view } = r;
-  return { ...view, terminal: isTerminal(r.status) };
+  const { tenant: _t, timeout_s: _s, relay_seq: _r, spec: _spec, ...view } = r;
+  // Records stored before runs kept their runner's name have none.
+  return {
+    ...view,
+    runner: r.runner ?? null,
+    result: {
+      ...r.result,
+      artifacts: r.result.artifacts.map(toArtifactView),
+      usage: isUsageReported(r.result.usage) ? r.result.usage : null,
+    },
+    terminal: isTerminal(r.status),
+  };
 }

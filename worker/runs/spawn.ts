@@ -48,6 +48,7 @@ export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
     tenant: id.tenant,
     backend: req.backend,
     placement: id.placement,
+    runner: null,
     role: req.role,
     status: "queued",
     status_reason: null,

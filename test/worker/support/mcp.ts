@@ -62,6 +62,7 @@ export type A2aAgentName =
   | "rejecting"
   | "failing"
   | "bigOutput"
+  | "chunkedArtifact"
   | "reviewer"
   | "harshReviewer";
 
@@ -74,6 +75,16 @@ export const agentUrl = (name: A2aAgentName): string => {
   if (!url) throw new Error(`no A2A fixture "${name}"`);
   return url;
 };
+
+/** Spawns a run of the test A2A agent `agent` (prompt "go" unless `extra` says otherwise). */
+export function spawnA2aRun(c: TestClient, agent: A2aAgentName, extra: Record<string, unknown> = {}) {
+  return c.ok("spawn_run", {
+    backend: "remote_a2a",
+    prompt: "go",
+    backend_config: { agent_url: agentUrl(agent) },
+    ...extra,
+  });
+}
 
 /** Polls a run's log to its end and returns every event. */
 export async function drainEvents(c: TestClient, runId: string): Promise<any[]> {

@@ -10,6 +10,8 @@ export interface ScriptedRunnerOptions {
   labels?: Record<string, string>;
   maxRuns?: number;
   backends?: string[];
+  /** Backends declared in the hello as probed but not installed (as a real runner declares them). */
+  uninstalled?: string[];
   activeRuns?: string[];
 }
 
@@ -53,11 +55,18 @@ export class ScriptedRunner {
       version: "test",
       labels: options.labels ?? {},
       max_runs: options.maxRuns ?? 2,
-      backends: (options.backends ?? ["codex"]).map((backend) => ({
-        backend,
-        installed: true,
-        credentials: "configured",
-      })),
+      backends: [
+        ...(options.backends ?? ["codex"]).map((backend) => ({
+          backend,
+          installed: true,
+          credentials: "configured",
+        })),
+        ...(options.uninstalled ?? []).map((backend) => ({
+          backend,
+          installed: false,
+          credentials: "unknown",
+        })),
+      ],
       active_runs: options.activeRuns ?? [],
     });
     return runner;

@@ -8,7 +8,8 @@ import { defineTool } from "../tool.ts";
 export const getRun = defineTool({
   name: "get_run",
   description:
-    "Status, timestamps, last_seq, summary, result, error, session, lineage and remote_ref of a run.",
+    "Status, timestamps, last_seq, summary, result, error, session, lineage and remote_ref of a run, and where it " +
+    "runs: placement (edge or runner) and runner (the runner's name; null at the edge or before dispatch).",
   input: z.strictObject(RunSelectorShape).superRefine(refineSelector),
   output: RunViewSchema,
   async handler(args, ctx) {

@@ -48,18 +48,30 @@ export function runnerAvailability(
   };
 }
 
-function describe(d: BackendDescriptor, runners: readonly RunnerInfo[] | undefined) {
-  const offers = (runners ?? []).map((r) => {
+/**
+ * The runners that declared this backend in their hello, installed or not. An edge-only backend has
+ * none: runners never run it, whatever they declare.
+ */
+function offersOf(d: BackendDescriptor, runners: readonly RunnerInfo[]) {
+  if (d.placement === "edge") return [];
+  return runners.flatMap((r) => {
     const b = r.backends.find((x) => x.backend === d.name);
-    return {
-      runner: r.name,
-      installed: b?.installed ?? false,
-      ...(b?.version ? { version: b.version } : {}),
-      credentials: b?.credentials ?? "unknown",
-      free_slots: Math.max(0, r.max_runs - r.active),
-      labels: r.labels,
-    };
+    if (!b) return [];
+    return [
+      {
+        runner: r.name,
+        installed: b.installed,
+        ...(b.version ? { version: b.version } : {}),
+        credentials: b.credentials,
+        free_slots: Math.max(0, r.max_runs - r.active),
+        labels: r.labels,
+      },
+    ];
   });
+}
+
+function describe(d: BackendDescriptor, runners: readonly RunnerInfo[] | undefined) {
+  const offers = offersOf(d, runners ?? []);
   let availability: { state: Availability; detail: string };
   if (!runners) availability = { state: "unknown", detail: "not probed (probe: false)" };
   else if (d.placement === "edge") availability = { state: "available", detail: "runs at the edge" };
@@ -85,7 +97,7 @@ export const listAvailableBackends = defineTool({
   description:
     "Every backend, where it runs (edge, runner, or edge for public endpoints and runner for local ones), its " +
     "capabilities and, when probed, availability_state (available, reachable, declared_not_installed, unavailable, " +
-    "unknown) with the runners that offer it and their free slots.",
+    "unknown) with the runners that declared it (installed or not) and their free slots; edge-only backends list no runners.",
   input: z.strictObject({ probe: z.boolean().default(true) }),
   output: z.object({
     backends: z.array(

@@ -12,7 +12,10 @@ export const pollEvents = defineTool({
   description:
     "Events of a run after after_seq (at most limit). With wait_ms it parks until the next event or the end of the " +
     "run and returns everything pending at once. Continue with after_seq = next_after_seq. fields/detail/max_bytes " +
-    "bound the answer; trimmed events are fetched by the next poll.",
+    "bound the answer; trimmed events are fetched by the next poll. Every status change is a status_changed event " +
+    "stored right after the event that caused it, so a finished run's log ends with the event that ended it " +
+    "(run_completed, run_failed or rejected) followed by status_changed to the final status, the same for every " +
+    "backend; a cancelled run ends with status_changed alone.",
   input: z
     .strictObject({
       ...RunSelectorShape,
