@@ -2,13 +2,14 @@
 // Validates everything before anything is stored.
 import { z } from "zod";
 import { BudgetSchema } from "../../budgets/limits.ts";
-import { assertEdgeMayFetch, parseAllowHosts } from "../../backends/egress.ts";
 import {
   ACCEPTED_BACKEND_NAMES,
   parseBackendConfig,
   placeRun,
   resolveBackend,
 } from "../../backends/registry.ts";
+import { parseAllowHosts } from "../../egress/allow-list.ts";
+import { assertEdgeMayFetch } from "../../egress/policy.ts";
 import { SwitchyardError, badRequest } from "../../errors.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { PROFILES, PROFILE_NAMES } from "../../profiles/index.ts";
