@@ -9,7 +9,7 @@ export interface Env {
   SWITCHYARD_TOKENS?: string;
   /** `tenant=token` pairs, comma separated: tokens for runners dialling GET /runner/connect. */
   SWITCHYARD_RUNNER_TOKENS?: string;
-  /** Loopback/private hosts the edge may still reach (comma separated); empty in production. */
+  /** Special-purpose hosts the edge may still reach: `host:port`, `host:*` or `host` (80/443), comma separated; empty in production. */
   SWITCHYARD_EDGE_ALLOW_HOSTS?: string;
   /** Seconds between runner heartbeats (default 15); links silent for 3× are dropped. */
   SWITCHYARD_RUNNER_HEARTBEAT_S?: string;

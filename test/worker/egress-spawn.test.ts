@@ -49,6 +49,22 @@ describe("spawn_run refuses special-purpose addresses before any connection", ()
   });
 });
 
+it("a reviewer's agent_url is judged at spawn_run too", async () => {
+  const error = await (
+    await c()
+  ).err("spawn_run", {
+    backend: "remote_a2a",
+    prompt: "hi",
+    backend_config: { agent_url: `${egress.redirector}/agent/` },
+    review: {
+      backend: "remote_a2a",
+      backend_config: { agent_url: `http://[::ffff:7f00:2]:${egress.traps.v4b}/` },
+    },
+  });
+  expect([error.code, error.field]).toEqual(["bad_request", "review.backend_config.agent_url"]);
+  expect(error.message).toMatch(/the edge does not fetch loopback addresses/);
+});
+
 describe("agent_card_path is a path on the agent's own origin", () => {
   const { v4b } = egress.traps;
   it.each([

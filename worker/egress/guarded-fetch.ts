@@ -51,7 +51,7 @@ export function createGuardedFetch(
       const response = await inner(url.href, { method, headers, body, signal, redirect: "manual" });
       const location = REDIRECT_STATUSES.has(response.status) ? response.headers.get("location") : null;
       if (location === null) return response;
-      // The redirect's own body is never read: it goes nowhere, and neither does anything it says.
+      // The redirect's own body is discarded unread: none of it may reach the caller.
       await response.body?.cancel();
       const next = URL.parse(location, url);
       if (!next) throw refused(`${url.href} redirected to an invalid URL`);
