@@ -40,6 +40,8 @@ describe("ordinary public addresses", () => {
     ["http://[64:ff9b::808:808]/", "[64:ff9b::808:808]"],
     ["http://[2002:808:808::1]/", "[2002:808:808::1]"],
     ["https://agent.example.org:8443/a2a", "agent.example.org"],
+    ["https://v1.2.3.4.example.com/", "v1.2.3.4.example.com"],
+    ["https://release-2024-10-01.example.com/", "release-2024-10-01.example.com"],
   ])("%s (%s) may be fetched", (url, canonical) => {
     expect(canonicalAddress(new URL(url).hostname).text).toBe(canonical);
     expect(specialUseOf(canonicalAddress(new URL(url).hostname))).toBeUndefined();

@@ -133,6 +133,20 @@ const LOCAL_SUFFIXES = [
   ["private", "private-use"],
 ] as const;
 
+/**
+ * A special IPv4 address spelled inside a name by four consecutive dot- or dash-separated labels
+ * (`127.0.0.1.nip.io`, `app-10-0-0-1.sslip.io`): wildcard DNS services answer such names with it.
+ */
+function embeddedSpecialV4(name: string): SpecialUse | undefined {
+  const labels = name.split(/[.-]/);
+  for (let i = 0; i + 4 <= labels.length; i++) {
+    const inner = parseIpv4(labels.slice(i, i + 4).join("."));
+    const special = inner === undefined ? undefined : SPECIAL_V4.find((r) => inV4(inner, r));
+    if (special) return { what: `${special.what} (spelled in a name)`, range: special.range };
+  }
+  return undefined;
+}
+
 /** The canonical form of a WHATWG-parsed hostname (`URL.hostname`). */
 export function canonicalAddress(hostname: string): Address {
   const host = hostname.toLowerCase();
@@ -180,7 +194,7 @@ export function specialUseOf(address: Address): SpecialUse | undefined {
       if (suffix) return { what: suffix[1], range: `*.${suffix[0]}` };
       // Resolved through the local resolver's search domains, never public DNS.
       if (!name.includes(".")) return { what: "single-label", range: "names without a dot" };
-      return undefined;
+      return embeddedSpecialV4(name);
     }
   }
 }

@@ -130,6 +130,10 @@ export const SPELLINGS: Spelling[] = [
   far(`http://db.internal/`, "db.internal"),
   far(`http://router.home.arpa/`, "router.home.arpa"),
   far(`http://intranet/`, "intranet"),
+  // Public names that wildcard DNS services resolve to the address they spell.
+  far(`http://127.0.0.2.nip.io:${v4b}/`, "127.0.0.2.nip.io"),
+  far(`http://app-127-0-0-2.sslip.io:${v4b}/`, "app-127-0-0-2.sslip.io"),
+  far(`http://1.169.254.169.254.nip.io/`, "1.169.254.169.254.nip.io"),
   // Credentials in the URL, on an allowed origin.
   far(`http://good@127.0.0.3:${r}/`, "127.0.0.3"),
 ];
