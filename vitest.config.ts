@@ -2,6 +2,10 @@
 // and Node tests (runner, end-to-end over `wrangler dev`). Real peers start in global setups.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import type { EgressFixtureUrls } from "./test/fixtures/egress-traps.ts";
+
+const egressFixtures = (inject: (key: never) => unknown) =>
+  inject("egressFixtures" as never) as EgressFixtureUrls;
 
 export default defineConfig({
   test: {
@@ -18,11 +22,13 @@ export default defineConfig({
                 SWITCHYARD_PRICES: JSON.stringify({
                   "priced-model": { input_per_mtok: 2, output_per_mtok: 8 },
                 }),
-                SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1",
+                // Every port of 127.0.0.1 (the fixtures' host) and, of 127.0.0.3, the egress redirector's only.
+                SWITCHYARD_EDGE_ALLOW_HOSTS: `127.0.0.1:*,${new URL(egressFixtures(inject).redirector).host}`,
                 // The tests reach the Worker as http://switchyard.test (SELF.fetch).
                 SWITCHYARD_ALLOWED_HOSTS: "switchyard.test",
                 TEST_A2A_AGENTS: JSON.stringify(inject("a2aAgents" as never)),
                 TEST_FAKE_OPENAI: inject("fakeOpenAiUrl" as never),
+                TEST_EGRESS: JSON.stringify(egressFixtures(inject)),
               },
             },
           })),
@@ -30,7 +36,11 @@ export default defineConfig({
         test: {
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
-          globalSetup: ["test/fixtures/a2a-global-setup.ts", "test/fixtures/openai-global-setup.ts"],
+          globalSetup: [
+            "test/fixtures/a2a-global-setup.ts",
+            "test/fixtures/openai-global-setup.ts",
+            "test/fixtures/egress-global-setup.ts",
+          ],
           testTimeout: 30_000,
         },
       },

@@ -18,7 +18,7 @@ if (!existsSync(VARS)) {
       `SWITCHYARD_TOKENS=dev=${token("dev")}`,
       `SWITCHYARD_RUNNER_TOKENS=dev=${token("runner")}`,
       // Local agents (A2A on localhost, Ollama) are fine to reach from a local edge.
-      "SWITCHYARD_EDGE_ALLOW_HOSTS=127.0.0.1,localhost",
+      "SWITCHYARD_EDGE_ALLOW_HOSTS=127.0.0.1:*,localhost:*",
       "",
     ].join("\n"),
   );

@@ -14,7 +14,7 @@ export interface Env {
    * and a browser's `Origin`; in production the deployed hostname. Unset: loopback only.
    */
   SWITCHYARD_ALLOWED_HOSTS?: string;
-  /** Loopback/private hosts the edge may still reach (comma separated); empty in production. */
+  /** Special-purpose hosts the edge may still reach: `host:port`, `host:*` or `host` (80/443), comma separated; empty in production. */
   SWITCHYARD_EDGE_ALLOW_HOSTS?: string;
   /** Seconds between runner heartbeats (default 15); links silent for 3× are dropped. */
   SWITCHYARD_RUNNER_HEARTBEAT_S?: string;

@@ -64,7 +64,7 @@ export async function startSwitchyard(
     vars: {
       SWITCHYARD_TOKENS: `${TENANT}=${TOKEN}`,
       SWITCHYARD_RUNNER_TOKENS: `${TENANT}=${RUNNER_TOKEN}`,
-      SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1",
+      SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1:*",
       // Fan-out spawns hundreds of live runs at once; the default cap is 100.
       SWITCHYARD_MAX_CONCURRENT_RUNS: "100000",
       ...vars,

@@ -14,7 +14,7 @@ describe("wrangler dev end to end", () => {
   beforeAll(async () => {
     agents = await startA2aAgents();
     dev = new WranglerDev({
-      vars: { SWITCHYARD_TOKENS: `e2e=${TOKEN}`, SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1" },
+      vars: { SWITCHYARD_TOKENS: `e2e=${TOKEN}`, SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1:*" },
     });
     await dev.start();
   });

@@ -1,7 +1,8 @@
 // The edge backends a RunObject can drive, built with the egress guard around their fetch.
 import type { Env } from "../env.ts";
+import { parseAllowHosts } from "../egress/allow-list.ts";
+import { createGuardedFetch } from "../egress/guarded-fetch.ts";
 import type { EdgeBackend } from "./backend.ts";
-import { createGuardedFetch, parseAllowHosts } from "./egress.ts";
 import { createOpenAiCompatibleBackend } from "./openai-compatible.ts";
 import { createRemoteA2aBackend } from "./remote-a2a.ts";
 

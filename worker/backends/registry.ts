@@ -1,8 +1,9 @@
 // The backends Switchyard knows: canonical names, accepted aliases, where each runs, its
 // backend_config schema and which of those keys are secrets. Choosing where a run goes lives here.
 import { z } from "zod";
+import type { AllowList } from "../egress/allow-list.ts";
+import { isEdgeReachable } from "../egress/policy.ts";
 import { badRequest } from "../errors.ts";
-import { isPrivateHost } from "./egress.ts";
 import { ClaudeCodeConfigSchema, CodexConfigSchema, parseAgentConfig } from "./agent-configs.ts";
 import { OPENAI_COMPATIBLE_SECRET_KEYS, OpenAiCompatibleConfigSchema } from "./openai-compatible.ts";
 import { REMOTE_A2A_SECRET_KEYS, RemoteA2aConfigSchema } from "./remote-a2a.ts";
@@ -123,16 +124,16 @@ export function parseBackendConfig(backend: BackendDescriptor, raw: unknown): Sp
 
 /**
  * Where a run of this backend executes, given its validated public config. The edge never
- * fetches loopback or private addresses itself: such endpoints go to a runner on that network.
+ * fetches what its egress policy refuses (loopback, private, …): such endpoints go to a runner
+ * on that network.
  */
 export function placeRun(
   backend: BackendDescriptor,
   config: Record<string, unknown>,
-  allowHosts: Set<string>,
+  allowHosts: AllowList,
 ): "edge" | "runner" {
   if (backend.placement !== "edge_or_runner") return backend.placement;
   if (config.runner !== undefined || config.runner_labels !== undefined) return "runner";
   const url = backend.edgeUrlField ? config[backend.edgeUrlField] : undefined;
-  const host = typeof url === "string" ? URL.parse(url)?.hostname.toLowerCase() : undefined;
-  return host && isPrivateHost(host) && !allowHosts.has(host) ? "runner" : "edge";
+  return typeof url === "string" && !isEdgeReachable(url, allowHosts) ? "runner" : "edge";
 }

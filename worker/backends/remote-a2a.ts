@@ -7,6 +7,7 @@ import { SwitchyardError } from "../errors.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import type { BackendOutput, BackendRun, BackendStream, EdgeBackend } from "./backend.ts";
 import {
+  agentCardUrl,
   connectAgent,
   connectAgentRetrying,
   describeError,
@@ -26,7 +27,7 @@ function hasNoCredentials(url: string): boolean {
   return !parsed || (!parsed.username && !parsed.password);
 }
 
-export const RemoteA2aConfigSchema = z.strictObject({
+const ConfigShape = z.strictObject({
   /** Base URL of the agent; its card is at `<agent_url>/.well-known/agent-card.json` unless `agent_card_path` says otherwise. */
   agent_url: z
     .url({
@@ -35,15 +36,8 @@ export const RemoteA2aConfigSchema = z.strictObject({
     })
     .max(2048)
     .refine(hasNoCredentials, "expected no credentials in the URL; use auth_token or headers"),
-  /** Card location relative to agent_url (the SDK resolves it like a link); "" means agent_url is the card. */
-  agent_card_path: z
-    .string()
-    .max(512)
-    .refine(
-      (p) => !/^[a-z][a-z0-9+.-]*:/i.test(p) && !p.startsWith("//"),
-      "expected a path on the agent's host",
-    )
-    .optional(),
+  /** Card location relative to agent_url, resolved like a link; "" means agent_url is the card. */
+  agent_card_path: z.string().max(512).optional(),
   /** Secret: extra request headers for every call to the agent. */
   headers: z
     .record(
@@ -65,15 +59,24 @@ export const RemoteA2aConfigSchema = z.strictObject({
   history_length: z.number().int().min(0).max(1000).optional(),
 });
 
+export const RemoteA2aConfigSchema = ConfigShape.superRefine((c, ctx) => {
+  if (c.agent_card_path === undefined || agentCardUrl(c.agent_url, c.agent_card_path)) return;
+  ctx.addIssue({
+    code: "custom",
+    path: ["agent_card_path"],
+    message: `expected a path on the agent's own origin (${new URL(c.agent_url).origin}); "${c.agent_card_path}" leads elsewhere`,
+  });
+});
+
 /** Keys of backend_config that are secrets: kept out of events, records, refs and errors. */
 export const REMOTE_A2A_SECRET_KEYS = ["headers", "auth_token"] as const;
 
-const PublicConfigSchema = RemoteA2aConfigSchema.omit({ headers: true, auth_token: true });
-const SecretConfigSchema = RemoteA2aConfigSchema.pick({ headers: true, auth_token: true });
+const PublicConfigSchema = ConfigShape.omit({ headers: true, auth_token: true });
+const SecretConfigSchema = ConfigShape.pick({ headers: true, auth_token: true });
 
 interface Settings {
   agentUrl: string;
-  cardPath: string | undefined;
+  cardUrl: string;
   historyLength: number | undefined;
   headers: Record<string, string>;
   secretValues: string[];
@@ -82,7 +85,8 @@ interface Settings {
 function settingsOf(run: BackendRun): Settings {
   const config = PublicConfigSchema.safeParse(run.config);
   const secrets = SecretConfigSchema.safeParse(run.secrets);
-  if (!config.success || !secrets.success) {
+  const cardUrl = config.success && agentCardUrl(config.data.agent_url, config.data.agent_card_path);
+  if (!config.success || !secrets.success || !cardUrl) {
     throw new SwitchyardError(
       "backend_failed",
       "backend_config: the stored remote_a2a config no longer validates",
@@ -95,7 +99,7 @@ function settingsOf(run: BackendRun): Settings {
   if (secrets.data.auth_token) headers.Authorization = `Bearer ${secrets.data.auth_token}`;
   return {
     agentUrl: config.data.agent_url,
-    cardPath: config.data.agent_card_path,
+    cardUrl: cardUrl.href,
     historyLength: config.data.history_length,
     headers,
     secretValues: [...Object.values(headers), ...(secrets.data.auth_token ? [secrets.data.auth_token] : [])],

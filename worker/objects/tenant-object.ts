@@ -2,9 +2,9 @@
 // idempotency keys, lanes, review loops, budgets and the runner links — and delegates each to its
 // own module; this class only wires them to Durable Object storage, sockets and RPC.
 import { Agent, type Connection, type WSMessage } from "agents";
-import { parseAllowHosts } from "../backends/egress.ts";
 import { placeRun, resolveBackend } from "../backends/registry.ts";
 import { refuseOver, tenantLimits, tighten } from "../budgets/limits.ts";
+import { parseAllowHosts } from "../egress/allow-list.ts";
 import type { Env } from "../env.ts";
 import { SwitchyardError, outcome, type Outcome } from "../errors.ts";
 import { LaneTable, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";

@@ -1,6 +1,7 @@
 // Connecting to a remote A2A agent: resolves its card and builds an @a2a-js/sdk client (A2A 1.0,
 // or 0.3 through the SDK's compatibility layer) whose every request carries the run's secret
 // headers. Also turns errors into messages that name the agent and never a secret.
+import { AGENT_CARD_PATH } from "@a2a-js/sdk";
 import {
   ClientFactory,
   DefaultAgentCardResolver,
@@ -16,7 +17,8 @@ const MAX_ERROR_CHARS = 500;
 
 export interface AgentTarget {
   agentUrl: string;
-  cardPath: string | undefined;
+  /** The agent card's URL, on agent_url's origin (`agentCardUrl`). */
+  cardUrl: string;
   /** Secret request headers (including `Authorization`), sent on every request to the agent. */
   headers: Record<string, string>;
 }
@@ -25,6 +27,16 @@ export interface AgentConnection {
   client: Client;
   /** Whether the card offers streaming (else: send, then poll tasks/get). */
   streaming: boolean;
+}
+
+/**
+ * Where the agent's card is: `cardPath` (default: the well-known path) resolved against `agentUrl`
+ * like a link, or undefined when that leaves agent_url's origin (`//host`, `/\\host`, `https://…`).
+ */
+export function agentCardUrl(agentUrl: string, cardPath: string | undefined): URL | undefined {
+  const base = URL.parse(agentUrl);
+  const card = base && URL.parse(cardPath ?? AGENT_CARD_PATH, base);
+  return card && card.origin === base.origin ? card : undefined;
 }
 
 /** A fetch that adds `headers` and, when the caller gave none, the run's abort signal. */
@@ -52,7 +64,8 @@ export async function connectAgent(
     ),
     legacyCompat,
   });
-  const card = await resolver.resolve(target.agentUrl, target.cardPath);
+  // Every request below (card, then the endpoint the card names) goes through `base`, the egress guard.
+  const card = await resolver.resolve(target.cardUrl, "");
   const factory = new ClientFactory({
     transports: [new JsonRpcTransportFactory({ fetchImpl, legacyCompat })],
     cardResolver: resolver,

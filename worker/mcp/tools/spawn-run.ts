@@ -2,13 +2,15 @@
 // Validates everything before anything is stored.
 import { z } from "zod";
 import { BudgetSchema } from "../../budgets/limits.ts";
-import { assertEdgeMayFetch, parseAllowHosts } from "../../backends/egress.ts";
 import {
   ACCEPTED_BACKEND_NAMES,
   parseBackendConfig,
   placeRun,
   resolveBackend,
+  type BackendDescriptor,
 } from "../../backends/registry.ts";
+import { parseAllowHosts, type AllowList } from "../../egress/allow-list.ts";
+import { assertEdgeMayFetch } from "../../egress/policy.ts";
 import { SwitchyardError, badRequest } from "../../errors.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { PROFILES, PROFILE_NAMES } from "../../profiles/index.ts";
@@ -133,13 +135,10 @@ export const spawnRun = defineTool({
         : {};
     const { config, secrets } = parseBackendConfig(backend, { ...laneDefaults, ...args.backend_config });
     const allowHosts = parseAllowHosts(ctx.env.SWITCHYARD_EDGE_ALLOW_HOSTS);
-    const placement = placeRun(backend, config, allowHosts);
-    const url = backend.edgeUrlField ? config[backend.edgeUrlField] : undefined;
-    if (placement === "edge" && typeof url === "string")
-      assertEdgeMayFetch(url, `backend_config.${backend.edgeUrlField}`, allowHosts);
+    assertEdgeMayRun(backend, config, allowHosts);
 
     const review = args.review ?? lane?.review ?? undefined;
-    const reviewSplit = review ? splitReview(review) : undefined;
+    const reviewSplit = review ? splitReview(review, allowHosts) : undefined;
     const cwd = args.cwd ?? lane?.cwd ?? undefined;
     const metadata = { ...(lane?.test_command ? { test_command: lane.test_command } : {}), ...args.metadata };
     const message = toInputMessage(args.prompt, args.input_message);
@@ -191,11 +190,26 @@ export const spawnRun = defineTool({
   },
 });
 
+/** Refuses a run the edge would drive whose URL the edge may not fetch, naming the config field. */
+function assertEdgeMayRun(
+  backend: BackendDescriptor,
+  config: Record<string, unknown>,
+  allowHosts: AllowList,
+) {
+  const url = backend.edgeUrlField ? config[backend.edgeUrlField] : undefined;
+  if (placeRun(backend, config, allowHosts) === "edge" && typeof url === "string")
+    assertEdgeMayFetch(url, `backend_config.${backend.edgeUrlField}`, allowHosts);
+}
+
 /** Validates a review policy's backend and config now, keeping its secrets apart. */
-function splitReview(review: ReviewPolicy): { policy: ReviewPolicy; secrets: Record<string, unknown> } {
+function splitReview(
+  review: ReviewPolicy,
+  allowHosts: AllowList,
+): { policy: ReviewPolicy; secrets: Record<string, unknown> } {
   try {
     const backend = resolveBackend(review.backend);
     const { config, secrets } = parseBackendConfig(backend, review.backend_config ?? {});
+    assertEdgeMayRun(backend, config, allowHosts);
     return { policy: { ...review, backend: backend.name, backend_config: config }, secrets };
   } catch (e) {
     if (e instanceof SwitchyardError && e.field)
