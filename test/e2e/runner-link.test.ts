@@ -1,5 +1,5 @@
 // The runner link end to end: queueing until a runner connects, placement across two runners and
-// by their roots, refusals, a link cut by a TCP proxy mid-run (every event exactly once), a killed runner
+// by their roots, a name held by a connected runner, refusals, a link cut by a TCP proxy mid-run (every event exactly once), a killed runner
 // (runner_lost after the grace period), and openai_compatible on a loopback endpoint via a runner.
 import { mkdir, symlink } from "node:fs/promises";
 import { dirname, join } from "node:path";
@@ -189,6 +189,38 @@ describe("runner link", () => {
     expect(await impostor.exited).toBe(1);
     expect(impostor.lines.join("\n")).toMatch(/refused the runner token/);
     await expect(connectHttp(dev.url, RUNNER_TOKEN)).rejects.toThrow();
+  });
+
+  it("a second runner under a connected runner's name exits at once; one started with --replace takes it", async () => {
+    const holder = await startRunner("twin");
+    const twin = new RunnerProcess({
+      url: dev.url,
+      token: RUNNER_TOKEN,
+      name: "twin",
+      roots: [agents.root],
+      env: agents.env,
+    });
+    runners.push(twin);
+    expect(await twin.exited).toBe(1);
+    expect(twin.lines.join("\n")).toContain(
+      "stopping: another runner with this name is connected; pick another --name, or connect --replace to take over (close 4423",
+    );
+    expect(holder.lines.some((l) => l.startsWith("stopping"))).toBe(false);
+
+    const taker = new RunnerProcess({
+      url: dev.url,
+      token: RUNNER_TOKEN,
+      name: "twin",
+      roots: [agents.root],
+      env: agents.env,
+      replace: true,
+    });
+    runners.push(taker);
+    await taker.printed("connected");
+    expect(await holder.exited).toBe(1);
+    expect(holder.lines.join("\n")).toContain(
+      "stopping: another runner took this name with --replace (close 4409",
+    );
   });
 
   it("a link cut mid-run by the proxy: the runner reconnects and the log has every event exactly once", async () => {
