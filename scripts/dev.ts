@@ -12,19 +12,22 @@ const VARS = ".dev.vars";
 const RUNNER_ROOT = process.env.SWITCHYARD_RUNNER_ROOT ?? process.cwd();
 const url = `http://127.0.0.1:${PORT}`;
 
-/** Whether 127.0.0.1:`port` can be listened on (wrangler binds it next). */
-const isFree = (port: number) =>
-  new Promise<boolean>((resolve) => {
+/** Why 127.0.0.1:`port` cannot be listened on (wrangler binds it next): an error code, or undefined. */
+const listenError = (port: number) =>
+  new Promise<string | undefined>((resolve) => {
     const server = createServer();
-    server.once("error", () => resolve(false));
-    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
+    server.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? String(error)));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(undefined)));
   });
+const isFree = async (port: number) => (await listenError(port)) === undefined;
 
 /** Why Switchyard cannot start on PORT, or undefined when it can. */
 async function portProblem(): Promise<string | undefined> {
   const port = Number(PORT);
   if (!/^\d+$/.test(PORT) || port < 1 || port > 65535) return `PORT: expected a port number, got "${PORT}"`;
-  if (await isFree(port)) return undefined;
+  const error = await listenError(port);
+  if (error === undefined) return undefined;
+  if (error !== "EADDRINUSE") return `cannot listen on 127.0.0.1:${PORT} (${error}); choose another PORT`;
   let other = port + 1;
   while (other < port + 50 && !(await isFree(other))) other++;
   const elsewhere = `start another on a free port with PORT=${other} npm start`;
