@@ -3,7 +3,7 @@
 // a port held by something else is named as such. Neither touches .dev.vars.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { existsSync, mkdtempSync, readFileSync, statSync, symlinkSync, copyFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,9 +15,12 @@ import { freePort } from "./support/wrangler-dev.ts";
 
 const REPO = fileURLToPath(new URL("../..", import.meta.url));
 
+const checkouts: string[] = [];
+
 /** A directory laid out like a checkout (sources linked, not copied), with state of its own. */
 function checkout(): string {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-dev-start-"));
+  checkouts.push(dir);
   for (const name of ["worker", "runner", "scripts", "node_modules"])
     symlinkSync(join(REPO, name), join(dir, name));
   for (const name of ["wrangler.toml", "package.json"]) copyFileSync(join(REPO, name), join(dir, name));
@@ -67,6 +70,7 @@ afterAll(async () => {
   await client?.close();
   await Promise.all(started.map((s) => s.stop()));
   await Promise.all(servers.map((s) => new Promise((r) => s.close(r))));
+  for (const dir of checkouts) rmSync(dir, { recursive: true, force: true });
 });
 
 describe("npm start on a taken port", () => {
