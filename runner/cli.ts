@@ -33,6 +33,7 @@ connect: dial in to Switchyard and take runs until stopped (Ctrl-C cancels the r
   --label KEY=VALUE label runs can select this runner by; repeatable
   --root DIR        directory runs may work in, at or below; repeatable (default: the current directory)
   --max-runs N      runs at the same time, 1 to 256 (default: 4)
+  --replace         take the name from a runner connected under it (that runner stops)
 
 list-backends: the backends this runner can drive.
   --probe           also check which are installed and have credentials (runs each agent's --version)
@@ -65,6 +66,7 @@ function parseConnect(args: string[], { env, cwd, hostname }: CliContext): Comma
     label: { type: "string", multiple: true },
     root: { type: "string", multiple: true },
     "max-runs": { type: "string" },
+    replace: { type: "boolean" },
   });
   if (values.help) return { command: "help", text: HELP };
   const url = values.url ?? env.SWITCHYARD_URL;
@@ -83,6 +85,7 @@ function parseConnect(args: string[], { env, cwd, hostname }: CliContext): Comma
       labels: Object.fromEntries((values.label ?? []).map(parseLabel)),
       roots: (values.root ?? [cwd]).map((root) => resolve(cwd, root)),
       maxRuns: parseMaxRuns(values["max-runs"]),
+      replace: values.replace === true,
     },
   };
 }

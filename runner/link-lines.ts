@@ -6,7 +6,9 @@ import type { RunnerConfig } from "./runner.ts";
 const FATAL_HINTS: Record<CloseName, string> = {
   unauthorized: "the Worker refused the runner token; check --token or SWITCHYARD_RUNNER_TOKEN",
   protocol_mismatch: "the Worker speaks another protocol version; upgrade switchyard-runner",
-  replaced: "another runner connected with the same name; pick another --name",
+  replaced: "another runner took this name with --replace",
+  name_in_use:
+    "another runner with this name is connected; pick another --name, or connect --replace to take over",
   stale: "the link went stale",
   bad_frame: "the Worker rejected a frame",
 };

@@ -2,7 +2,8 @@
 // one of the runner's --root directories. Real paths are compared, so `..` and symlinks cannot
 // lead outside. Reports the outcome; what a refusal looks like on the wire is runner.ts's business.
 import { realpath } from "node:fs/promises";
-import { isAbsolute, resolve, sep } from "node:path";
+import { isAbsolute, resolve } from "node:path";
+import { isPathWithin, normalizeAbsolutePath } from "../worker/protocol/paths.ts";
 
 export type RootCheck = { ok: true; path: string } | { ok: false; reason: string; outside: boolean };
 
@@ -19,9 +20,12 @@ export async function resolveRoots(roots: readonly string[]): Promise<string[]> 
   );
 }
 
-/** True when `path` is `root` or lies below it (both real, absolute paths). */
-export function isWithin(path: string, root: string): boolean {
-  return path === root || path.startsWith(root.endsWith(sep) ? root : root + sep);
+/**
+ * The roots the runner tells the Worker, which places runs by their cwd as written: each root as
+ * configured and as its real path (they differ where a symlink leads to it), normalised, once each.
+ */
+export function reportedRoots(configured: readonly string[], real: readonly string[]): string[] {
+  return [...new Set([...configured, ...real].flatMap((root) => normalizeAbsolutePath(root) ?? []))];
 }
 
 /**
@@ -39,7 +43,7 @@ export async function checkWithinRoots(
   const real = await realpath(base === undefined ? path : resolve(base, path)).catch(() => undefined);
   if (real === undefined)
     return { ok: false, outside: false, reason: `${what} ${path} does not exist on this machine` };
-  if (realRoots.some((root) => isWithin(real, root))) return { ok: true, path: real };
+  if (realRoots.some((root) => isPathWithin(real, root))) return { ok: true, path: real };
   const shown = real === path ? path : `${path} (${real})`;
   return { ok: false, outside: true, reason: `${what} ${shown} is outside roots ${realRoots.join(", ")}` };
 }

@@ -16,7 +16,7 @@ import { linkEventLine } from "./link-lines.ts";
 import { LOCAL_AGENTS, type AgentTable } from "./local-agents.ts";
 import { prepareRun, type Refusal } from "./prepare-run.ts";
 import { probeBackends } from "./probe.ts";
-import { resolveRoots } from "./roots.ts";
+import { reportedRoots, resolveRoots } from "./roots.ts";
 import pkg from "./package.json" with { type: "json" };
 
 /** What `switchyard-runner connect` runs with (see cli.ts). */
@@ -29,6 +29,8 @@ export interface RunnerConfig {
   /** Directories runs may work in (at or below); at least one. */
   roots: string[];
   maxRuns: number;
+  /** Take the name from a live connection holding it (on the first connection only). */
+  replace: boolean;
 }
 
 /** What tests and embedders replace; production defaults otherwise. */
@@ -77,6 +79,10 @@ const IDLE_RUNS_KEPT = 64;
 export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): Promise<RunnerHandle> {
   const { agents = LOCAL_AGENTS, log = console.log, drainMs = 5000 } = deps;
   const realRoots = await resolveRoots(config.roots);
+  const roots = reportedRoots(config.roots, realRoots);
+  // Tells the Worker a reconnect is this process coming back, not another runner taking the name.
+  const instance = crypto.randomUUID();
+  let welcomed = false;
   // Only the fields the protocol carries: where an executable lives stays on this machine.
   const probed: ProbedBackend[] = (await (deps.probe ?? probeBackends)()).map(
     ({ backend, installed, version, credentials, detail }) => ({
@@ -108,6 +114,10 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
       labels: config.labels,
       max_runs: config.maxRuns,
       backends: probed,
+      roots,
+      instance,
+      // Once in, the instance takes the name back; replacing again could evict a newcomer.
+      replace: config.replace && !welcomed,
       active_runs: [...new Set([...runs.keys(), ...preparing.keys(), ...link.pendingRunIds()])],
     }),
     onFrame,
@@ -238,6 +248,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
 
   function onEvent(event: Parameters<typeof linkEventLine>[0]): void {
     const line = linkEventLine(event, config);
+    if (event.type === "connected") welcomed = true;
     if (event.type === "fatal") void halt(line);
     else log(line);
   }

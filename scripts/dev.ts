@@ -1,14 +1,49 @@
 // `npm start`: Switchyard locally — `wrangler dev` with its local Durable Object storage, and a
 // switchyard-runner connected to it so codex and claude_code runs work out of the box. On first
-// start it writes development tokens to .dev.vars and prints how to connect.
+// start it writes development tokens to .dev.vars and prints how to connect. A port already taken
+// (by another `npm start` or anything else) ends it first, before it touches anything.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 
 const PORT = process.env.PORT ?? "8787";
 const VARS = ".dev.vars";
 const RUNNER_ROOT = process.env.SWITCHYARD_RUNNER_ROOT ?? process.cwd();
 const url = `http://127.0.0.1:${PORT}`;
+
+/** Why 127.0.0.1:`port` cannot be listened on (wrangler binds it next): an error code, or undefined. */
+const listenError = (port: number) =>
+  new Promise<string | undefined>((resolve) => {
+    const server = createServer();
+    server.once("error", (error: NodeJS.ErrnoException) => resolve(error.code ?? String(error)));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(undefined)));
+  });
+const isFree = async (port: number) => (await listenError(port)) === undefined;
+
+/** Why Switchyard cannot start on PORT, or undefined when it can. */
+async function portProblem(): Promise<string | undefined> {
+  const port = Number(PORT);
+  if (!/^\d+$/.test(PORT) || port < 1 || port > 65535) return `PORT: expected a port number, got "${PORT}"`;
+  const error = await listenError(port);
+  if (error === undefined) return undefined;
+  if (error !== "EADDRINUSE") return `cannot listen on 127.0.0.1:${PORT} (${error}); choose another PORT`;
+  let other = port + 1;
+  while (other < port + 50 && !(await isFree(other))) other++;
+  const elsewhere = `start another on a free port with PORT=${other} npm start`;
+  const health = await fetch(`${url}/health`, { signal: AbortSignal.timeout(3000) })
+    .then((r) => r.json() as Promise<{ service?: unknown }>)
+    .catch(() => undefined);
+  return health?.service === "switchyard"
+    ? `Switchyard is already running at ${url} (another npm start?): use that one, or ${elsewhere}`
+    : `port ${PORT} on 127.0.0.1 is in use by something else (not Switchyard); ${elsewhere}`;
+}
+
+const problem = await portProblem();
+if (problem) {
+  console.error(`npm start: ${problem}`);
+  process.exit(1);
+}
 
 if (!existsSync(VARS)) {
   const token = (kind: string) => `sy_${kind}_${randomBytes(18).toString("base64url")}`;

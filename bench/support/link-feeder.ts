@@ -73,6 +73,9 @@ export async function startLinkFeeder(
       labels: {},
       max_runs: 1,
       backends: [{ backend: "codex", installed: true, credentials: "configured" }],
+      roots: ["/"],
+      instance: crypto.randomUUID(),
+      replace: false,
       active_runs: [],
     }),
   );

@@ -1,8 +1,8 @@
-// The runner link end to end: queueing until a runner connects, placement across two runners,
-// refusals, a link cut by a TCP proxy mid-run (every event exactly once), a killed runner
+// The runner link end to end: queueing until a runner connects, placement across two runners and
+// by their roots, a name held by a connected runner, refusals, a link cut by a TCP proxy mid-run (every event exactly once), a killed runner
 // (runner_lost after the grace period), and openai_compatible on a loopback endpoint via a runner.
-import { mkdir } from "node:fs/promises";
-import { join } from "node:path";
+import { mkdir, symlink } from "node:fs/promises";
+import { dirname, join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startCutProxy, type CutProxy } from "../fixtures/cut-proxy.ts";
@@ -42,6 +42,13 @@ async function startRunner(name: string, extra: { labels?: Record<string, string
 
 async function workDir(name: string): Promise<string> {
   const dir = join(agents.root, name);
+  await mkdir(dir, { recursive: true });
+  return dir;
+}
+
+/** A directory next to the runners' root, so outside it. */
+async function besideRoot(name: string): Promise<string> {
+  const dir = join(dirname(agents.root), name);
   await mkdir(dir, { recursive: true });
   return dir;
 }
@@ -131,11 +138,44 @@ describe("runner link", () => {
       await callOk(client, "cancel_run", { run_id: r.run_id });
   });
 
-  it("refuses a cwd outside the runner's roots, and tokens of the wrong kind", async () => {
+  it("a run whose cwd no runner's --root contains waits queued, then runs on a runner connecting with one", async () => {
+    await startRunner("narrow");
+    const elsewhere = await besideRoot("elsewhere");
+    openai.script([{ kind: "text", text: "from the wide runner" }]);
+    const spawned = await callOk(client, "spawn_run", { backend: "codex", prompt: "x", cwd: elsewhere });
+    const queued = await callOk(client, "get_run", { run_id: spawned.run_id });
+    expect(queued.status).toBe("queued");
+    expect(queued.status_reason).toContain(`cwd ${elsewhere}: no connected runner has one`);
+
+    const wide = new RunnerProcess({
+      url: proxy.url,
+      token: RUNNER_TOKEN,
+      name: "wide",
+      roots: [elsewhere],
+      env: agents.env,
+    });
+    runners.push(wide);
+    await allEvents(client, spawned.run_id);
+    expect(await callOk(client, "get_run", { run_id: spawned.run_id })).toMatchObject({
+      status: "completed",
+      result: { final_response: "from the wide runner" },
+      remote_ref: { runner: "wide" },
+    });
+    await wide.printed(`run ${spawned.run_id} started (codex in ${elsewhere})`);
+    expect(runners[0]!.lines.filter((l) => l.includes(spawned.run_id))).toEqual([]);
+  });
+
+  it("the runner still refuses what only looks inside its roots (a symlink out), and tokens of the wrong kind", async () => {
     await startRunner("strict");
-    const outside = await callOk(client, "spawn_run", { backend: "codex", prompt: "x", cwd: "/etc" });
-    await allEvents(client, outside.run_id);
-    const refused = await callOk(client, "get_run", { run_id: outside.run_id });
+    const outside = await besideRoot("outside");
+    await symlink(outside, join(agents.root, "escape"));
+    const escaping = await callOk(client, "spawn_run", {
+      backend: "codex",
+      prompt: "x",
+      cwd: join(agents.root, "escape"),
+    });
+    await allEvents(client, escaping.run_id);
+    const refused = await callOk(client, "get_run", { run_id: escaping.run_id });
     expect(refused.status).toBe("failed");
     expect(refused.error.code).toBe("runner_refused:cwd_outside_roots");
 
@@ -149,6 +189,38 @@ describe("runner link", () => {
     expect(await impostor.exited).toBe(1);
     expect(impostor.lines.join("\n")).toMatch(/refused the runner token/);
     await expect(connectHttp(dev.url, RUNNER_TOKEN)).rejects.toThrow();
+  });
+
+  it("a second runner under a connected runner's name exits at once; one started with --replace takes it", async () => {
+    const holder = await startRunner("twin");
+    const twin = new RunnerProcess({
+      url: dev.url,
+      token: RUNNER_TOKEN,
+      name: "twin",
+      roots: [agents.root],
+      env: agents.env,
+    });
+    runners.push(twin);
+    expect(await twin.exited).toBe(1);
+    expect(twin.lines.join("\n")).toContain(
+      "stopping: another runner with this name is connected; pick another --name, or connect --replace to take over (close 4423",
+    );
+    expect(holder.lines.some((l) => l.startsWith("stopping"))).toBe(false);
+
+    const taker = new RunnerProcess({
+      url: dev.url,
+      token: RUNNER_TOKEN,
+      name: "twin",
+      roots: [agents.root],
+      env: agents.env,
+      replace: true,
+    });
+    runners.push(taker);
+    await taker.printed("connected");
+    expect(await holder.exited).toBe(1);
+    expect(holder.lines.join("\n")).toContain(
+      "stopping: another runner took this name with --replace (close 4409",
+    );
   });
 
   it("a link cut mid-run by the proxy: the runner reconnects and the log has every event exactly once", async () => {

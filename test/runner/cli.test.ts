@@ -30,7 +30,7 @@ describe("connect", () => {
       "--label",
       "gpu=yes",
     ];
-    argv.push("--label", "team=a=b", "--root", "/srv/repos", "--root", "sub", "--max-runs", "8");
+    argv.push("--label", "team=a=b", "--root", "/srv/repos", "--root", "sub", "--max-runs", "8", "--replace");
     expect(connect(argv)).toEqual({
       url: "https://sy.example.com",
       token: "tok",
@@ -38,6 +38,7 @@ describe("connect", () => {
       labels: { gpu: "yes", team: "a=b" },
       roots: ["/srv/repos", "/home/dev/project/sub"],
       maxRuns: 8,
+      replace: true,
     });
   });
 
@@ -50,6 +51,7 @@ describe("connect", () => {
       labels: {},
       roots: ["/home/dev/project"],
       maxRuns: 4,
+      replace: false,
     });
   });
 

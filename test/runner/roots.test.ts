@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareRun } from "../../runner/prepare-run.ts";
-import { checkWithinRoots, isWithin, resolveRoots } from "../../runner/roots.ts";
+import { checkWithinRoots, reportedRoots, resolveRoots } from "../../runner/roots.ts";
 import type { DispatchFrame } from "../../worker/protocol/frames.ts";
 
 let base: string;
@@ -77,8 +77,17 @@ describe("checkWithinRoots", () => {
     });
   });
 
-  it("treats the filesystem root as containing everything", () => {
-    expect(isWithin("/etc", "/")).toBe(true);
+  it("treats the filesystem root as containing everything", async () => {
+    expect(await checkWithinRoots("cwd", root, ["/"])).toEqual({ ok: true, path: root });
+  });
+
+  it("reports each root as configured and as its real path, normalised, once each", () => {
+    const link = join(base, "link-to-repo");
+    expect(reportedRoots([`${link}/`, root], [join(root, "repo"), root])).toEqual([
+      link,
+      root,
+      join(root, "repo"),
+    ]);
   });
 
   it("resolves configured roots to real paths and names a missing one", async () => {

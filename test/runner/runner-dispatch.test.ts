@@ -2,6 +2,7 @@
 // relays events, refs and checkpoints, refuses what it cannot or may not run, continues.
 import { realpathSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
+import { PROTOCOL_VERSION } from "../../worker/protocol/frames.ts";
 import { FakeHub, type Item } from "./support/fake-hub.ts";
 import { range, seqs } from "./support/link.ts";
 import { dispatch, runnerFor, type TestRunner } from "./support/runner.ts";
@@ -24,7 +25,7 @@ describe("dispatch", () => {
     await runner.printed(`connected to ${hub.url} as test-runner (2 slots)`);
     expect(hub.current.frames[0]).toEqual({
       type: "runner.hello",
-      protocol: 1,
+      protocol: PROTOCOL_VERSION,
       name: "test-runner",
       version: "0.1.0",
       labels: { os: "linux" },
@@ -33,6 +34,9 @@ describe("dispatch", () => {
         { backend: "codex", installed: true, credentials: "configured" },
         { backend: "claude_code", installed: false, credentials: "missing" },
       ],
+      roots: [process.cwd()],
+      instance: expect.stringMatching(/^[0-9a-f-]{36}$/),
+      replace: false,
       active_runs: [],
     });
   });

@@ -44,7 +44,15 @@ beforeEach(async () => {
   };
   lines.length = 0;
   runner = await startRunner(
-    { url: hub.url, token: "runner-token", name: "endings", labels: {}, roots: [root], maxRuns: 4 },
+    {
+      url: hub.url,
+      token: "runner-token",
+      name: "endings",
+      labels: {},
+      roots: [root],
+      maxRuns: 4,
+      replace: false,
+    },
     {
       agents: {
         codex: (marker) => createCodexAgent({ env, marker }),

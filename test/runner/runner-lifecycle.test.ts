@@ -1,7 +1,11 @@
 // The runner's lifecycle: cancel from the Worker, holding runs across a reconnect, a clean stop
-// (runs cancelled, the Worker told, acknowledgements awaited), and a fatal close.
+// (runs cancelled, the Worker told, acknowledgements awaited), fatal closes, and what its hello
+// claims about its name (instance, replace) across reconnects.
+import { realpathSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAlive } from "../../runner/agents/process-reaper.ts";
+import type { HelloFrame } from "../../runner/link/dialer.ts";
+import { CLOSE_CODES } from "../../worker/protocol/frames.ts";
 import { FakeHub } from "./support/fake-hub.ts";
 import { dispatch, runnerFor, type TestRunner } from "./support/runner.ts";
 
@@ -85,5 +89,30 @@ describe("runner lifecycle", () => {
     expect(runner.lines[0]).toBe(
       "stopping: the Worker refused the runner token; check --token or SWITCHYARD_RUNNER_TOKEN (close 4401: unknown runner token)",
     );
+  });
+
+  it("ends after one try, with exit code 1 and a hint, when its name is held by a live connection", async () => {
+    hub = await FakeHub.start();
+    runner = await runnerFor(hub);
+    await runner.printed("connected");
+    hub.close(CLOSE_CODES.name_in_use.code, 'runner "test-runner" is connected already (heard 2 s ago)');
+    expect(await runner.handle.done).toBe(1);
+    expect(runner.lines).toContain(
+      "stopping: another runner with this name is connected; pick another --name, or connect --replace to take over " +
+        '(close 4423: runner "test-runner" is connected already (heard 2 s ago))',
+    );
+    expect(hub.connections).toHaveLength(1);
+  });
+
+  it("reports its roots, keeps its instance across reconnects, and asks to replace only at first", async () => {
+    hub = await FakeHub.start();
+    runner = await runnerFor(hub, { replace: true, roots: [`${process.cwd()}/./`] });
+    await runner.printed("connected");
+    hub.cut();
+    await hub.waitFor(() => hub.connections.length === 2 && hub.current.frames.length > 0, "a second hello");
+    const [first, second] = hub.connections.map((c) => c.frames[0] as HelloFrame);
+    expect(first).toMatchObject({ type: "runner.hello", replace: true });
+    expect(first!.roots).toEqual([...new Set([process.cwd(), realpathSync(process.cwd())])]);
+    expect(second).toMatchObject({ type: "runner.hello", replace: false, instance: first!.instance });
   });
 });

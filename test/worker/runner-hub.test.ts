@@ -177,12 +177,12 @@ describe("runner hub", () => {
 
   it("a dispatch lost with a dropped connection is sent again when the runner reconnects", async () => {
     const c = await connect();
-    const first = await ScriptedRunner.connect({ name: "flaky" });
+    const first = await ScriptedRunner.connect({ name: "flaky", instance: "flaky-process" });
     const run = await c.ok("spawn_run", codex({ backend_config: { runner: "flaky" } }));
     await first.next("run.dispatch", (f) => f.run_id === run.run_id);
-    // The link drops before the runner took the run: it reconnects holding nothing.
+    // The link drops before the runner took the run: the same process reconnects holding nothing.
     first.close();
-    const second = await ScriptedRunner.connect({ name: "flaky" });
+    const second = await ScriptedRunner.connect({ name: "flaky", instance: "flaky-process" });
     await second.next("run.dispatch", (f) => f.run_id === run.run_id);
     second.outputs(run.run_id, 1, turn("second try"));
     const done = await waitForStatus(c, run.run_id, ["completed"]);

@@ -57,6 +57,11 @@ export class TenantObject extends Agent<Env> {
       run: (runId) => runStub(this.env, this.name, runId),
       now: () => Date.now(),
       heartbeatMs: seconds(this.env.SWITCHYARD_RUNNER_HEARTBEAT_S, 15) * 1000,
+      lastHeard: (id) => {
+        const connection = this.getConnection(id);
+        if (connection?.readyState !== WebSocket.OPEN) return null;
+        return this.ctx.getWebSocketAutoResponseTimestamp(connection)?.getTime() ?? 0;
+      },
       graceMs: seconds(this.env.SWITCHYARD_RUNNER_GRACE_S, 60) * 1000,
       scheduleExpiry: async (ms) => {
         await this.schedule(Math.ceil(ms / 1000) + 1, "expireRunners");
@@ -159,7 +164,8 @@ export class TenantObject extends Agent<Env> {
         runner?: string;
         runner_labels?: Record<string, string>;
       };
-      await hub.enqueue(run_id, { backend: record.backend, runner, runner_labels });
+      const cwd = record.cwd ?? undefined;
+      await hub.enqueue(run_id, { backend: record.backend, runner, runner_labels, cwd });
     }
     return created;
   }
@@ -283,6 +289,7 @@ export class TenantObject extends Agent<Env> {
       raw = undefined; // reported below as a bad frame
     }
     const frame = RunnerFrameSchema.safeParse(raw);
+    if (!frame.success && this.#p.hub.refuseOtherProtocol(connection.id, raw)) return;
     if (!frame.success) {
       connection.close(
         CLOSE_CODES.bad_frame.code,
@@ -304,10 +311,7 @@ export class TenantObject extends Agent<Env> {
 
   /** Scheduled every heartbeat while runners are connected. */
   async sweepRunners(): Promise<void> {
-    await this.#p.hub.sweepStale((id) => {
-      const connection = this.getConnection(id);
-      return connection ? (this.ctx.getWebSocketAutoResponseTimestamp(connection)?.getTime() ?? null) : null;
-    });
+    await this.#p.hub.sweepStale();
   }
 }
 

@@ -3,12 +3,22 @@
 import { z } from "zod";
 import { NewEventSchema } from "../runs/events.ts";
 import { InputMessageSchema } from "../runs/messages.ts";
+import { normalizeAbsolutePath } from "./paths.ts";
 
 /** Bumped when a frame changes incompatibly; the Worker closes links of another version. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 const RunId = z.string().min(1).max(64);
 const StringMap = z.record(z.string(), z.string());
+/** An absolute POSIX or Windows path, parsed into its normal form. */
+const AbsolutePathSchema = z
+  .string()
+  .max(4096)
+  .transform((path, ctx) => {
+    const normal = normalizeAbsolutePath(path);
+    if (normal === undefined) ctx.addIssue({ code: "custom", message: "expected an absolute path" });
+    return normal ?? z.NEVER;
+  });
 
 /** A backend as probed on the runner's machine (see runner/probe.ts). */
 export const ProbedBackendSchema = z.object({
@@ -37,9 +47,21 @@ export const HelloFrameSchema = z.object({
   labels: StringMap.default({}),
   max_runs: z.number().int().min(1).max(256),
   backends: z.array(ProbedBackendSchema),
+  /**
+   * Directories runs may work in, absolute (as configured and as real paths): the Worker offers a
+   * run only to a runner with a root containing its cwd. Stored normalised.
+   */
+  roots: z.array(AbsolutePathSchema).min(1).max(64),
+  /** Random per runner process: its reconnects take the name back from its own dead link at once. */
+  instance: z.string().min(1).max(64),
+  /** Take the name even from a live connection (`connect --replace`). */
+  replace: z.boolean().default(false),
   /** Runs this runner still holds (after a reconnect), with what the Worker acknowledged last. */
   active_runs: z.array(RunId).default([]),
 });
+
+/** What a hello of every protocol version carries: one of another version may not parse as this one. */
+export const HelloVersionSchema = z.object({ type: z.literal("runner.hello"), protocol: z.number() });
 
 /** Outputs of one run, each with the run's own contiguous source sequence (1, 2, …). */
 export const RunOutputsFrameSchema = z.object({
@@ -136,8 +158,10 @@ export const CLOSE_CODES = {
   unauthorized: { code: 4401, retry: false },
   /** The runner speaks another protocol version: upgrade the runner. */
   protocol_mismatch: { code: 4426, retry: false },
-  /** Another connection took this runner's name. */
+  /** Another connection took this runner's name (it connected with --replace). */
   replaced: { code: 4409, retry: false },
+  /** The name is held by another live connection, and this runner did not ask to replace it. */
+  name_in_use: { code: 4423, retry: false },
   /** Silent past the heartbeat deadline, or a malformed frame: reconnect. */
   stale: { code: 4408, retry: true },
   bad_frame: { code: 4400, retry: true },

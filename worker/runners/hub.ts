@@ -3,10 +3,16 @@
 // acknowledges them, and fails the runs of a runner gone past its grace period. A runner's frames
 // reach only the runs it holds; frames naming any other run are ignored and counted.
 import type { RunRpc } from "../objects/stubs.ts";
-import { CLOSE_CODES, PROTOCOL_VERSION, type RunnerFrame, type WorkerFrame } from "../protocol/frames.ts";
+import {
+  CLOSE_CODES,
+  HelloVersionSchema,
+  PROTOCOL_VERSION,
+  type RunnerFrame,
+  type WorkerFrame,
+} from "../protocol/frames.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import { pickRunner, whyQueued, type RunnerPick } from "./placement.ts";
-import type { RunnerTable } from "./runner-table.ts";
+import type { RunnerRow, RunnerTable } from "./runner-table.ts";
 
 type CloseCode = (typeof CLOSE_CODES)[keyof typeof CLOSE_CODES];
 
@@ -18,6 +24,11 @@ export interface HubDeps {
   run(runId: string): Promise<RunRpc>;
   now(): number;
   heartbeatMs: number;
+  /**
+   * When the connection last answered a heartbeat automatically (ms since epoch; 0 if never), or
+   * null when it is not an open socket of this object (closed, or lost with a restart).
+   */
+  lastHeard(connectionId: string): number | null;
   /** Asks to be called back (`expireRunners`) once a gone runner's grace period has passed. */
   scheduleExpiry(afterMs: number): Promise<void>;
   graceMs: number;
@@ -47,16 +58,20 @@ export class RunnerHub {
 
   async #hello(connectionId: string, hello: Extract<RunnerFrame, { type: "runner.hello" }>): Promise<void> {
     const { table } = this.deps;
-    if (hello.protocol !== PROTOCOL_VERSION) {
-      this.deps.close(
-        connectionId,
-        CLOSE_CODES.protocol_mismatch,
-        `runner protocol ${hello.protocol}; this Switchyard speaks ${PROTOCOL_VERSION}`,
-      );
-      return;
-    }
+    if (this.refuseOtherProtocol(connectionId, hello)) return;
     const previous = table.runner(hello.name);
     if (previous?.connection_id && previous.connection_id !== connectionId) {
+      // A live holder keeps its name, unless the newcomer is the same runner process (its old link
+      // is dead though not yet noticed here: a process has one link at a time) or asks to replace.
+      const heardMs = this.#heardMs(previous);
+      if (heardMs !== null && previous.instance !== hello.instance && !hello.replace) {
+        this.deps.close(
+          connectionId,
+          CLOSE_CODES.name_in_use,
+          `runner "${hello.name}" is connected already (heard ${Math.round((this.deps.now() - heardMs) / 1000)} s ago)`,
+        );
+        return;
+      }
       this.deps.close(
         previous.connection_id,
         CLOSE_CODES.replaced,
@@ -70,6 +85,8 @@ export class RunnerHub {
       labels: hello.labels,
       max_runs: hello.max_runs,
       backends: hello.backends,
+      roots: hello.roots,
+      instance: hello.instance,
       seen_ms: this.deps.now(),
     });
     this.deps.send(connectionId, {
@@ -101,6 +118,18 @@ export class RunnerHub {
       );
     }
     await this.dispatchQueued();
+  }
+
+  /** Closes a hello of another protocol version, parsed or not (its shape may differ); true if it did. */
+  refuseOtherProtocol(connectionId: string, raw: unknown): boolean {
+    const hello = HelloVersionSchema.safeParse(raw);
+    if (!hello.success || hello.data.protocol === PROTOCOL_VERSION) return false;
+    this.deps.close(
+      connectionId,
+      CLOSE_CODES.protocol_mismatch,
+      `runner protocol ${hello.data.protocol}; this Switchyard speaks ${PROTOCOL_VERSION}`,
+    );
+    return true;
   }
 
   async #outputs(connectionId: string, frame: Extract<RunnerFrame, { type: "run.outputs" }>): Promise<void> {
@@ -176,15 +205,21 @@ export class RunnerHub {
   }
 
   /**
-   * Periodic: closes links silent for three heartbeats (`lastHeard` is the later of the last
-   * frame and the last automatic pong), so a half-open connection does not hold runs forever.
+   * When a runner's link was last heard from (the later of its last frame and its last automatic
+   * pong), or null once that link is not live: not an open socket here, or silent for three
+   * heartbeats — the runner pings every heartbeat, so such a link is dead, merely not closed yet.
    */
-  async sweepStale(lastHeard: (connectionId: string) => number | null): Promise<void> {
-    const deadline = this.deps.now() - 3 * this.deps.heartbeatMs;
+  #heardMs(runner: RunnerRow): number | null {
+    const pong = runner.connection_id ? this.deps.lastHeard(runner.connection_id) : null;
+    if (pong === null) return null;
+    const heard = Math.max(runner.seen_ms, pong);
+    return heard >= this.deps.now() - 3 * this.deps.heartbeatMs ? heard : null;
+  }
+
+  /** Periodic: closes links that are no longer live, so a half-open one does not hold runs forever. */
+  async sweepStale(): Promise<void> {
     for (const runner of this.deps.table.allRunners()) {
-      if (!runner.connection_id) continue;
-      const heard = Math.max(runner.seen_ms, lastHeard(runner.connection_id) ?? 0);
-      if (heard >= deadline) continue;
+      if (!runner.connection_id || this.#heardMs(runner) !== null) continue;
       this.deps.close(runner.connection_id, CLOSE_CODES.stale, "no heartbeat for three intervals");
       await this.onClose(runner.connection_id);
     }

@@ -15,6 +15,12 @@ CREATE INDEX IF NOT EXISTS runner_ended_by_time ON runner_ended (ended_ms);
 CREATE TABLE IF NOT EXISTS runner_ignored (name TEXT PRIMARY KEY, frames INTEGER NOT NULL)
 `;
 
+/** Columns added after the table's first version: added where missing, so older local state still opens. */
+const LATER_COLUMNS: Record<string, string> = {
+  roots: "TEXT NOT NULL DEFAULT '[]'",
+  instance: "TEXT NOT NULL DEFAULT ''",
+};
+
 export interface RunnerRow {
   name: string;
   connection_id: string | null;
@@ -22,12 +28,20 @@ export interface RunnerRow {
   labels: Record<string, string>;
   max_runs: number;
   backends: ProbedBackend[];
+  /** Absolute, normalised directories it takes runs in. */
+  roots: string[];
+  /** Random per runner process (see the hello frame). */
+  instance: string;
   /** Last time the runner said anything but a heartbeat (ms since epoch). */
   seen_ms: number;
   gone_since_ms: number | null;
 }
 
-type RawRunner = Omit<RunnerRow, "labels" | "backends"> & { labels: string; backends: string };
+type RawRunner = Omit<RunnerRow, "labels" | "backends" | "roots"> & {
+  labels: string;
+  backends: string;
+  roots: string;
+};
 
 export class RunnerTable {
   readonly #sql: SqlStorage;
@@ -35,6 +49,11 @@ export class RunnerTable {
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     applySchema(sql, RUNNER_SCHEMA);
+    const have = new Set(
+      this.#rows<{ name: string }>("SELECT name FROM pragma_table_info('runners')").map((c) => c.name),
+    );
+    for (const [column, type] of Object.entries(LATER_COLUMNS))
+      if (!have.has(column)) sql.exec(`ALTER TABLE runners ADD COLUMN ${column} ${type}`);
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {
@@ -43,8 +62,8 @@ export class RunnerTable {
 
   upsertRunner(row: Omit<RunnerRow, "gone_since_ms">): void {
     this.#sql.exec(
-      `INSERT OR REPLACE INTO runners (name, connection_id, version, labels, max_runs, backends, seen_ms, gone_since_ms)
-       VALUES (?, ?, ?, ?, ?, ?, ?, NULL)`,
+      `INSERT OR REPLACE INTO runners (name, connection_id, version, labels, max_runs, backends, seen_ms, gone_since_ms, roots, instance)
+       VALUES (?, ?, ?, ?, ?, ?, ?, NULL, ?, ?)`,
       row.name,
       row.connection_id,
       row.version,
@@ -52,6 +71,8 @@ export class RunnerTable {
       row.max_runs,
       JSON.stringify(row.backends),
       row.seen_ms,
+      JSON.stringify(row.roots),
+      row.instance,
     );
   }
 
@@ -166,5 +187,6 @@ function parseRunner(raw: RawRunner): RunnerRow {
     ...raw,
     labels: JSON.parse(raw.labels) as Record<string, string>,
     backends: ProbedBackendSchema.array().parse(JSON.parse(raw.backends)),
+    roots: JSON.parse(raw.roots) as string[],
   };
 }

@@ -12,6 +12,8 @@ export interface RunnerProcessOptions {
   roots: string[];
   labels?: Record<string, string>;
   maxRuns?: number;
+  /** `--replace`: take the name from a runner connected under it. */
+  replace?: boolean;
   /** Environment of the runner and so of the agents it starts (fake model endpoints, homes). */
   env: Record<string, string>;
 }
@@ -26,6 +28,7 @@ export class RunnerProcess {
     const args = ["connect", "--url", o.url, "--name", o.name, "--max-runs", String(o.maxRuns ?? 4)];
     for (const root of o.roots) args.push("--root", root);
     for (const [k, v] of Object.entries(o.labels ?? {})) args.push("--label", `${k}=${v}`);
+    if (o.replace) args.push("--replace");
     // The token goes by environment, as the runner's help recommends (flags show up in ps).
     this.child = spawn(process.execPath, [BIN, ...args], {
       env: { ...o.env, PATH: process.env.PATH ?? "", SWITCHYARD_RUNNER_TOKEN: o.token },

@@ -7,6 +7,7 @@ import {
   type RunFrame,
 } from "../../../runner/link/dialer.ts";
 import type { RelayedOutput } from "../../../runner/link/resend-queue.ts";
+import { PROTOCOL_VERSION } from "../../../worker/protocol/frames.ts";
 import { Changes } from "./changes.ts";
 import type { FakeHub } from "./fake-hub.ts";
 
@@ -28,12 +29,15 @@ export function dialHub(hub: FakeHub, options: Partial<DialerOptions> = {}): Tes
     token: "runner-token",
     hello: () => ({
       type: "runner.hello",
-      protocol: 1,
+      protocol: PROTOCOL_VERSION,
       name: "test-runner",
       version: "0.0.0",
       labels: {},
       max_runs: 4,
       backends: [],
+      roots: ["/"],
+      instance: "test-instance",
+      replace: false,
       active_runs: [],
     }),
     onFrame: (frame) => {

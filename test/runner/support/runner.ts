@@ -26,6 +26,7 @@ export async function runnerFor(hub: FakeHub, config: Partial<RunnerConfig> = {}
       labels: { os: "linux" },
       roots: [process.cwd()],
       maxRuns: 2,
+      replace: false,
       ...config,
     },
     {

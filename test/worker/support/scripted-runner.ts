@@ -13,6 +13,13 @@ export interface ScriptedRunnerOptions {
   /** Backends declared in the hello as probed but not installed (as a real runner declares them). */
   uninstalled?: string[];
   activeRuns?: string[];
+  /** Directories it takes runs in (default: every directory). */
+  roots?: string[];
+  /** The runner process it stands for; a fresh one by default. Reuse it to model a reconnect. */
+  instance?: string;
+  replace?: boolean;
+  /** Changes the hello before it is sent (to speak as another version of the runner). */
+  rewriteHello?: (hello: Record<string, unknown>) => unknown;
 }
 
 export class ScriptedRunner {
@@ -48,27 +55,33 @@ export class ScriptedRunner {
       runner.closed = { code: e.code, reason: e.reason };
       runner.#wake();
     });
-    runner.send({
-      type: "runner.hello",
-      protocol: PROTOCOL_VERSION,
-      name: options.name,
-      version: "test",
-      labels: options.labels ?? {},
-      max_runs: options.maxRuns ?? 2,
-      backends: [
-        ...(options.backends ?? ["codex"]).map((backend) => ({
-          backend,
-          installed: true,
-          credentials: "configured",
-        })),
-        ...(options.uninstalled ?? []).map((backend) => ({
-          backend,
-          installed: false,
-          credentials: "unknown",
-        })),
-      ],
-      active_runs: options.activeRuns ?? [],
-    });
+    const rewrite = options.rewriteHello ?? ((hello) => hello);
+    runner.send(
+      rewrite({
+        type: "runner.hello",
+        protocol: PROTOCOL_VERSION,
+        name: options.name,
+        version: "test",
+        labels: options.labels ?? {},
+        max_runs: options.maxRuns ?? 2,
+        backends: [
+          ...(options.backends ?? ["codex"]).map((backend) => ({
+            backend,
+            installed: true,
+            credentials: "configured",
+          })),
+          ...(options.uninstalled ?? []).map((backend) => ({
+            backend,
+            installed: false,
+            credentials: "unknown",
+          })),
+        ],
+        roots: options.roots ?? ["/"],
+        instance: options.instance ?? crypto.randomUUID(),
+        replace: options.replace ?? false,
+        active_runs: options.activeRuns ?? [],
+      }),
+    );
     return runner;
   }
 
