@@ -44,7 +44,6 @@ export type TenantRpc = Rpc<
   | "listRuns"
   | "runChanged"
   | "hubContinue"
-  | "hubCancel"
   | "getLane"
   | "upsertLane"
   | "listLanes"

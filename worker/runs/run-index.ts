@@ -17,7 +17,8 @@ CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created_ms INTEGER NOT
   input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
   output_tokens INTEGER NOT NULL DEFAULT 0, reasoning_tokens INTEGER NOT NULL DEFAULT 0,
   total_tokens INTEGER NOT NULL DEFAULT 0, cost_usd REAL NOT NULL DEFAULT 0, unpriced_tokens INTEGER NOT NULL DEFAULT 0,
-  turns INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER);
+  turns INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER, change_version INTEGER NOT NULL DEFAULT 0,
+  end_handled INTEGER NOT NULL DEFAULT 0);
 CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_ms DESC, run_id DESC);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_ms DESC, run_id DESC);
 CREATE INDEX IF NOT EXISTS runs_by_backend ON runs (backend, created_ms DESC, run_id DESC);
@@ -85,9 +86,13 @@ export function decodeCursor(cursor: string): CursorPosition {
   throw badRequest("cursor", "expected a cursor returned by an earlier list_runs call");
 }
 
-/** What a run's object reports when its status, summary, usage or remote handle changes. */
+/**
+ * What a run's object reports when its status, summary, usage or remote handle changes: its
+ * latest state, as `version` (counted up by the run for each change; delivered at least once).
+ */
 export interface RunChange {
   run_id: string;
+  version: number;
   status: RunStatus;
   last_seq: number;
   updated_at: string;
@@ -96,6 +101,8 @@ export interface RunChange {
   usage: UsageTotals;
   started_at: string | null;
   completed_at: string | null;
+  /** Switchyard ended the run (cancel, timeout, budget, runner loss): its runner must stop it. */
+  halt_runner: boolean;
 }
 
 export interface RunPage {
@@ -129,9 +136,9 @@ export class RunIndex {
     return this.#sql.exec(query, ...params).toArray() as T[];
   }
 
-  row(runId: string): (RunIndexRow & { root_run_id: string; terminal: number }) | undefined {
-    return this.#rows<RunIndexRow & { root_run_id: string; terminal: number }>(
-      `SELECT ${RUN_ROW_COLUMNS}, root_run_id, terminal FROM runs WHERE run_id = ?`,
+  row(runId: string): (RunIndexRow & { root_run_id: string; end_handled: number }) | undefined {
+    return this.#rows<RunIndexRow & { root_run_id: string; end_handled: number }>(
+      `SELECT ${RUN_ROW_COLUMNS}, root_run_id, end_handled FROM runs WHERE run_id = ?`,
       runId,
     )[0];
   }
@@ -302,16 +309,16 @@ export class RunIndex {
     };
   }
 
-  /** Applies a run's report; an older report than the one stored is ignored. */
+  /** Applies a run's report; one whose version is not newer than the stored one changes nothing. */
   applyChange(c: RunChange): void {
     const duration =
       c.started_at && c.completed_at ? Date.parse(c.completed_at) - Date.parse(c.started_at) : null;
     const u = c.usage;
-    this.#sql.exec(
+    const applied = this.#sql.exec(
       `UPDATE runs SET status = ?, terminal = ?, last_seq = ?, updated_at = ?, summary = ?, model = COALESCE(?, model),
          input_tokens = ?, cached_input_tokens = ?, output_tokens = ?, reasoning_tokens = ?, total_tokens = ?,
-         cost_usd = ?, unpriced_tokens = ?, turns = ?, duration_ms = ?
-       WHERE run_id = ? AND last_seq <= ?`,
+         cost_usd = ?, unpriced_tokens = ?, turns = ?, duration_ms = ?, change_version = ?
+       WHERE run_id = ? AND change_version < ?`,
       c.status,
       isTerminal(c.status) ? 1 : 0,
       c.last_seq,
@@ -327,10 +334,11 @@ export class RunIndex {
       u.unpriced_tokens,
       u.turns,
       duration,
+      c.version,
       c.run_id,
-      c.last_seq,
+      c.version,
     );
-    if (Object.keys(c.remote_ref).length) {
+    if (applied.rowsWritten > 0 && Object.keys(c.remote_ref).length) {
       this.#sql.exec(
         `UPDATE sessions SET ref = ? WHERE session_id = (SELECT session_id FROM runs WHERE run_id = ?) AND latest_run_id = ?`,
         JSON.stringify(c.remote_ref),
@@ -338,6 +346,11 @@ export class RunIndex {
         c.run_id,
       );
     }
+  }
+
+  /** Records that what the run's end sets off on the tenant has all happened. */
+  markEndHandled(runId: string): void {
+    this.#sql.exec("UPDATE runs SET end_handled = 1 WHERE run_id = ?", runId);
   }
 
   liveRuns(): number {
