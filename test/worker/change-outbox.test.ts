@@ -288,6 +288,36 @@ describe("applyRunChange", () => {
     }));
 });
 
+describe("an index made before change versions", () => {
+  it("gains the columns in place, its rows applying the first versioned change", () =>
+    withSql(async (sql) => {
+      // The runs table as the first version made it, with one run in it.
+      sql.exec(
+        `CREATE TABLE runs (run_id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, created_at TEXT NOT NULL,
+          updated_at TEXT NOT NULL, status TEXT NOT NULL, backend TEXT NOT NULL, role TEXT NOT NULL,
+          agent_name TEXT NOT NULL, session_id TEXT NOT NULL, parent_run_id TEXT, root_run_id TEXT NOT NULL,
+          lane_id TEXT, cwd TEXT, summary TEXT NOT NULL, last_seq INTEGER NOT NULL, terminal INTEGER NOT NULL DEFAULT 0,
+          day TEXT NOT NULL, model TEXT, input_tokens INTEGER NOT NULL DEFAULT 0,
+          cached_input_tokens INTEGER NOT NULL DEFAULT 0, output_tokens INTEGER NOT NULL DEFAULT 0,
+          reasoning_tokens INTEGER NOT NULL DEFAULT 0, total_tokens INTEGER NOT NULL DEFAULT 0,
+          cost_usd REAL NOT NULL DEFAULT 0, unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+          turns INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER)`,
+      );
+      sql.exec(
+        `INSERT INTO runs (run_id, created_ms, created_at, updated_at, status, backend, role, agent_name, session_id,
+          root_run_id, summary, last_seq, day) VALUES ('old', 0, '', '', 'running', 'codex', 'worker', 'a', 's', 'old', '', 3, '')`,
+      );
+      const index = new RunIndex(sql);
+      new RunIndex(sql); // a second start finds the columns there
+      expect(index.row("old")).toMatchObject({ status: "running", end_handled: 0 });
+      await applyRunChange(index, changeOf("old", 1, "completed", 5), {
+        enforceTreeBudget: async () => {},
+        onEnded: async () => {},
+      });
+      expect(index.row("old")).toMatchObject({ status: "completed", end_handled: 1 });
+    }));
+});
+
 describe("outbox to a tenant that refuses or loses deliveries", () => {
   for (const mode of ["refused", "acknowledgement lost"] as const) {
     it(`converges when the tenant's first 3 deliveries are ${mode}`, () =>

@@ -1,7 +1,7 @@
 // The tenant's run index in SQLite: every run's row (status, lineage, lane, usage totals), sessions,
 // agent names, idempotency keys and run-tree limits. list_runs pages and metrics read these rows;
 // no run log is read here.
-import { applySchema } from "./sql-schema.ts";
+import { addMissingColumns, applySchema } from "./sql-schema.ts";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { Limits } from "../budgets/limits.ts";
 import { newAgentName, newSessionId } from "./ids.ts";
@@ -17,8 +17,7 @@ CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created_ms INTEGER NOT
   input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
   output_tokens INTEGER NOT NULL DEFAULT 0, reasoning_tokens INTEGER NOT NULL DEFAULT 0,
   total_tokens INTEGER NOT NULL DEFAULT 0, cost_usd REAL NOT NULL DEFAULT 0, unpriced_tokens INTEGER NOT NULL DEFAULT 0,
-  turns INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER, change_version INTEGER NOT NULL DEFAULT 0,
-  end_handled INTEGER NOT NULL DEFAULT 0);
+  turns INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER);
 CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_ms DESC, run_id DESC);
 CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_ms DESC, run_id DESC);
 CREATE INDEX IF NOT EXISTS runs_by_backend ON runs (backend, created_ms DESC, run_id DESC);
@@ -35,6 +34,15 @@ CREATE TABLE IF NOT EXISTS agents (agent_name TEXT PRIMARY KEY, session_id TEXT 
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, run_id TEXT NOT NULL, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS trees (root_run_id TEXT PRIMARY KEY, max_runs INTEGER NOT NULL, token_budget INTEGER NOT NULL)
 `;
+
+/**
+ * Columns of `runs` added after its first version (indexes made before gain them): the version of
+ * the run's change last applied, and whether what the run's end sets off has all happened.
+ */
+const RUN_CHANGE_COLUMNS = {
+  change_version: "INTEGER NOT NULL DEFAULT 0",
+  end_handled: "INTEGER NOT NULL DEFAULT 0",
+};
 
 /** One row of list_runs. */
 export interface RunIndexRow {
@@ -130,6 +138,7 @@ export class RunIndex {
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     applySchema(sql, RUN_INDEX_SCHEMA);
+    addMissingColumns(sql, "runs", RUN_CHANGE_COLUMNS);
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {
