@@ -190,6 +190,7 @@ describe("a run's end reaches a tenant that fails its deliveries", () => {
       // A run the runner itself completed is left to finish: no cancel for it.
       expect(runner.frames.filter((f) => f.type === "run.cancel")).toEqual([]);
       await c.ok("cancel_run", { run_id: next.run_id });
+      await untilDelivered(next.run_id); // its end is not left for the next test's fault
       runner.close();
     });
   }
@@ -209,6 +210,7 @@ describe("a run's end reaches a tenant that fails its deliveries", () => {
     const after = await c.ok("spawn_run", codex);
     await runner.next("run.dispatch", (f) => f.run_id === after.run_id);
     await c.ok("cancel_run", { run_id: after.run_id });
+    await untilDelivered(after.run_id);
     runner.close();
   });
 
