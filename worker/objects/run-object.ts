@@ -29,6 +29,7 @@ import {
   type RunReview,
 } from "../runs/run-record.ts";
 import { isAwaitingInput, isTerminal, type RunStatus } from "../runs/status.ts";
+import { ChangeOutbox } from "./change-outbox.ts";
 import { OutputBatch } from "./output-batch.ts";
 import { tenantStub } from "./stubs.ts";
 
@@ -43,6 +44,10 @@ export interface PollResult {
 const WATCHDOG_S = 30;
 /** The longest an edge stream's outputs wait to be written together (ms); see output-batch.ts. */
 const GROUP_COMMIT_MS = 100;
+/** The scheduled callback that retries the delivery of the run's changes to its tenant. */
+const RETRY_CHANGES = "retryChanges";
+/** Private key set when Switchyard ends a runner's run: the tenant tells the runner to stop it. */
+const HALT_RUNNER = "halt_runner";
 
 export class RunObject extends Agent<Env> {
   #log: RunLog | undefined;
@@ -50,6 +55,7 @@ export class RunObject extends Agent<Env> {
   #secrets: string[] = [];
   #abort: AbortController | undefined;
   #driving = false;
+  #changes: ChangeOutbox | undefined;
   /** Set when the status or summary changed since the tenant's index was last told. */
   #statusDirty = false;
   /** Set when events were appended since waiters were last woken. */
@@ -73,6 +79,24 @@ export class RunObject extends Agent<Env> {
     return this.#log;
   }
 
+  /** What the tenant has not acknowledged yet (see change-outbox.ts). */
+  get #outbox(): ChangeOutbox {
+    this.#changes ??= new ChangeOutbox({
+      sql: this.ctx.storage.sql,
+      send: (version) => this.#sendChange(version),
+      // Schedules have whole seconds: rounded up, so the alarm never comes before its time.
+      wakeAt: async (atMs) => {
+        await this.schedule(new Date(Math.ceil(atMs / 1000) * 1000), RETRY_CHANGES, undefined, {
+          idempotent: false,
+        });
+      },
+      now: () => Date.now(),
+      random: Math.random,
+      log: (line) => console.error(`run ${this.name}: ${line}`),
+    });
+    return this.#changes;
+  }
+
   /** The record, loaded once per object lifetime; null when this id holds no run. */
   get #run(): RunRecord | null {
     if (this.#record === undefined) {
@@ -89,9 +113,12 @@ export class RunObject extends Agent<Env> {
   }
 
   override async onStart(): Promise<void> {
-    // After a restart, an edge run that was streaming resumes following its remote task.
+    // After a restart, an edge run that was streaming resumes following its remote task, and a
+    // change the tenant had not acknowledged is delivered again.
     const run = this.#run;
-    if (run && run.status === "running" && this.#edge(run)) this.#drive("recover");
+    if (!run) return;
+    if (run.status === "running" && this.#edge(run)) this.#drive("recover");
+    void this.#outbox.resume();
   }
 
   /** Creates the run. Repeating it with the same id returns the stored record unchanged. */
@@ -305,16 +332,16 @@ export class RunObject extends Agent<Env> {
   }
 
   /**
-   * Stops whatever executes the run: the edge stream and the remote agent, or the runner holding
-   * it (told before the run ends here, while the tenant still knows which runner that is).
-   * Returns why the remote side could not be told, if it could not.
+   * Stops whatever executes the run: the edge stream and the remote agent, or (once the run's end
+   * is delivered) the runner holding it. Returns why the remote side could not be told, if it could not.
    */
   async #haltRemote(run: RunRecord): Promise<string | undefined> {
     this.#abort?.abort();
     try {
       const edge = this.#edge(run);
       if (edge) await edge.cancel(this.#backendRun(run));
-      else await (await tenantStub(this.env, run.tenant)).hubCancel(run.run_id);
+      // The run's end reaches the tenant through the outbox, which then tells the runner.
+      else this.#store.setPrivate(HALT_RUNNER, true);
       return undefined;
     } catch (e) {
       return e instanceof Error ? e.message : String(e);
@@ -471,6 +498,11 @@ export class RunObject extends Agent<Env> {
     this.#commit(run);
   }
 
+  /** Scheduled while the tenant has not acknowledged the run's latest change. */
+  async retryChanges(): Promise<void> {
+    await this.#outbox.retry();
+  }
+
   /** Scheduled when an agent offers no stream: asks it again how its task is doing. */
   async pollRemote(): Promise<void> {
     const run = this.#run;
@@ -589,33 +621,34 @@ export class RunObject extends Agent<Env> {
     if (this.#statusDirty || this.#usageDirty || refChanged) {
       this.#statusDirty = false;
       this.#usageDirty = false;
-      void this.#notifyTenant(run);
+      this.#outbox.post();
     }
   }
 
-  /** A finished run needs neither its timeout nor its watchdog. */
+  /** A finished run needs neither its timeout nor its watchdog; its changes may still be retrying. */
   async #clearSchedules(): Promise<void> {
-    for (const s of await this.listSchedules()) await this.cancelSchedule(s.id);
+    for (const s of await this.listSchedules()) {
+      if (s.callback !== RETRY_CHANGES) await this.cancelSchedule(s.id);
+    }
   }
 
-  async #notifyTenant(run: RunRecord): Promise<void> {
-    try {
-      const tenant = await tenantStub(this.env, run.tenant);
-      await tenant.runChanged({
-        run_id: run.run_id,
-        status: run.status,
-        last_seq: run.last_seq,
-        updated_at: run.updated_at,
-        summary: run.summary,
-        remote_ref: run.remote_ref,
-        usage: run.result.usage,
-        started_at: run.started_at,
-        completed_at: run.completed_at,
-      });
-    } catch (e) {
-      // The run's own record is the truth; the index catches up on the next change.
-      console.error("run index update failed", run.run_id, e instanceof Error ? e.message : e);
-    }
+  /** Tells the tenant the run's current state as `version`; throws when it is not applied. */
+  async #sendChange(version: number): Promise<void> {
+    const run = this.#mustRun();
+    const tenant = await tenantStub(this.env, run.tenant);
+    await tenant.runChanged({
+      run_id: run.run_id,
+      version,
+      status: run.status,
+      last_seq: run.last_seq,
+      updated_at: run.updated_at,
+      summary: run.summary,
+      remote_ref: run.remote_ref,
+      usage: run.result.usage,
+      started_at: run.started_at,
+      completed_at: run.completed_at,
+      halt_runner: this.#store.getPrivate<boolean>(HALT_RUNNER) === true,
+    });
   }
 
   #wait(waiters: Set<() => void>, ms: number): Promise<void> {

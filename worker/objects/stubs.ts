@@ -45,7 +45,6 @@ export type TenantRpc = Rpc<
   | "listRuns"
   | "runChanged"
   | "hubContinue"
-  | "hubCancel"
   | "getLane"
   | "upsertLane"
   | "listLanes"

@@ -16,10 +16,10 @@ import { RunnerHub } from "../runners/hub.ts";
 import { RunnerTable } from "../runners/runner-table.ts";
 import { newRunId } from "../runs/ids.ts";
 import type { InputMessage } from "../runs/messages.ts";
+import { applyRunChange } from "../runs/run-changes.ts";
 import { RunIndex, type RunChange, type RunFilters, type RunPage } from "../runs/run-index.ts";
 import type { RunRecord } from "../runs/run-record.ts";
 import { newRunRecord, type SpawnRequest } from "../runs/spawn.ts";
-import { isTerminal } from "../runs/status.ts";
 import { runStub } from "./stubs.ts";
 
 const seconds = (raw: string | undefined, fallback: number) => {
@@ -185,17 +185,33 @@ export class TenantObject extends Agent<Env> {
     return outcome(() => this.#p.index.list(filters, limit, cursor));
   }
 
-  /** Called by run objects when status, summary, usage or remote handle change. */
+  /**
+   * Wraps the applying of every delivered run change. Unset in production; a test sets it
+   * (through runInDurableObject) to refuse deliveries or lose their acknowledgements.
+   */
+  changeInterceptor: ((change: RunChange, apply: () => Promise<void>) => Promise<void>) | undefined;
+
+  /**
+   * Delivered by run objects (their outbox, at least once) when status, summary, usage or remote
+   * handle change; resolving acknowledges the change.
+   */
   async runChanged(change: RunChange): Promise<Outcome<void>> {
-    return outcome(async () => {
-      const { index, hub, loop } = this.#p;
-      index.applyChange(change);
-      const row = index.row(change.run_id);
-      if (!row) return;
-      await this.#enforceTreeBudget(row.root_run_id);
-      if (!isTerminal(change.status)) return;
-      await hub.release(change.run_id);
-      await loop.onRunEnded(change.run_id, change.status, row.lane_id);
+    return outcome(() => {
+      const apply = () => this.#applyChange(change);
+      return this.changeInterceptor ? this.changeInterceptor(change, apply) : apply();
+    });
+  }
+
+  #applyChange(change: RunChange): Promise<void> {
+    const { index, hub, loop } = this.#p;
+    return applyRunChange(index, change, {
+      enforceTreeBudget: (root) => this.#enforceTreeBudget(root),
+      onEnded: async ({ run_id, status, halt_runner }, laneId) => {
+        // Told before the slot is freed, while the hub still knows which runner holds the run.
+        if (halt_runner) hub.cancel(run_id);
+        await hub.release(run_id);
+        await loop.onRunEnded(run_id, status, laneId);
+      },
     });
   }
 
@@ -211,11 +227,6 @@ export class TenantObject extends Agent<Env> {
         `run tree ${rootRunId} spent ${tree.tokens} tokens; its budget is ${tree.token_budget}`,
       );
     }
-  }
-
-  /** Tells the runner holding a run to stop it (the run's object decided it ends). */
-  async hubCancel(runId: string): Promise<Outcome<void>> {
-    return outcome(() => this.#p.hub.cancel(runId));
   }
 
   /** Forwards a live follow-up to the runner holding the run; false when no runner holds it. */

@@ -1,7 +1,7 @@
 // The tenant's run index in SQLite: every run's row (status, lineage, lane, usage totals), sessions,
 // agent names, idempotency keys and run-tree limits. list_runs pages and metrics read these rows;
 // no run log is read here.
-import { applySchema } from "./sql-schema.ts";
+import { addMissingColumns, applySchema } from "./sql-schema.ts";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { Limits } from "../budgets/limits.ts";
 import { newAgentName, newSessionId } from "./ids.ts";
@@ -34,6 +34,15 @@ CREATE TABLE IF NOT EXISTS agents (agent_name TEXT PRIMARY KEY, session_id TEXT 
 CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, run_id TEXT NOT NULL, fingerprint TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS trees (root_run_id TEXT PRIMARY KEY, max_runs INTEGER NOT NULL, token_budget INTEGER NOT NULL)
 `;
+
+/**
+ * Columns of `runs` added after its first version (indexes made before gain them): the version of
+ * the run's change last applied, and whether what the run's end sets off has all happened.
+ */
+const RUN_CHANGE_COLUMNS = {
+  change_version: "INTEGER NOT NULL DEFAULT 0",
+  end_handled: "INTEGER NOT NULL DEFAULT 0",
+};
 
 /** One row of list_runs. */
 export interface RunIndexRow {
@@ -85,9 +94,13 @@ export function decodeCursor(cursor: string): CursorPosition {
   throw badRequest("cursor", "expected a cursor returned by an earlier list_runs call");
 }
 
-/** What a run's object reports when its status, summary, usage or remote handle changes. */
+/**
+ * What a run's object reports when its status, summary, usage or remote handle changes: its
+ * latest state, as `version` (counted up by the run for each change; delivered at least once).
+ */
 export interface RunChange {
   run_id: string;
+  version: number;
   status: RunStatus;
   last_seq: number;
   updated_at: string;
@@ -96,6 +109,8 @@ export interface RunChange {
   usage: UsageTotals;
   started_at: string | null;
   completed_at: string | null;
+  /** Switchyard ended the run (cancel, timeout, budget, runner loss): its runner must stop it. */
+  halt_runner: boolean;
 }
 
 export interface RunPage {
@@ -123,15 +138,16 @@ export class RunIndex {
   constructor(sql: SqlStorage) {
     this.#sql = sql;
     applySchema(sql, RUN_INDEX_SCHEMA);
+    addMissingColumns(sql, "runs", RUN_CHANGE_COLUMNS);
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {
     return this.#sql.exec(query, ...params).toArray() as T[];
   }
 
-  row(runId: string): (RunIndexRow & { root_run_id: string; terminal: number }) | undefined {
-    return this.#rows<RunIndexRow & { root_run_id: string; terminal: number }>(
-      `SELECT ${RUN_ROW_COLUMNS}, root_run_id, terminal FROM runs WHERE run_id = ?`,
+  row(runId: string): (RunIndexRow & { root_run_id: string; end_handled: number }) | undefined {
+    return this.#rows<RunIndexRow & { root_run_id: string; end_handled: number }>(
+      `SELECT ${RUN_ROW_COLUMNS}, root_run_id, end_handled FROM runs WHERE run_id = ?`,
       runId,
     )[0];
   }
@@ -302,16 +318,16 @@ export class RunIndex {
     };
   }
 
-  /** Applies a run's report; an older report than the one stored is ignored. */
+  /** Applies a run's report; one whose version is not newer than the stored one changes nothing. */
   applyChange(c: RunChange): void {
     const duration =
       c.started_at && c.completed_at ? Date.parse(c.completed_at) - Date.parse(c.started_at) : null;
     const u = c.usage;
-    this.#sql.exec(
+    const applied = this.#sql.exec(
       `UPDATE runs SET status = ?, terminal = ?, last_seq = ?, updated_at = ?, summary = ?, model = COALESCE(?, model),
          input_tokens = ?, cached_input_tokens = ?, output_tokens = ?, reasoning_tokens = ?, total_tokens = ?,
-         cost_usd = ?, unpriced_tokens = ?, turns = ?, duration_ms = ?
-       WHERE run_id = ? AND last_seq <= ?`,
+         cost_usd = ?, unpriced_tokens = ?, turns = ?, duration_ms = ?, change_version = ?
+       WHERE run_id = ? AND change_version < ?`,
       c.status,
       isTerminal(c.status) ? 1 : 0,
       c.last_seq,
@@ -327,10 +343,11 @@ export class RunIndex {
       u.unpriced_tokens,
       u.turns,
       duration,
+      c.version,
       c.run_id,
-      c.last_seq,
+      c.version,
     );
-    if (Object.keys(c.remote_ref).length) {
+    if (applied.rowsWritten > 0 && Object.keys(c.remote_ref).length) {
       this.#sql.exec(
         `UPDATE sessions SET ref = ? WHERE session_id = (SELECT session_id FROM runs WHERE run_id = ?) AND latest_run_id = ?`,
         JSON.stringify(c.remote_ref),
@@ -338,6 +355,11 @@ export class RunIndex {
         c.run_id,
       );
     }
+  }
+
+  /** Records that what the run's end sets off on the tenant has all happened. */
+  markEndHandled(runId: string): void {
+    this.#sql.exec("UPDATE runs SET end_handled = 1 WHERE run_id = ?", runId);
   }
 
   liveRuns(): number {

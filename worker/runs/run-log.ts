@@ -20,6 +20,9 @@ type EventRow = { seq: number; ts: string; type: string; data: string };
 /** The chunk rows of joined artifact texts use this seq, which no event has; their pointer is the artifact id. */
 const JOINED_SEQ = 0;
 
+/** Keys of the run's private documents; `halt_runner` marks a runner's run Switchyard ended. */
+type PrivateKey = "checkpoint" | "secrets" | "carry" | "halt_runner";
+
 export class RunLog {
   readonly #sql: SqlStorage;
 
@@ -140,16 +143,16 @@ export class RunLog {
   }
 
   /** Private per-run documents: the backend checkpoint and, while live, the secrets. */
-  getPrivate<T>(key: "checkpoint" | "secrets" | "carry"): T | undefined {
+  getPrivate<T>(key: PrivateKey): T | undefined {
     const row = this.#sql.exec<{ doc: string }>("SELECT doc FROM sy_private WHERE key = ?", key).toArray()[0];
     return row ? (JSON.parse(row.doc) as T) : undefined;
   }
 
-  setPrivate(key: "checkpoint" | "secrets" | "carry", doc: unknown): void {
+  setPrivate(key: PrivateKey, doc: unknown): void {
     this.#sql.exec("INSERT OR REPLACE INTO sy_private (key, doc) VALUES (?, ?)", key, JSON.stringify(doc));
   }
 
-  deletePrivate(key: "checkpoint" | "secrets" | "carry"): void {
+  deletePrivate(key: PrivateKey): void {
     this.#sql.exec("DELETE FROM sy_private WHERE key = ?", key);
   }
 }
