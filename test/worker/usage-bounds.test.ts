@@ -122,12 +122,18 @@ describe("usage numbers", () => {
     const events = await drainEvents(c, run.run_id);
     const done = await c.ok("get_run", { run_id: run.run_id });
     expect(done).toMatchObject({ status: "completed", result: { final_response: "four" } });
-    expect(done.result.usage).toMatchObject({ total_tokens: 0, turns: 0 });
+    // Its only usage report was refused, so the run reads as having reported none.
+    expect(done.result.usage).toBeNull();
     expect(events.filter((e) => e.type === "usage").map((e) => e.data)).toEqual([
       { backend: "openai_compatible", anomaly: expect.objectContaining({ field: "input_tokens" }) },
     ]);
     const group = await metricsOf(c, run.run_id, (g) => g.outcomes.completed === 1);
-    expect(group).toMatchObject({ outcomes: { completed: 1 }, input_tokens: 0, total_tokens: 0 });
+    expect(group).toMatchObject({
+      outcomes: { completed: 1 },
+      input_tokens: 0,
+      total_tokens: 0,
+      usage_unreported_runs: 1,
+    });
   });
 });
 
