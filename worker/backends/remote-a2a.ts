@@ -6,12 +6,8 @@ import { z } from "zod";
 import { SwitchyardError } from "../errors.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import type { BackendOutput, BackendRun, BackendStream, EdgeBackend } from "./backend.ts";
-import {
-  connectAgent,
-  connectAgentRetrying,
-  describeError,
-  type AgentConnection,
-} from "./remote-a2a/client.ts";
+import { describeError } from "./error-text.ts";
+import { connectAgent, connectAgentRetrying, type AgentConnection } from "./remote-a2a/client.ts";
 import { A2aFollower, failed, MAX_RECOVERY_ATTEMPTS } from "./remote-a2a/follow.ts";
 import { toA2aMessage } from "./remote-a2a/parts.ts";
 import { A2aTracker } from "./remote-a2a/tracker.ts";

@@ -11,7 +11,7 @@ import { readPage, type ArtifactPage, type ArtifactRef } from "../runs/artifacts
 import type { NewEvent, RunEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import { checkOutput } from "../runs/output-schema.ts";
-import { redactDeep, secretValues } from "../runs/redact.ts";
+import { RunRedactor } from "../runs/run-redactor.ts";
 import { normalizeUsage, parsePriceTable, type PriceTable } from "../runs/usage.ts";
 import { RunLog } from "../runs/run-log.ts";
 import { applyEvent, setStatus, statusAfter, type RunRecord, type RunReview } from "../runs/run-record.ts";
@@ -34,7 +34,7 @@ const GROUP_COMMIT_MS = 100;
 export class RunObject extends Agent<Env> {
   #log: RunLog | undefined;
   #record: RunRecord | null | undefined;
-  #secrets: string[] = [];
+  #redactor = new RunRedactor({});
   #abort: AbortController | undefined;
   #driving = false;
   /** Set when the status or summary changed since the tenant's index was last told. */
@@ -64,7 +64,10 @@ export class RunObject extends Agent<Env> {
   get #run(): RunRecord | null {
     if (this.#record === undefined) {
       this.#record = this.#store.loadRecord();
-      this.#secrets = secretValues(this.#store.getPrivate<Record<string, unknown>>("secrets") ?? {});
+      this.#redactor = new RunRedactor({
+        secrets: this.#store.getPrivate("secrets"),
+        carry: this.#store.getPrivate("carry"),
+      });
     }
     return this.#record;
   }
@@ -96,7 +99,7 @@ export class RunObject extends Agent<Env> {
       if (sessionCheckpoint !== undefined) this.#store.setPrivate("checkpoint", sessionCheckpoint);
       if (record.placement === "runner") record.status_reason = "waiting for a runner";
       this.#record = record;
-      this.#secrets = secretValues(secrets);
+      this.#redactor = new RunRedactor({ secrets, carry });
       this.#store.saveRecord(record);
       if (Object.keys(secrets).length) this.#store.setPrivate("secrets", secrets);
       await this.schedule(record.timeout_s, "onTimeout");
@@ -449,9 +452,8 @@ export class RunObject extends Agent<Env> {
 
   #applyOutput(run: RunRecord, out: BackendOutput): void {
     if (out.kind === "event") this.#append(run, out.event);
-    else if (out.kind === "ref")
-      run.remote_ref = { ...run.remote_ref, ...redactDeep(out.ref, this.#secrets) };
-    else this.#store.setPrivate("checkpoint", redactDeep(out.state, this.#secrets));
+    else if (out.kind === "ref") run.remote_ref = { ...run.remote_ref, ...this.#redactor.deep(out.ref) };
+    else this.#store.setPrivate("checkpoint", this.#redactor.deep(out.state));
   }
 
   /** The edge backend driving this run, or undefined when a runner drives it. */
@@ -475,9 +477,14 @@ export class RunObject extends Agent<Env> {
     };
   }
 
-  /** Appends one event (secrets redacted, usage normalized), then the status change it implies. */
+  /** Appends one event with secrets redacted (see run-redactor.ts for what it may add). */
   #append(run: RunRecord, event: NewEvent): void {
-    const data = redactDeep(event.data, this.#secrets);
+    for (const redacted of this.#redactor.event(event)) this.#appendRedacted(run, redacted);
+  }
+
+  /** Appends one redacted event (usage normalized), then the status change it implies. */
+  #appendRedacted(run: RunRecord, event: NewEvent): void {
+    const { data } = event;
     const clean = { type: event.type, data: event.type === "usage" ? this.#normalizeUsage(run, data) : data };
     const now = new Date().toISOString();
     run.last_seq += 1;
@@ -504,8 +511,9 @@ export class RunObject extends Agent<Env> {
 
   #transition(run: RunRecord, to: RunStatus, reason: string | null): void {
     const from = run.status;
-    setStatus(run, to, new Date().toISOString(), reason);
-    this.#logTransition(run, from, to, reason);
+    const clean = this.#redactor.deep(reason);
+    setStatus(run, to, new Date().toISOString(), clean);
+    this.#logTransition(run, from, to, clean);
   }
 
   #logTransition(run: RunRecord, from: RunStatus, to: RunStatus, reason: string | null): void {
@@ -531,6 +539,8 @@ export class RunObject extends Agent<Env> {
       for (const wake of this.#onTerminal) wake();
       this.#onTerminal.clear();
       this.#store.deletePrivate("secrets");
+      // Only a completed run can be reviewed (or remediated), so only its review loop needs these.
+      if (run.status !== "completed") this.#store.deletePrivate("carry");
       void this.#clearSchedules();
     }
     if (this.#statusDirty || this.#usageDirty || refChanged) {
