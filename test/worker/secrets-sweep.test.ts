@@ -114,6 +114,11 @@ describe("secrets sweep", () => {
       return { name, id: run.run_id as string };
     };
 
+    // Every run that ends other than completed holds a review carry until it ends.
+    const review = {
+      backend: "remote_a2a",
+      backend_config: { agent_url: agentUrl("reviewer"), auth_token: SECRET.reviewToken },
+    };
     const completeModel = uniqueModel();
     const failModel = uniqueModel();
     await script(completeModel, [{ echoHeaders: ["authorization", "x-swyd-key"], chunks: 9 }]);
@@ -135,12 +140,20 @@ describe("secrets sweep", () => {
         backend: "remote_a2a",
         prompt: "echo, end:hang",
         backend_config: a2a("echoSecrets"),
+        review,
+      }),
+      spawn("a2a rejected", {
+        backend: "remote_a2a",
+        prompt: "echo",
+        backend_config: { ...a2a("echoSecrets"), agent_url: agentUrl("rejecting") },
+        review,
       }),
       spawn("a2a times out", {
         backend: "remote_a2a",
         prompt: "echo, end:hang",
         timeout_s: 2,
         backend_config: a2a("echoSecrets"),
+        review,
       }),
       spawn("a2a reviewed", {
         backend: "remote_a2a",
@@ -156,10 +169,7 @@ describe("secrets sweep", () => {
         backend: "remote_a2a",
         prompt: "echo, end:fail",
         backend_config: a2a("echoSecrets"),
-        review: {
-          backend: "remote_a2a",
-          backend_config: { agent_url: agentUrl("reviewer"), auth_token: SECRET.reviewToken },
-        },
+        review,
       }),
       spawn("openai completes", {
         backend: "openai_compatible",
@@ -243,7 +253,7 @@ describe("secrets sweep", () => {
       for (const r of tree) runIds.push(r.run_id);
       const live = all.filter((r) => runIds.includes(r.run_id) && !TERMINAL.includes(r.status));
       const review = (await c.ok("get_run", { run_id: reviewed.id })).review;
-      if (live.length === 0 && review && runIds.length >= 13) break;
+      if (live.length === 0 && review && runIds.length >= 14) break;
       await c.ok("wait_runs", {
         run_ids: live.length ? live.map((r) => r.run_id) : [reviewed.id],
         wait_ms: 2000,
@@ -257,6 +267,7 @@ describe("secrets sweep", () => {
       "a2a completes": "completed",
       "a2a fails": "failed",
       "a2a cancelled": "cancelled",
+      "a2a rejected": "rejected",
       "a2a times out": "failed",
       "a2a reviewed": "completed",
       "a2a reviewed, worker fails": "failed",
@@ -270,7 +281,7 @@ describe("secrets sweep", () => {
       .filter((r) => r.parent_run_id && runIds.includes(r.run_id))
       .map((r) => `${r.role}:${r.status}`);
     expect(tree.sort()).toEqual(["reviewer:completed", "reviewer:completed", "worker:completed"]);
-    expect(runIds).toHaveLength(13);
+    expect(runIds).toHaveLength(14);
   });
 
   it("no tool result holds a secret in any form, though the agents echoed them", async () => {

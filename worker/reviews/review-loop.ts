@@ -1,4 +1,4 @@
-// The review loop (issue 4): when a worker run with a review policy completes, a reviewer run is
+// The review loop: when a worker run with a review policy completes, a reviewer run is
 // spawned with the findings schema; its verdict lands on the worker (and the lane); a `fail` with
 // cycles left continues the worker's session with the findings, and the result is reviewed again.
 import type { RunRpc } from "../objects/stubs.ts";

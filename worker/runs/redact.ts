@@ -118,8 +118,13 @@ export class Redactor {
   /** Where the earliest tail of `text` begins that is a proper prefix of a form, if any. */
   pendingFrom(text: string): number | undefined {
     for (let s = Math.max(0, text.length - this.longest + 1); s < text.length; s++) {
-      const tail = text.slice(s);
-      if (this.#forms.some((f) => f.length > tail.length && f.startsWith(tail))) return s;
+      const first = text.charCodeAt(s);
+      const rest = text.length - s;
+      // The first character rules out most forms before any slice is made.
+      const could = this.#forms.some(
+        (f) => f.length > rest && f.charCodeAt(0) === first && f.startsWith(text.slice(s)),
+      );
+      if (could) return s;
     }
     return undefined;
   }
