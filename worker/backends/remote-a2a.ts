@@ -6,11 +6,11 @@ import { z } from "zod";
 import { SwitchyardError } from "../errors.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import type { BackendOutput, BackendRun, BackendStream, EdgeBackend } from "./backend.ts";
+import { describeError } from "./error-text.ts";
 import {
   agentCardUrl,
   connectAgent,
   connectAgentRetrying,
-  describeError,
   type AgentConnection,
 } from "./remote-a2a/client.ts";
 import { A2aFollower, failed, MAX_RECOVERY_ATTEMPTS } from "./remote-a2a/follow.ts";

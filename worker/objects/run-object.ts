@@ -11,7 +11,7 @@ import { readPage, type ArtifactPage, type ArtifactRef } from "../runs/artifacts
 import type { NewEvent, RunEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import { checkOutput } from "../runs/output-schema.ts";
-import { redactDeep, secretValues } from "../runs/redact.ts";
+import { RunRedactor } from "../runs/run-redactor.ts";
 import {
   normalizeUsage,
   parsePriceTable,
@@ -52,7 +52,7 @@ const HALT_RUNNER = "halt_runner";
 export class RunObject extends Agent<Env> {
   #log: RunLog | undefined;
   #record: RunRecord | null | undefined;
-  #secrets: string[] = [];
+  #redactor = new RunRedactor({});
   #abort: AbortController | undefined;
   #driving = false;
   #changes: ChangeOutbox | undefined;
@@ -101,7 +101,10 @@ export class RunObject extends Agent<Env> {
   get #run(): RunRecord | null {
     if (this.#record === undefined) {
       this.#record = this.#store.loadRecord();
-      this.#secrets = secretValues(this.#store.getPrivate<Record<string, unknown>>("secrets") ?? {});
+      this.#redactor = new RunRedactor({
+        secrets: this.#store.getPrivate("secrets"),
+        carry: this.#store.getPrivate("carry"),
+      });
     }
     return this.#record;
   }
@@ -136,7 +139,7 @@ export class RunObject extends Agent<Env> {
       if (sessionCheckpoint !== undefined) this.#store.setPrivate("checkpoint", sessionCheckpoint);
       if (record.placement === "runner") record.status_reason = "waiting for a runner";
       this.#record = record;
-      this.#secrets = secretValues(secrets);
+      this.#redactor = new RunRedactor({ secrets, carry });
       this.#store.saveRecord(record);
       if (Object.keys(secrets).length) this.#store.setPrivate("secrets", secrets);
       await this.schedule(record.timeout_s, "onTimeout");
@@ -526,8 +529,8 @@ export class RunObject extends Agent<Env> {
     else if (out.kind === "ref") {
       // remote_ref.runner says which runner the run was dispatched to: the Worker's word, not a backend's.
       const { runner: _claimed, ...ref } = out.ref;
-      run.remote_ref = { ...run.remote_ref, ...redactDeep(ref, this.#secrets) };
-    } else this.#store.setPrivate("checkpoint", redactDeep(out.state, this.#secrets));
+      run.remote_ref = { ...run.remote_ref, ...this.#redactor.deep(ref) };
+    } else this.#store.setPrivate("checkpoint", this.#redactor.deep(out.state));
   }
 
   /** The edge backend driving this run, or undefined when a runner drives it. */
@@ -551,15 +554,20 @@ export class RunObject extends Agent<Env> {
     };
   }
 
-  /**
-   * Appends one event (secrets redacted, usage normalized), then the status change it implies. This
-   * is the one place events are stored, so every backend's log has the same order: the causing event
-   * (run_completed, run_failed, rejected, …) first, its status_changed right after it.
-   * After the run's end only a bounded number of events are stored (admitEvent).
-   */
+  /** Appends one event with secrets redacted (see run-redactor.ts for what it may add). */
   #append(run: RunRecord, event: NewEvent): void {
+    for (const redacted of this.#redactor.event(event)) this.#appendRedacted(run, redacted);
+  }
+
+  /**
+   * Appends one redacted event (usage normalized), then the status change it implies. This is the
+   * one place events are stored, so every backend's log has the same order: the causing event
+   * (run_completed, run_failed, rejected, …) first, its status_changed right after it. After the
+   * run's end only a bounded number of events are stored (admitEvent).
+   */
+  #appendRedacted(run: RunRecord, event: NewEvent): void {
     if (!admitEvent(run)) return;
-    const data = redactDeep(event.data, this.#secrets);
+    const { data } = event;
     const clean = { type: event.type, data: event.type === "usage" ? this.#normalizeUsage(run, data) : data };
     const now = new Date().toISOString();
     run.last_seq += 1;
@@ -589,8 +597,9 @@ export class RunObject extends Agent<Env> {
 
   #transition(run: RunRecord, to: RunStatus, reason: string | null): void {
     const from = run.status;
-    setStatus(run, to, new Date().toISOString(), reason);
-    this.#logTransition(run, from, to, reason);
+    const clean = this.#redactor.deep(reason);
+    setStatus(run, to, new Date().toISOString(), clean);
+    this.#logTransition(run, from, to, clean);
   }
 
   #logTransition(run: RunRecord, from: RunStatus, to: RunStatus, reason: string | null): void {
@@ -616,6 +625,8 @@ export class RunObject extends Agent<Env> {
       for (const wake of this.#onTerminal) wake();
       this.#onTerminal.clear();
       this.#store.deletePrivate("secrets");
+      // Only a completed run can be reviewed (or remediated), so only its review loop needs these.
+      if (run.status !== "completed") this.#store.deletePrivate("carry");
       void this.#clearSchedules();
     }
     if (this.#statusDirty || this.#usageDirty || refChanged) {

@@ -1,4 +1,4 @@
-// The review loop (issue 4): when a worker run with a review policy completes, a reviewer run is
+// The review loop: when a worker run with a review policy completes, a reviewer run is
 // spawned with the findings schema; its verdict lands on the worker (and the lane); a `fail` with
 // cycles left continues the worker's session with the findings, and the result is reviewed again.
 import type { RunRpc } from "../objects/stubs.ts";
@@ -16,7 +16,10 @@ import {
 } from "./review-policy.ts";
 import type { ReviewRecord, ReviewTable } from "./review-table.ts";
 
-/** Secrets a worker keeps past its end for its review loop (see RunObject carry). */
+/**
+ * Secrets a worker keeps past its end for its review loop (see RunObject carry): a completed run
+ * keeps them until its reviewer (or remediation) takes them; any other ending drops them at once.
+ */
 export interface ReviewCarry {
   worker_secrets?: Record<string, unknown>;
   review_secrets?: Record<string, unknown>;
@@ -111,10 +114,11 @@ export class ReviewLoop {
       findings: parsed.success ? parsed.data.findings : [],
       created_at: reviewer.completed_at ?? reviewer.updated_at,
     };
+    // Taken before anything can return early: whatever happens next, the reviewer keeps none.
+    const carry = ((await reviewerStub.takeCarry()) ?? {}) as ReviewCarry;
     if (!this.#d.reviews.record(review)) return;
     const workerStub = await this.#d.run(worker.run_id);
     await workerStub.setReview(review);
-    const carry = ((await reviewerStub.takeCarry()) ?? {}) as ReviewCarry;
     if (review.verdict !== "fail" || worker.cycle >= worker.policy.max_cycles || !parsed.success) return;
 
     const previous = (await workerStub.getRecord())!;

@@ -64,7 +64,8 @@ export type A2aAgentName =
   | "bigOutput"
   | "chunkedArtifact"
   | "reviewer"
-  | "harshReviewer";
+  | "harshReviewer"
+  | "echoSecrets";
 
 export const agentUrl = (name: A2aAgentName): string => {
   const urls = JSON.parse((env as unknown as { TEST_A2A_AGENTS: string }).TEST_A2A_AGENTS) as Record<

@@ -3,7 +3,8 @@
 // and run_completed. Failures become run_failed; an aborted signal ends the turn without a word.
 import { emit, type BackendOutput } from "../backend.ts";
 import { MessageCoalescer } from "./coalesce.ts";
-import { describeError, failed, redact } from "./failure.ts";
+import { describeError, redactError } from "../error-text.ts";
+import { failed } from "./failure.ts";
 import { readChatStream } from "./stream.ts";
 import {
   ChatCompletionSchema,
@@ -186,6 +187,7 @@ async function errorDetail(res: Response, secrets: readonly string[]): Promise<s
   } catch {
     // Not JSON (a proxy's HTML page, plain text): the text itself is the detail.
   }
-  const detail = redact(message.replace(/\s+/g, " ").trim(), secrets).slice(0, 300);
+  // Redacted before whitespace is collapsed: a secret is matched as it was given.
+  const detail = redactError(message, secrets).replace(/\s+/g, " ").trim().slice(0, 300);
   return detail ? `: ${detail}` : "";
 }

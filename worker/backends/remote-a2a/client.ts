@@ -1,6 +1,6 @@
 // Connecting to a remote A2A agent: resolves its card and builds an @a2a-js/sdk client (A2A 1.0,
 // or 0.3 through the SDK's compatibility layer) whose every request carries the run's secret
-// headers. Also turns errors into messages that name the agent and never a secret.
+// headers.
 import { AGENT_CARD_PATH } from "@a2a-js/sdk";
 import {
   ClientFactory,
@@ -12,8 +12,6 @@ import { backoffMs, sleep } from "./backoff.ts";
 
 /** How long resolving the agent card may take before the agent counts as unreachable (ms). */
 const CARD_TIMEOUT_MS = 15_000;
-/** Longest error text carried into an event (characters). */
-const MAX_ERROR_CHARS = 500;
 
 export interface AgentTarget {
   agentUrl: string;
@@ -89,14 +87,4 @@ export async function connectAgentRetrying(
       await sleep(backoffMs(attempt), signal);
     }
   }
-}
-
-/** An error as text safe for events: secret values are replaced, length is bounded. */
-export function describeError(error: unknown, secrets: readonly string[]): string {
-  let text = error instanceof Error ? error.message : String(error);
-  // Network failures arrive as a bare "fetch failed"/"terminated" whose cause says what happened.
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause.message : undefined;
-  if (cause && !text.includes(cause)) text = `${text} (${cause})`;
-  for (const secret of secrets) if (secret.length >= 3) text = text.split(secret).join("[redacted]");
-  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
 }
