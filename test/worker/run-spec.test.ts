@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { DispatchFrameSchema } from "../../worker/protocol/frames.ts";
 import { PROFILES } from "../../worker/profiles/index.ts";
-import type { RunRecord } from "../../worker/runs/run-record.ts";
+import { RunRecordSchema, emptyUsage, type RunRecord } from "../../worker/runs/run-record.ts";
 import {
   RunSpecSchema,
   forContinuation,
@@ -40,15 +40,7 @@ const STORED_BEFORE = JSON.parse(
       final_response: "done",
       artifacts: [],
       files_changed: [],
-      usage: {
-        input_tokens: 0,
-        cached_input_tokens: 0,
-        output_tokens: 0,
-        reasoning_tokens: 0,
-        total_tokens: 0,
-        unpriced_tokens: 0,
-        turns: 0,
-      },
+      usage: emptyUsage(),
     },
     error: null,
     session_id: "ses_01",
@@ -140,7 +132,8 @@ describe("fromRequest", () => {
 });
 
 describe("a record stored by the previous code", () => {
-  it("parses as a spec unchanged", () => {
+  it("parses as a record, and its spec as a spec, unchanged", () => {
+    expect(RunRecordSchema.parse(STORED_BEFORE)).toEqual(STORED_BEFORE);
     expect(RunSpecSchema.parse(STORED_BEFORE.spec)).toEqual(STORED_BEFORE.spec);
   });
 

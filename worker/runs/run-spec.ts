@@ -12,7 +12,8 @@ import type { SpawnRequest } from "./spawn.ts";
 
 /**
  * Spec fields a caller gives as they are: spawn_run takes them in this shape, the record keeps them,
- * the dispatch frame carries them and backends get them (camelCased, see BackendSpec).
+ * the dispatch frame carries them and backends get them (camelCased, see BackendSpec). Their
+ * bounds are the tool's and hold wherever a spec is parsed, the runner's dispatch frames included.
  */
 export const GivenSpecShape = {
   profile_text: z
