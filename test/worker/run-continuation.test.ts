@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { RunSpecSchema } from "../../worker/runs/run-spec.ts";
 import type { DispatchFrame } from "../../worker/protocol/frames.ts";
 import { agentUrl, connect, waitForStatus, type TestClient } from "./support/mcp.ts";
-import { ScriptedRunner } from "./support/scripted-runner.ts";
+import { runnerWithRun } from "./support/scripted-runner.ts";
 import { storedRecord } from "./support/storage.ts";
 
 const OUTPUT_SCHEMA = { type: "object", properties: { ok: { type: "boolean" } }, required: ["ok"] };
@@ -19,27 +19,21 @@ function carried(frame: DispatchFrame): Record<string, unknown> {
 
 /** A codex run with every carried field set, finished by a scripted runner. */
 async function finishedRun(c: TestClient, prefix: string, extra: Record<string, unknown> = {}) {
-  const name = `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
-  const runner = await ScriptedRunner.connect({ name, backends: ["codex"] });
-  const first = await c.ok("spawn_run", {
-    backend: "codex",
+  const { runner, runId, dispatch } = await runnerWithRun(c, prefix, {
     role: "implementer",
-    prompt: "implement the loop",
     cwd: "/w/repo",
     profile_path: "profiles/IMPLEMENTER.md",
     output_schema: OUTPUT_SCHEMA,
     metadata: { ticket: "T-7" },
     timeout_s: 1234,
-    backend_config: { runner: name, model: "gpt-test" },
     ...extra,
   });
-  const dispatch = await runner.next("run.dispatch", (f) => f.run_id === first.run_id);
-  runner.outputs(first.run_id, 1, [
+  runner.outputs(runId, 1, [
     { type: "run_started", data: {} },
     { type: "agent_message", data: { text: "done" } },
     { type: "run_completed", data: { final_response: "done", structured_output: { ok: true } } },
   ]);
-  await waitForStatus(c, first.run_id, ["completed"]);
+  const first = await waitForStatus(c, runId, ["completed"]);
   return { runner, first, dispatch };
 }
 
