@@ -4,6 +4,7 @@
 import { readFile } from "node:fs/promises";
 import type { BackendRun } from "../worker/backends/backend.ts";
 import type { DispatchFrame } from "../worker/protocol/frames.ts";
+import { fromDispatch } from "../worker/runs/run-spec.ts";
 import type { RefusedFrame } from "./link/dialer.ts";
 import { checkWithinRoots } from "./roots.ts";
 
@@ -30,22 +31,7 @@ export async function prepareRun(frame: DispatchFrame, context: PrepareContext):
   if (!cwd.ok) return refuse(cwd.outside ? "cwd_outside_roots" : "bad_request", cwd.reason);
   const profile = await profileText(frame, cwd.path, realRoots);
   if (!profile.ok) return profile;
-  return {
-    ok: true,
-    spec: {
-      runId: frame.run_id,
-      message: frame.message,
-      cwd: cwd.path,
-      profileText: profile.text,
-      outputSchema: frame.output_schema,
-      config: frame.config,
-      secrets: frame.secrets,
-      // Copied: ref outputs of the run update it as the agent reports its session.
-      ref: { ...frame.ref },
-      sessionRef: frame.session_ref,
-      checkpoint: frame.checkpoint,
-    },
-  };
+  return { ok: true, spec: fromDispatch(frame, { cwd: cwd.path, profile_text: profile.text }) };
 }
 
 /** `profile_text` as given, else the file `profile_path` names (relative to cwd, within the roots). */

@@ -3,27 +3,23 @@
 // Where a run goes (edge or runner) is decided in registry.ts, not here.
 import type { NewEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
+import type { BackendSpec } from "../runs/run-spec.ts";
 
-/** Everything a backend needs to drive one run. Secrets are kept apart from the public config. */
-export interface BackendRun {
+/**
+ * Everything a backend needs to drive one run: its spec (runs/run-spec.ts, built by toBackendRun)
+ * and the run's public handle and private state. Secrets are kept apart from the public config.
+ */
+export type BackendRun = BackendSpec & {
   runId: string;
-  /** The first message of the run (prompt and/or input_message). */
-  message: InputMessage;
   cwd?: string;
-  profileText?: string;
-  outputSchema?: Record<string, unknown>;
   metadata?: Record<string, unknown>;
-  /** Non-secret part of backend_config, already validated against the backend's schema. */
-  config: Record<string, unknown>;
   /** Secret part of backend_config (tokens, headers, API keys). Never logged or stored in events. */
   secrets: Record<string, unknown>;
   /** Public handle of the remote work so far (task id, context id, thread id …). */
   ref: Record<string, string>;
-  /** Handle of the session being resumed (`session_mode: resume`), from its latest run. */
-  sessionRef?: Record<string, string>;
   /** Private progress marker last checkpointed by this backend, handed back on recovery. */
   checkpoint?: unknown;
-}
+};
 
 /**
  * What a backend yields. Events go to the log in order; `ref` updates the run's public remote

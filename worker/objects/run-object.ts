@@ -12,6 +12,7 @@ import type { NewEvent, RunEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import { checkOutput } from "../runs/output-schema.ts";
 import { RunRedactor } from "../runs/run-redactor.ts";
+import { toBackendRun, toDispatch, type RunPrivate } from "../runs/run-spec.ts";
 import {
   normalizeUsage,
   parsePriceTable,
@@ -265,21 +266,7 @@ export class RunObject extends Agent<Env> {
       run.runner = runner;
       run.remote_ref = { ...run.remote_ref, runner };
       this.#store.saveRecord(run);
-      return {
-        run_id: run.run_id,
-        backend: run.backend,
-        message: run.spec.message as InputMessage,
-        cwd: run.cwd ?? undefined,
-        profile_text: run.spec.profile_text,
-        profile_path: run.spec.profile_path,
-        output_schema: run.spec.output_schema,
-        config: run.spec.config,
-        secrets: this.#store.getPrivate<Record<string, unknown>>("secrets") ?? {},
-        ref: run.remote_ref,
-        session_ref: run.spec.session_ref,
-        checkpoint: this.#store.getPrivate("checkpoint"),
-        acked_seq: run.relay_seq,
-      };
+      return toDispatch(run, this.#private());
     });
   }
 
@@ -539,17 +526,13 @@ export class RunObject extends Agent<Env> {
   }
 
   #backendRun(run: RunRecord): BackendRun {
+    return toBackendRun(run, this.#private());
+  }
+
+  /** What the run keeps apart from its record, for its backend (see run-spec.ts). */
+  #private(): RunPrivate {
     return {
-      runId: run.run_id,
-      message: run.spec.message as InputMessage,
-      cwd: run.cwd ?? undefined,
-      profileText: run.spec.profile_text,
-      outputSchema: run.spec.output_schema,
-      metadata: run.metadata,
-      config: run.spec.config,
       secrets: this.#store.getPrivate<Record<string, unknown>>("secrets") ?? {},
-      ref: run.remote_ref,
-      sessionRef: run.spec.session_ref,
       checkpoint: this.#store.getPrivate("checkpoint"),
     };
   }

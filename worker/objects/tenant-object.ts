@@ -126,7 +126,7 @@ export class TenantObject extends Agent<Env> {
     const run_id = newRunId(now.getTime());
     const placement = placeRun(
       resolveBackend(req.backend),
-      req.config,
+      req.spec.config,
       parseAllowHosts(this.env.SWITCHYARD_EDGE_ALLOW_HOSTS),
     );
     const record = newRunRecord(req, { tenant, run_id, ...session, placement, now: now.toISOString() });
@@ -160,7 +160,7 @@ export class TenantObject extends Agent<Env> {
     ).create(record, secrets, checkpoint, carry);
     if (record.parent_run_id) await (await runStub(this.env, tenant, record.parent_run_id)).addChild(run_id);
     if (placement === "runner") {
-      const { runner, runner_labels } = req.config as {
+      const { runner, runner_labels } = req.spec.config as {
         runner?: string;
         runner_labels?: Record<string, string>;
       };

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { NewEventSchema } from "../runs/events.ts";
 import { InputMessageSchema } from "../runs/messages.ts";
+import { RunSpecSchema } from "../runs/run-spec.ts";
 import { normalizeAbsolutePath } from "./paths.ts";
 
 /** Bumped when a frame changes incompatibly; the Worker closes links of another version. */
@@ -106,21 +107,17 @@ export const WelcomeFrameSchema = z.object({
   heartbeat_ms: z.number().int().positive(),
 });
 
-/** Everything the runner needs to execute a run; secrets travel only here and stay in memory. */
-export const DispatchFrameSchema = z.object({
+/**
+ * Everything the runner needs to execute a run: its spec (runs/run-spec.ts) and what the Worker
+ * keeps apart from the record. Secrets travel only here and stay in the runner's memory.
+ */
+export const DispatchFrameSchema = RunSpecSchema.extend({
   type: z.literal("run.dispatch"),
   run_id: RunId,
   backend: z.string(),
-  message: InputMessageSchema,
   cwd: z.string().optional(),
-  profile_text: z.string().optional(),
-  /** A profile file on the runner's machine, relative to cwd (runner resolves it). */
-  profile_path: z.string().optional(),
-  output_schema: z.record(z.string(), z.unknown()).optional(),
-  config: z.record(z.string(), z.unknown()),
   secrets: z.record(z.string(), z.unknown()),
   ref: StringMap,
-  session_ref: StringMap.optional(),
   /** The backend's last checkpoint for this run or the session it resumes. */
   checkpoint: z.unknown().optional(),
   /** The last source_seq the Worker already has for this run (0 for a new run). */

@@ -4,7 +4,9 @@
 import type { RunRpc } from "../objects/stubs.ts";
 import { PROFILES } from "../profiles/index.ts";
 import { parseBackendConfig, resolveBackend } from "../backends/registry.ts";
+import { toInputMessage } from "../runs/messages.ts";
 import type { RunRecord } from "../runs/run-record.ts";
+import { forContinuation, fromRequest } from "../runs/run-spec.ts";
 import { fingerprintOf, type SpawnRequest } from "../runs/spawn.ts";
 import type { RunStatus } from "../runs/status.ts";
 import {
@@ -75,13 +77,17 @@ export class ReviewLoop {
       {
         backend: backend.name,
         role: "reviewer",
-        message: { role: "user", parts: [{ kind: "text", text: prompt }] },
+        spec: fromRequest(
+          {
+            prompt,
+            profile_text: PROFILES[policy.profile] ?? PROFILES["reviewer-remediator"],
+            output_schema: REVIEW_OUTPUT_JSON_SCHEMA,
+          },
+          config,
+        ),
         cwd: worker.cwd ?? undefined,
         session_mode: "new",
-        profile_text: PROFILES[policy.profile] ?? PROFILES["reviewer-remediator"],
-        output_schema: REVIEW_OUTPUT_JSON_SCHEMA,
         metadata: { review_of: worker.run_id, review_cycle: cycle },
-        config,
         parent_run_id: worker.run_id,
         lane_id: laneId ?? undefined,
         fingerprint: await fingerprintOf({ review_of: worker.run_id, cycle }),
@@ -122,24 +128,16 @@ export class ReviewLoop {
     if (review.verdict !== "fail" || worker.cycle >= worker.policy.max_cycles || !parsed.success) return;
 
     const previous = (await workerStub.getRecord())!;
+    const resumed = forContinuation(previous, toInputMessage(remediationPrompt(parsed.data), undefined));
     await this.#d.spawn(
       {
-        backend: previous.backend,
-        role: previous.role,
-        message: { role: "user", parts: [{ kind: "text", text: remediationPrompt(parsed.data) }] },
-        cwd: previous.cwd ?? undefined,
-        session_mode: "resume",
-        session_id: previous.session_id,
-        profile_text: previous.spec.profile_text,
-        output_schema: previous.spec.output_schema,
-        metadata: { ...previous.metadata, remediates: worker.run_id },
-        config: previous.spec.config,
+        ...resumed,
+        metadata: { ...resumed.metadata, remediates: worker.run_id },
         parent_run_id: worker.run_id,
         lane_id: laneId ?? undefined,
         review: worker.policy,
         review_cycle: worker.cycle + 1,
         fingerprint: await fingerprintOf({ remediates: worker.run_id, cycle: worker.cycle + 1 }),
-        timeout_s: previous.timeout_s,
       },
       { secrets: carry.worker_secrets ?? {}, carry: { ...carry } },
     );

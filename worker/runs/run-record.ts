@@ -3,6 +3,7 @@
 import { z } from "zod";
 import type { NewEvent } from "./events.ts";
 import { StoredArtifactSchema, joinArtifact, type ArtifactTextStore } from "./joined-artifacts.ts";
+import { RunSpecSchema } from "./run-spec.ts";
 import { RunStatusSchema, isTerminal, type RunStatus } from "./status.ts";
 import { NormalizedUsageSchema, type NormalizedUsage } from "./usage.ts";
 import { DEFAULT_LIMITS } from "./sanitize.ts";
@@ -125,15 +126,7 @@ export const RunRecordSchema = z.object({
    */
   late_events: z.object({ stored: z.number(), dropped: z.number() }).optional(),
   /** The run's spec minus secrets, as the backend needs it again on continue and recovery. */
-  spec: z.object({
-    message: z.unknown(),
-    profile_text: z.string().optional(),
-    /** A profile file the runner resolves on its machine, relative to cwd. */
-    profile_path: z.string().optional(),
-    output_schema: z.record(z.string(), z.unknown()).optional(),
-    config: z.record(z.string(), z.unknown()),
-    session_ref: z.record(z.string(), z.string()).optional(),
-  }),
+  spec: RunSpecSchema,
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

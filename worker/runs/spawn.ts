@@ -2,23 +2,19 @@
 // record built from it. Pure: the tenant object decides names and sessions, this only assembles.
 import type { Budget } from "../budgets/limits.ts";
 import type { ReviewPolicy } from "../reviews/review-policy.ts";
-import type { InputMessage } from "./messages.ts";
 import { emptyUsage, type RunRecord } from "./run-record.ts";
+import type { RequestedSpec } from "./run-spec.ts";
 
 export interface SpawnRequest {
   backend: string;
   role: string;
-  message: InputMessage;
+  /** The run's spec; its secrets travel separately and only to the run's object. */
+  spec: RequestedSpec;
   cwd?: string;
   session_mode: "new" | "resume";
   session_id?: string;
   agent_name?: string;
-  profile_text?: string;
-  profile_path?: string;
-  output_schema?: Record<string, unknown>;
   metadata: Record<string, unknown>;
-  /** Non-secret backend_config; the secrets travel separately and only to the run's object. */
-  config: Record<string, unknown>;
   parent_run_id?: string;
   lane_id?: string;
   /** Review dispatch for this run (public part; its secrets travel in the run's carry). */
@@ -71,14 +67,7 @@ export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
     relay_seq: 0,
     lane_id: req.lane_id ?? null,
     review: null,
-    spec: {
-      message: req.message,
-      profile_text: req.profile_text,
-      profile_path: req.profile_path,
-      output_schema: req.output_schema,
-      config: req.config,
-      session_ref: id.session_ref,
-    },
+    spec: { ...req.spec, session_ref: id.session_ref },
   };
 }
 

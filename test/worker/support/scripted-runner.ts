@@ -1,7 +1,12 @@
 // A runner peer scripted by the test, over a real WebSocket to the Worker under test: it speaks
 // the wire protocol from worker/protocol/frames.ts and nothing else.
 import { SELF } from "cloudflare:test";
-import { PROTOCOL_VERSION, WorkerFrameSchema, type WorkerFrame } from "../../../worker/protocol/frames.ts";
+import {
+  PROTOCOL_VERSION,
+  WorkerFrameSchema,
+  type DispatchFrame,
+  type WorkerFrame,
+} from "../../../worker/protocol/frames.ts";
 import type { TestClient } from "./mcp.ts";
 
 export interface ScriptedRunnerOptions {
@@ -144,7 +149,7 @@ export async function runnerWithRun(
   c: TestClient,
   prefix: string,
   spawn: Record<string, unknown> = {},
-): Promise<{ runner: ScriptedRunner; runId: string }> {
+): Promise<{ runner: ScriptedRunner; runId: string; dispatch: DispatchFrame }> {
   const name = `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
   const runner = await ScriptedRunner.connect({ name, backends: ["codex"] });
   const run = await c.ok("spawn_run", {
@@ -154,6 +159,6 @@ export async function runnerWithRun(
     ...spawn,
     backend_config: { runner: name },
   });
-  await runner.next("run.dispatch", (f) => f.run_id === run.run_id);
-  return { runner, runId: run.run_id };
+  const dispatch = await runner.next("run.dispatch", (f) => f.run_id === run.run_id);
+  return { runner, runId: run.run_id, dispatch };
 }

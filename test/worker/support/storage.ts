@@ -42,3 +42,11 @@ export async function runStorage(runId: string, tenantName = "acme"): Promise<st
   const dump = await Promise.all(tables.map((t) => rows(stub, `SELECT * FROM ${t} ORDER BY 1, 2`)));
   return JSON.stringify(dump, (_k, v: unknown) => (v instanceof ArrayBuffer ? [...new Uint8Array(v)] : v));
 }
+
+/** The run's record as its object stores it (fields get_run does not show included). */
+export async function storedRecord(runId: string, tenantName = "acme"): Promise<Record<string, unknown>> {
+  const stub = bindings.RUNS.getByName(`${tenantName}/${runId}`) as unknown as DurableObjectStub;
+  const [row] = await rows(stub, "SELECT doc FROM sy_record WHERE id = 1");
+  if (!row) throw new Error(`run ${runId} has no record`);
+  return JSON.parse(row.doc as string) as Record<string, unknown>;
+}

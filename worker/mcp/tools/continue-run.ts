@@ -3,6 +3,7 @@ import { z } from "zod";
 import { parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { InputMessageSchema, refineMessageSize, toInputMessage } from "../../runs/messages.ts";
+import { forContinuation } from "../../runs/run-spec.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
 import { RunStatusSchema, isTerminal } from "../../runs/status.ts";
 import { BackendConfigSchema, RunSelectorShape, refineSelector } from "../fields.ts";
@@ -65,19 +66,9 @@ export const continueRun = defineTool({
       await tenantStub(ctx.env, ctx.tenant)
     ).spawn(
       {
-        backend: record.backend,
-        role: record.role,
-        message,
-        cwd: record.cwd ?? undefined,
-        session_mode: "resume",
-        session_id: record.session_id,
-        profile_text: record.spec.profile_text,
-        output_schema: record.spec.output_schema,
-        metadata: record.metadata,
-        config,
+        ...forContinuation(record, message, config),
         parent_run_id: record.parent_run_id ?? undefined,
         fingerprint: await fingerprintOf({ continue_of: record.run_id, message, config }),
-        timeout_s: record.timeout_s,
       },
       { secrets },
     );

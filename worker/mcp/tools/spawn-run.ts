@@ -13,9 +13,10 @@ import { parseAllowHosts, type AllowList } from "../../egress/allow-list.ts";
 import { assertEdgeMayFetch } from "../../egress/policy.ts";
 import { SwitchyardError, badRequest } from "../../errors.ts";
 import { tenantStub } from "../../objects/stubs.ts";
-import { PROFILES, PROFILE_NAMES } from "../../profiles/index.ts";
+import { PROFILE_NAMES } from "../../profiles/index.ts";
 import { ReviewPolicySchema, type ReviewPolicy } from "../../reviews/review-policy.ts";
-import { InputMessageSchema, refineMessageSize, toInputMessage } from "../../runs/messages.ts";
+import { InputMessageSchema, refineMessageSize } from "../../runs/messages.ts";
+import { GivenSpecShape, fromRequest } from "../../runs/run-spec.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
 import { RunStatusSchema } from "../../runs/status.ts";
 import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema } from "../fields.ts";
@@ -49,21 +50,7 @@ export const SpawnRunInputSchema = z
     agent_name: AgentNameSchema.optional().describe("Unique per tenant; generated when absent."),
     nickname: AgentNameSchema.optional().describe("Alias of agent_name."),
     profile: z.enum(PROFILE_NAMES).optional().describe("A profile shipped with Switchyard."),
-    profile_text: z
-      .string()
-      .min(1)
-      .max(64 * 1024)
-      .optional()
-      .describe("Inline profile instructions."),
-    profile_path: z
-      .string()
-      .min(1)
-      .max(1024)
-      .optional()
-      .describe("Runner backends: a profile file, relative to cwd."),
-    output_schema: boundedJson(64 * 1024)
-      .optional()
-      .describe("JSON Schema the final output must satisfy."),
+    ...GivenSpecShape,
     metadata: boundedJson(16 * 1024).optional(),
     backend_config: BackendConfigSchema.optional().describe("Backend options; secrets here are never shown."),
     parent_run_id: z.string().max(64).optional(),
@@ -141,22 +128,17 @@ export const spawnRun = defineTool({
     const reviewSplit = review ? splitReview(review, allowHosts) : undefined;
     const cwd = args.cwd ?? lane?.cwd ?? undefined;
     const metadata = { ...(lane?.test_command ? { test_command: lane.test_command } : {}), ...args.metadata };
-    const message = toInputMessage(args.prompt, args.input_message);
     const { backend_config: _secretBearing, review: _reviewSecrets, ...rest } = args;
     const record = await tenant.spawn(
       {
         backend: backend.name,
         role: args.role,
-        message,
+        spec: fromRequest(args, config),
         cwd,
         session_mode: args.session_mode,
         session_id: args.session_id,
         agent_name: args.agent_name ?? args.nickname,
-        profile_text: args.profile ? PROFILES[args.profile] : args.profile_text,
-        profile_path: args.profile_path,
-        output_schema: args.output_schema,
         metadata,
-        config,
         parent_run_id: args.parent_run_id,
         lane_id: args.lane_id,
         review: reviewSplit?.policy,
