@@ -76,7 +76,7 @@ describe("storage written by the release before schema versions", () => {
         session_id: OLD.session_id,
         lane_id: OLD.lane_id,
         summary: OLD.final_response,
-        last_seq: 5,
+        last_seq: OLD_EVENTS.length,
       }),
     ]);
 
@@ -92,7 +92,19 @@ describe("storage written by the release before schema versions", () => {
       result: {
         final_response: OLD.final_response,
         usage: OLD.usage,
-        artifacts: [expect.objectContaining({ artifact_id: "notes", text: "# Notes\nall of them" })],
+        // The two chunks joined as one artifact, the seqs of its events found again.
+        artifacts: [
+          {
+            artifact_id: "notes",
+            name: "notes.md",
+            text: "# Notes\nall of them",
+            parts: [],
+            chunks: 2,
+            last_chunk: true,
+            first_seq: 3,
+            last_seq: 4,
+          },
+        ],
       },
     });
     const byName = await c.ok("get_run", { agent_name: OLD.agent_name });
@@ -236,6 +248,30 @@ describe("storage written by the release before schema versions", () => {
       expect(migrate(storage, TENANT_SCHEMA)).toEqual({ from: 0, to: TENANT_SCHEMA.steps.length });
       expect(sql.exec("SELECT change_version FROM runs").toArray()).toEqual([{ change_version: 7 }]);
       expect(sql.exec("SELECT COUNT(*) AS n FROM runner_ended").one().n).toBe(0);
+    }));
+});
+
+describe("a run the last unversioned code wrote", () => {
+  it("keeps its record as it is: already joined, its runner named", () =>
+    run("globex/run_000000000unversioned1", (storage) => {
+      const { sql } = storage;
+      writeOldRun(sql);
+      const joined = {
+        artifact_id: "notes",
+        text: "# Notes\nall of them",
+        parts: [],
+        chunks: 2,
+        first_seq: 3,
+        last_seq: 4,
+      };
+      const record = { ...JSON.parse(sql.exec<{ doc: string }>("SELECT doc FROM sy_record").one().doc) };
+      record.runner = "r1";
+      record.result = { ...record.result, artifacts: [joined] };
+      const doc = JSON.stringify(record);
+      sql.exec("UPDATE sy_record SET doc = ?", doc);
+      openRunStorage(storage);
+      expect(sql.exec<{ doc: string }>("SELECT doc FROM sy_record").one().doc).toBe(doc);
+      expect(sql.exec("SELECT COUNT(*) AS n FROM sy_chunks").one().n).toBe(0);
     }));
 });
 

@@ -137,7 +137,7 @@ export function writeOldTenant(sql: SqlStorage): void {
      WHERE run_id = ? AND last_seq <= ?`,
     "completed",
     1,
-    5,
+    OLD_EVENTS.length,
     OLD.completed_at,
     OLD.final_response,
     "old-model",
@@ -151,7 +151,7 @@ export function writeOldTenant(sql: SqlStorage): void {
     u.turns,
     5_000,
     OLD.run_id,
-    5,
+    OLD_EVENTS.length,
   );
   sql.exec(
     `INSERT OR REPLACE INTO runners (name, connection_id, version, labels, max_runs, backends, seen_ms, gone_since_ms)
@@ -223,7 +223,9 @@ export function writeOldTenant(sql: SqlStorage): void {
 export const OLD_EVENTS: [string, Record<string, unknown>][] = [
   ["run_started", {}],
   ["agent_message", { text: "working on it" }],
-  ["artifact_added", { artifact_id: "notes", name: "notes.md", text: "# Notes\nall of them" }],
+  // One artifact streamed as two chunks (A2A `append`), which that release kept as two entries.
+  ["artifact_added", { artifact_id: "notes", name: "notes.md", text: "# Notes\n" }],
+  ["artifact_added", { artifact_id: "notes", append: true, last_chunk: true, text: "all of them" }],
   [
     "usage",
     {
@@ -245,7 +247,6 @@ export const OLD_EVENTS: [string, Record<string, unknown>][] = [
 /** The run's rows as 38630b5's RunLog wrote them: its record (that release's shape), events and checkpoint. */
 export function writeOldRun(sql: SqlStorage): void {
   exec(sql, RUN_DDL);
-  const artifact = OLD_EVENTS[2]!;
   const record = {
     run_id: OLD.run_id,
     tenant: "globex",
@@ -263,7 +264,7 @@ export function writeOldRun(sql: SqlStorage): void {
     // That release kept each artifact_added event's data as it came, and no runner name.
     result: {
       final_response: OLD.final_response,
-      artifacts: [artifact[1]],
+      artifacts: OLD_EVENTS.filter(([type]) => type === "artifact_added").map(([, data]) => data),
       files_changed: [],
       usage: OLD.usage,
     },
