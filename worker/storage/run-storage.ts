@@ -26,7 +26,8 @@ export const RUN_SCHEMA: Schema = {
  * Brings a record from before step 3 to its shape: no runner name was kept (null: not known),
  * and `result.artifacts` held each artifact_added event's data as it came. Those are joined as
  * the run's events would be now, the i-th entry being the i-th artifact_added event (entries
- * were added in event order, and none after the run ended).
+ * were added in event order, and none after the run ended). It joins with today's joinArtifact:
+ * a later step that reshapes artifacts again must recognise the shape it finds, as this one does.
  */
 function joinRecordArtifacts(sql: SqlStorage): void {
   const log = new RunLog(sql);
