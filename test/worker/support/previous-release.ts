@@ -219,6 +219,12 @@ export function writeOldTenant(sql: SqlStorage): void {
   );
 }
 
+/** An artifact's text past what a record now keeps inline (16 KiB): 20 KiB of ASCII. */
+export const BIG_TEXT = "0123456789abcdef".repeat(1280);
+/** What that release stored of BIG_TEXT in its event: a preview, the whole text in chunk rows at `/text`. */
+const BIG_PREVIEW = BIG_TEXT.slice(0, 2048);
+const BIG_SEQ = 5;
+
 /** The events the run stored, as (type, data), seq from 1. */
 export const OLD_EVENTS: [string, Record<string, unknown>][] = [
   ["run_started", {}],
@@ -226,6 +232,16 @@ export const OLD_EVENTS: [string, Record<string, unknown>][] = [
   // One artifact streamed as two chunks (A2A `append`), which that release kept as two entries.
   ["artifact_added", { artifact_id: "notes", name: "notes.md", text: "# Notes\n" }],
   ["artifact_added", { artifact_id: "notes", append: true, last_chunk: true, text: "all of them" }],
+  [
+    "artifact_added",
+    {
+      artifact_id: "big",
+      text: BIG_PREVIEW,
+      artifact_refs: {
+        "/text": { total_bytes: BIG_TEXT.length, mime: "text/plain; charset=utf-8", chunk_count: 1 },
+      },
+    },
+  ],
   [
     "usage",
     {
@@ -261,10 +277,11 @@ export function writeOldRun(sql: SqlStorage): void {
     completed_at: OLD.completed_at,
     last_seq: OLD_EVENTS.length,
     summary: OLD.final_response,
-    // That release kept each artifact_added event's data as it came, and no runner name.
+    // That release kept each artifact_added event's data as it came (before the event's sanitizing),
+    // and no runner name.
     result: {
       final_response: OLD.final_response,
-      artifacts: OLD_EVENTS.filter(([type]) => type === "artifact_added").map(([, data]) => data),
+      artifacts: [OLD_EVENTS[2]![1], OLD_EVENTS[3]![1], { artifact_id: "big", text: BIG_TEXT }],
       files_changed: [],
       usage: OLD.usage,
     },
@@ -291,6 +308,13 @@ export function writeOldRun(sql: SqlStorage): void {
       type,
       JSON.stringify(data),
     ),
+  );
+  sql.exec(
+    "INSERT INTO sy_chunks (seq, pointer, idx, bytes) VALUES (?, ?, ?, ?)",
+    BIG_SEQ,
+    "/text",
+    0,
+    new TextEncoder().encode(BIG_TEXT),
   );
   sql.exec(
     "INSERT OR REPLACE INTO sy_private (key, doc) VALUES (?, ?)",
