@@ -13,12 +13,25 @@ import {
 import { applyRunChange } from "../../worker/runs/run-changes.ts";
 import { RunIndex, type RunChange } from "../../worker/runs/run-index.ts";
 import type { RunStatus } from "../../worker/runs/status.ts";
+import { openRunStorage } from "../../worker/storage/run-storage.ts";
+import { openTenantStorage } from "../../worker/storage/tenant-storage.ts";
 import { objects } from "./support/objects.ts";
 
-/** Runs `body` with the SQLite storage of a Durable Object of its own. */
+/**
+ * Runs `body` with the SQLite storage of a Durable Object of its own, opened as a run's (for the
+ * outbox) and as a tenant's (for the index the outbox delivers to).
+ */
 function withSql<T>(body: (sql: SqlStorage) => Promise<T>): Promise<T> {
+  return withStorage((storage) => {
+    openRunStorage(storage);
+    return body(openTenantStorage(storage));
+  });
+}
+
+/** Runs `body` with the storage, not opened yet, of a Durable Object of its own. */
+function withStorage<T>(body: (storage: DurableObjectStorage) => Promise<T>): Promise<T> {
   const stub = objects.RUNS.getByName(`outbox-test/${crypto.randomUUID()}`);
-  return runInDurableObject(stub, (_, state) => body(state.storage.sql));
+  return runInDurableObject(stub, (_, state) => body(state.storage));
 }
 
 /** Lets a delivery started without being awaited (post) run to its end. */
@@ -290,7 +303,8 @@ describe("applyRunChange", () => {
 
 describe("an index made before change versions", () => {
   it("gains the columns in place, its rows applying the first versioned change", () =>
-    withSql(async (sql) => {
+    withStorage(async (storage) => {
+      const { sql } = storage;
       // The runs table as the first version made it, with one run in it.
       sql.exec(
         `CREATE TABLE runs (run_id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, created_at TEXT NOT NULL,
@@ -307,8 +321,9 @@ describe("an index made before change versions", () => {
         `INSERT INTO runs (run_id, created_ms, created_at, updated_at, status, backend, role, agent_name, session_id,
           root_run_id, summary, last_seq, day) VALUES ('old', 0, '', '', 'running', 'codex', 'worker', 'a', 's', 'old', '', 3, '')`,
       );
+      openTenantStorage(storage);
+      openTenantStorage(storage); // a second start finds the columns there
       const index = new RunIndex(sql);
-      new RunIndex(sql); // a second start finds the columns there
       expect(index.row("old")).toMatchObject({ status: "running", end_handled: 0 });
       await applyRunChange(index, changeOf("old", 1, "completed", 5), {
         enforceTreeBudget: async () => {},

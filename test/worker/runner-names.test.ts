@@ -7,6 +7,7 @@ import type { Env } from "../../worker/env.ts";
 import { CLOSE_CODES, PROTOCOL_VERSION, type WorkerFrame } from "../../worker/protocol/frames.ts";
 import { RunnerHub } from "../../worker/runners/hub.ts";
 import { RunnerTable } from "../../worker/runners/runner-table.ts";
+import { openTenantStorage } from "../../worker/storage/tenant-storage.ts";
 import { connect } from "./support/mcp.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 
@@ -77,7 +78,7 @@ describe("when a held link counts as live (the hub on real SQLite, its clock and
       const sent: { connection: string; frame: WorkerFrame }[] = [];
       let clock = 0;
       const hub = new RunnerHub({
-        table: new RunnerTable(state.storage.sql),
+        table: new RunnerTable(openTenantStorage(state.storage)),
         tenant: "t",
         send: (connection, frame) => (sent.push({ connection, frame }), true),
         close: (connection, { code }, reason) => closes.push({ connection, code, reason }),

@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env.ts";
 import { PROTOCOL_VERSION } from "../../worker/protocol/frames.ts";
 import { RunnerTable } from "../../worker/runners/runner-table.ts";
+import { openTenantStorage } from "../../worker/storage/tenant-storage.ts";
 import { connect, waitForStatus } from "./support/mcp.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 
@@ -86,6 +87,7 @@ describe("placement by roots", () => {
         labels TEXT NOT NULL, max_runs INTEGER NOT NULL, backends TEXT NOT NULL, seen_ms INTEGER NOT NULL,
         gone_since_ms INTEGER)`);
       sql.exec("INSERT INTO runners VALUES ('old', NULL, '0.1.0', '{}', 1, '[]', 0, 5)");
+      openTenantStorage(state.storage);
       const table = new RunnerTable(sql);
       expect(table.runner("old")).toMatchObject({ name: "old", roots: [], instance: "" });
       table.upsertRunner({
@@ -102,7 +104,7 @@ describe("placement by roots", () => {
       expect(table.connected()).toEqual([
         expect.objectContaining({ name: "new", roots: ["/src"], active: 0 }),
       ]);
-      expect(() => new RunnerTable(sql)).not.toThrow();
+      expect(() => openTenantStorage(state.storage)).not.toThrow();
     });
   });
 });

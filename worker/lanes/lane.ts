@@ -65,16 +65,12 @@ export const LaneSchema = z.object({
 });
 export type Lane = z.infer<typeof LaneSchema>;
 
-export const LANE_SCHEMA = `
-CREATE TABLE IF NOT EXISTS lanes (lane_id TEXT PRIMARY KEY, doc TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL)
-`;
-
 export class LaneTable {
   readonly #sql: SqlStorage;
 
+  /** `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables. */
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    sql.exec(LANE_SCHEMA);
   }
 
   get(laneId: string): Lane | undefined {

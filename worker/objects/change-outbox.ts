@@ -4,12 +4,6 @@
 // Deliveries retry on an alarm with backoff until one is acknowledged; an alarm is armed before
 // every first attempt, so a delivery cut by a restart resumes too. Storage, timer and clock are
 // injected: no Durable Object lives here.
-import { applySchema } from "../runs/sql-schema.ts";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS sy_outbox (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
-  acked INTEGER NOT NULL, attempts INTEGER NOT NULL, retry_at_ms INTEGER)
-`;
 
 /** The first retry waits about this long (ms); each failure doubles it. */
 export const RETRY_BASE_MS = 1_000;
@@ -27,6 +21,7 @@ export function retryDelayMs(attempt: number, random: () => number): number {
 }
 
 export interface ChangeOutboxDeps {
+  /** Storage opened by openRunStorage (storage/run-storage.ts), which makes the outbox table. */
   sql: SqlStorage;
   /** Delivers the run's current state as `version`; resolves once the tenant has applied it. */
   send(version: number): Promise<void>;
@@ -49,7 +44,6 @@ export class ChangeOutbox {
 
   constructor(deps: ChangeOutboxDeps) {
     this.#d = deps;
-    applySchema(deps.sql, SCHEMA);
   }
 
   /** Records a change (a new version is pending) and delivers it, unless a retry is waiting. */

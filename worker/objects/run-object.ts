@@ -21,6 +21,7 @@ import {
   type UsageAnomaly,
 } from "../runs/usage.ts";
 import { RunLog } from "../runs/run-log.ts";
+import { openRunStorage } from "../storage/run-storage.ts";
 import {
   admitEvent,
   applyEvent,
@@ -76,14 +77,14 @@ export class RunObject extends Agent<Env> {
   );
 
   get #store(): RunLog {
-    this.#log ??= new RunLog(this.ctx.storage.sql);
+    this.#log ??= new RunLog(openRunStorage(this.ctx.storage));
     return this.#log;
   }
 
   /** What the tenant has not acknowledged yet (see change-outbox.ts). */
   get #outbox(): ChangeOutbox {
     this.#changes ??= new ChangeOutbox({
-      sql: this.ctx.storage.sql,
+      sql: openRunStorage(this.ctx.storage),
       send: (version) => this.#sendChange(version),
       // Schedules have whole seconds: rounded up, so the alarm never comes before its time.
       wakeAt: async (atMs) => {

@@ -20,6 +20,7 @@ import { applyRunChange } from "../runs/run-changes.ts";
 import { RunIndex, type RunChange, type RunFilters, type RunPage } from "../runs/run-index.ts";
 import type { RunRecord } from "../runs/run-record.ts";
 import { newRunRecord, type SpawnRequest } from "../runs/spawn.ts";
+import { openTenantStorage } from "../storage/tenant-storage.ts";
 import { runStub } from "./stubs.ts";
 
 const seconds = (raw: string | undefined, fallback: number) => {
@@ -36,12 +37,20 @@ export interface SpawnSecrets {
 
 export class TenantObject extends Agent<Env> {
   #parts:
-    { index: RunIndex; lanes: LaneTable; reviews: ReviewTable; hub: RunnerHub; loop: ReviewLoop } | undefined;
+    | {
+        sql: SqlStorage;
+        index: RunIndex;
+        lanes: LaneTable;
+        reviews: ReviewTable;
+        hub: RunnerHub;
+        loop: ReviewLoop;
+      }
+    | undefined;
 
   /** Storage-backed parts, built on first use (the object's name is known by then). */
   get #p() {
     if (this.#parts) return this.#parts;
-    const sql = this.ctx.storage.sql;
+    const sql = openTenantStorage(this.ctx.storage);
     const index = new RunIndex(sql);
     const reviews = new ReviewTable(sql);
     const hub = new RunnerHub({
@@ -72,7 +81,7 @@ export class TenantObject extends Agent<Env> {
       run: (runId) => runStub(this.env, this.name, runId),
       spawn: (req, s) => this.#spawn(req, s),
     });
-    this.#parts = { index, lanes: new LaneTable(sql), reviews, hub, loop };
+    this.#parts = { sql, index, lanes: new LaneTable(sql), reviews, hub, loop };
     return this.#parts;
   }
 
@@ -267,7 +276,7 @@ export class TenantObject extends Agent<Env> {
   }
 
   async metrics(groupBy: GroupBy, filters: MetricsFilters, limit: number, offset: number) {
-    return outcome(() => queryMetrics(this.ctx.storage.sql, groupBy, filters, limit, offset));
+    return outcome(() => queryMetrics(this.#p.sql, groupBy, filters, limit, offset));
   }
 
   /** Connected runners with what they can run and their free slots. */

@@ -1,16 +1,6 @@
 // Review state in the tenant's SQLite: which runs asked for review (and at which cycle), and the
 // verdicts and findings reviewers returned.
-import { applySchema } from "../runs/sql-schema.ts";
 import type { Finding, ReviewPolicy } from "./review-policy.ts";
-
-export const REVIEW_SCHEMA = `
-CREATE TABLE IF NOT EXISTS review_policies (run_id TEXT PRIMARY KEY, policy TEXT NOT NULL, cycle INTEGER NOT NULL,
-  reviewer_run_id TEXT);
-CREATE TABLE IF NOT EXISTS reviews (reviewer_run_id TEXT PRIMARY KEY, worker_run_id TEXT NOT NULL, lane_id TEXT,
-  cycle INTEGER NOT NULL, verdict TEXT, summary TEXT NOT NULL, findings TEXT NOT NULL, created_at TEXT NOT NULL);
-CREATE INDEX IF NOT EXISTS reviews_by_worker ON reviews (worker_run_id);
-CREATE INDEX IF NOT EXISTS reviews_by_lane ON reviews (lane_id, created_at)
-`;
 
 export interface ReviewRecord {
   reviewer_run_id: string;
@@ -27,9 +17,9 @@ export interface ReviewRecord {
 export class ReviewTable {
   readonly #sql: SqlStorage;
 
+  /** `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables. */
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    applySchema(sql, REVIEW_SCHEMA);
   }
 
   setPolicy(runId: string, policy: ReviewPolicy, cycle: number): void {

@@ -1,25 +1,8 @@
 // The tenant's runner registry in SQLite: connected (or recently gone) runners, the runner-backed
 // runs, queued (runner_name NULL) or held by a runner, the last holder of each recently ended run,
 // and per runner how many of its frames were ignored because they named a run it did not hold.
-import { applySchema } from "../runs/sql-schema.ts";
 import { ProbedBackendSchema, type ProbedBackend } from "../protocol/frames.ts";
 import type { RunnerInfo, RunnerPick } from "./placement.ts";
-
-export const RUNNER_SCHEMA = `
-CREATE TABLE IF NOT EXISTS runners (name TEXT PRIMARY KEY, connection_id TEXT, version TEXT NOT NULL, labels TEXT NOT NULL,
-  max_runs INTEGER NOT NULL, backends TEXT NOT NULL, seen_ms INTEGER NOT NULL, gone_since_ms INTEGER);
-CREATE TABLE IF NOT EXISTS runner_runs (run_id TEXT PRIMARY KEY, pick TEXT NOT NULL, queued_ms INTEGER NOT NULL, runner_name TEXT);
-CREATE INDEX IF NOT EXISTS runner_runs_by_runner ON runner_runs (runner_name, queued_ms);
-CREATE TABLE IF NOT EXISTS runner_ended (run_id TEXT PRIMARY KEY, runner_name TEXT NOT NULL, ended_ms INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS runner_ended_by_time ON runner_ended (ended_ms);
-CREATE TABLE IF NOT EXISTS runner_ignored (name TEXT PRIMARY KEY, frames INTEGER NOT NULL)
-`;
-
-/** Columns added after the table's first version: added where missing, so older local state still opens. */
-const LATER_COLUMNS: Record<string, string> = {
-  roots: "TEXT NOT NULL DEFAULT '[]'",
-  instance: "TEXT NOT NULL DEFAULT ''",
-};
 
 export interface RunnerRow {
   name: string;
@@ -46,14 +29,9 @@ type RawRunner = Omit<RunnerRow, "labels" | "backends" | "roots"> & {
 export class RunnerTable {
   readonly #sql: SqlStorage;
 
+  /** `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables. */
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    applySchema(sql, RUNNER_SCHEMA);
-    const have = new Set(
-      this.#rows<{ name: string }>("SELECT name FROM pragma_table_info('runners')").map((c) => c.name),
-    );
-    for (const [column, type] of Object.entries(LATER_COLUMNS))
-      if (!have.has(column)) sql.exec(`ALTER TABLE runners ADD COLUMN ${column} ${type}`);
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {

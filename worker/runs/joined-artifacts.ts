@@ -59,22 +59,7 @@ export interface ArtifactTextStore {
 
 const TEXT_MIME = "text/plain; charset=utf-8";
 
-export function toArtifactView(a: StoredArtifact): JoinedArtifact {
-  const parsed = StoredArtifactSchema.safeParse(a);
-  if (!parsed.success) {
-    // Records stored before artifacts were joined hold an event's data per entry instead.
-    const raw = a as Record<string, unknown>;
-    const text = str(raw.text);
-    return {
-      artifact_id: str(raw.artifact_id) ?? "unknown",
-      ...(text ? { text: truncateUtf8(text, DEFAULT_LIMITS.previewBytes) } : {}),
-      parts: [],
-      chunks: 1,
-      first_seq: 0,
-      last_seq: 0,
-    };
-  }
-  const { held: _held, ...view } = parsed.data;
+export function toArtifactView({ held: _held, ...view }: StoredArtifact): JoinedArtifact {
   return view;
 }
 

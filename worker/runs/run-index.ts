@@ -1,48 +1,12 @@
 // The tenant's run index in SQLite: every run's row (status, lineage, lane, usage totals), sessions,
 // agent names, idempotency keys and run-tree limits. list_runs pages and metrics read these rows;
 // no run log is read here.
-import { addMissingColumns, applySchema } from "./sql-schema.ts";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { Limits } from "../budgets/limits.ts";
 import { newAgentName, newSessionId } from "./ids.ts";
 import type { UsageTotals } from "./run-record.ts";
 import type { SpawnRequest } from "./spawn.ts";
 import { isTerminal, type RunStatus } from "./status.ts";
-
-export const RUN_INDEX_SCHEMA = `
-CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, created_at TEXT NOT NULL,
-  updated_at TEXT NOT NULL, status TEXT NOT NULL, backend TEXT NOT NULL, role TEXT NOT NULL, agent_name TEXT NOT NULL,
-  session_id TEXT NOT NULL, parent_run_id TEXT, root_run_id TEXT NOT NULL, lane_id TEXT, cwd TEXT, summary TEXT NOT NULL,
-  last_seq INTEGER NOT NULL, terminal INTEGER NOT NULL DEFAULT 0, day TEXT NOT NULL, model TEXT,
-  input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
-  output_tokens INTEGER NOT NULL DEFAULT 0, reasoning_tokens INTEGER NOT NULL DEFAULT 0,
-  total_tokens INTEGER NOT NULL DEFAULT 0, cost_usd REAL NOT NULL DEFAULT 0, unpriced_tokens INTEGER NOT NULL DEFAULT 0,
-  turns INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER);
-CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_ms DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_ms DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_backend ON runs (backend, created_ms DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_role ON runs (role, created_ms DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_agent ON runs (agent_name, created_ms DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (parent_run_id, created_ms DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_cwd ON runs (cwd, created_ms DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_lane ON runs (lane_id, created_ms DESC, run_id DESC);
-CREATE INDEX IF NOT EXISTS runs_by_root ON runs (root_run_id, created_ms DESC);
-CREATE INDEX IF NOT EXISTS runs_live ON runs (terminal, root_run_id);
-CREATE TABLE IF NOT EXISTS sessions (session_id TEXT PRIMARY KEY, backend TEXT NOT NULL, agent_name TEXT NOT NULL,
-  ref TEXT NOT NULL, latest_run_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS agents (agent_name TEXT PRIMARY KEY, session_id TEXT NOT NULL, latest_run_id TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, run_id TEXT NOT NULL, fingerprint TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS trees (root_run_id TEXT PRIMARY KEY, max_runs INTEGER NOT NULL, token_budget INTEGER NOT NULL)
-`;
-
-/**
- * Columns of `runs` added after its first version (indexes made before gain them): the version of
- * the run's change last applied, and whether what the run's end sets off has all happened.
- */
-const RUN_CHANGE_COLUMNS = {
-  change_version: "INTEGER NOT NULL DEFAULT 0",
-  end_handled: "INTEGER NOT NULL DEFAULT 0",
-};
 
 /** One row of list_runs. */
 export interface RunIndexRow {
@@ -135,10 +99,9 @@ export type NewIndexRow = Omit<RunIndexRow, "updated_at" | "summary" | "last_seq
 export class RunIndex {
   readonly #sql: SqlStorage;
 
+  /** `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables. */
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    applySchema(sql, RUN_INDEX_SCHEMA);
-    addMissingColumns(sql, "runs", RUN_CHANGE_COLUMNS);
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {

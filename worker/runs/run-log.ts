@@ -1,19 +1,10 @@
 // A run's SQLite storage: the record, the event log keyed by seq, artifact chunks, the backend's
 // checkpoint and the secrets kept while the run is live. Only the run's own object writes here.
-import { applySchema } from "./sql-schema.ts";
 import type { NewEvent, RunEvent } from "./events.ts";
 import { CHUNK_BYTES, concat, splitChunks, type ArtifactRef } from "./artifacts.ts";
 import type { ArtifactTextStore } from "./joined-artifacts.ts";
 import type { RunRecord } from "./run-record.ts";
 import { sanitizeEventData } from "./sanitize.ts";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS sy_record (id INTEGER PRIMARY KEY CHECK (id = 1), doc TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sy_events (seq INTEGER PRIMARY KEY, ts TEXT NOT NULL, type TEXT NOT NULL, data TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS sy_chunks (seq INTEGER NOT NULL, pointer TEXT NOT NULL, idx INTEGER NOT NULL, bytes BLOB NOT NULL,
-  PRIMARY KEY (seq, pointer, idx));
-CREATE TABLE IF NOT EXISTS sy_private (key TEXT PRIMARY KEY, doc TEXT NOT NULL);
-`;
 
 type EventRow = { seq: number; ts: string; type: string; data: string };
 
@@ -26,9 +17,9 @@ type PrivateKey = "checkpoint" | "secrets" | "carry" | "halt_runner";
 export class RunLog {
   readonly #sql: SqlStorage;
 
+  /** `sql` is storage opened by openRunStorage (storage/run-storage.ts), which makes and migrates the tables. */
   constructor(sql: SqlStorage) {
     this.#sql = sql;
-    applySchema(sql, SCHEMA);
   }
 
   loadRecord(): RunRecord | null {

@@ -33,10 +33,8 @@ export type RunView = z.infer<typeof RunViewSchema>;
 
 export function toRunView(r: RunRecord): RunView {
   const { tenant: _t, timeout_s: _s, relay_seq: _r, spec: _spec, ...view } = r;
-  // Records stored before runs kept their runner's name have none.
   return {
     ...view,
-    runner: r.runner ?? null,
     result: {
       ...r.result,
       artifacts: r.result.artifacts.map(toArtifactView),

@@ -1,0 +1,61 @@
+// The TenantObject's SQLite schema as its history: the run index (runs, sessions, agent names,
+// idempotency keys, run trees), the runner registry, review state and lanes migrate together under
+// one version. Each step is the DDL as it shipped; a change to a table is a new step at the end.
+import { migrate, type MigratingStorage, type Schema } from "./migrate.ts";
+
+export const TENANT_SCHEMA: Schema = {
+  name: "tenant",
+  steps: [
+    // 1. The tables as the first versioned release found them.
+    `CREATE TABLE IF NOT EXISTS runs (run_id TEXT PRIMARY KEY, created_ms INTEGER NOT NULL, created_at TEXT NOT NULL,
+       updated_at TEXT NOT NULL, status TEXT NOT NULL, backend TEXT NOT NULL, role TEXT NOT NULL, agent_name TEXT NOT NULL,
+       session_id TEXT NOT NULL, parent_run_id TEXT, root_run_id TEXT NOT NULL, lane_id TEXT, cwd TEXT, summary TEXT NOT NULL,
+       last_seq INTEGER NOT NULL, terminal INTEGER NOT NULL DEFAULT 0, day TEXT NOT NULL, model TEXT,
+       input_tokens INTEGER NOT NULL DEFAULT 0, cached_input_tokens INTEGER NOT NULL DEFAULT 0,
+       output_tokens INTEGER NOT NULL DEFAULT 0, reasoning_tokens INTEGER NOT NULL DEFAULT 0,
+       total_tokens INTEGER NOT NULL DEFAULT 0, cost_usd REAL NOT NULL DEFAULT 0, unpriced_tokens INTEGER NOT NULL DEFAULT 0,
+       turns INTEGER NOT NULL DEFAULT 0, duration_ms INTEGER);
+     CREATE INDEX IF NOT EXISTS runs_by_time ON runs (created_ms DESC, run_id DESC);
+     CREATE INDEX IF NOT EXISTS runs_by_status ON runs (status, created_ms DESC, run_id DESC);
+     CREATE INDEX IF NOT EXISTS runs_by_backend ON runs (backend, created_ms DESC, run_id DESC);
+     CREATE INDEX IF NOT EXISTS runs_by_role ON runs (role, created_ms DESC, run_id DESC);
+     CREATE INDEX IF NOT EXISTS runs_by_agent ON runs (agent_name, created_ms DESC, run_id DESC);
+     CREATE INDEX IF NOT EXISTS runs_by_parent ON runs (parent_run_id, created_ms DESC, run_id DESC);
+     CREATE INDEX IF NOT EXISTS runs_by_cwd ON runs (cwd, created_ms DESC, run_id DESC);
+     CREATE INDEX IF NOT EXISTS runs_by_lane ON runs (lane_id, created_ms DESC, run_id DESC);
+     CREATE INDEX IF NOT EXISTS runs_by_root ON runs (root_run_id, created_ms DESC);
+     CREATE INDEX IF NOT EXISTS runs_live ON runs (terminal, root_run_id);
+     CREATE TABLE IF NOT EXISTS sessions (session_id TEXT PRIMARY KEY, backend TEXT NOT NULL, agent_name TEXT NOT NULL,
+       ref TEXT NOT NULL, latest_run_id TEXT NOT NULL);
+     CREATE TABLE IF NOT EXISTS agents (agent_name TEXT PRIMARY KEY, session_id TEXT NOT NULL, latest_run_id TEXT NOT NULL);
+     CREATE TABLE IF NOT EXISTS idempotency (key TEXT PRIMARY KEY, run_id TEXT NOT NULL, fingerprint TEXT NOT NULL);
+     CREATE TABLE IF NOT EXISTS trees (root_run_id TEXT PRIMARY KEY, max_runs INTEGER NOT NULL, token_budget INTEGER NOT NULL);
+     CREATE TABLE IF NOT EXISTS runners (name TEXT PRIMARY KEY, connection_id TEXT, version TEXT NOT NULL, labels TEXT NOT NULL,
+       max_runs INTEGER NOT NULL, backends TEXT NOT NULL, seen_ms INTEGER NOT NULL, gone_since_ms INTEGER);
+     CREATE TABLE IF NOT EXISTS runner_runs (run_id TEXT PRIMARY KEY, pick TEXT NOT NULL, queued_ms INTEGER NOT NULL, runner_name TEXT);
+     CREATE INDEX IF NOT EXISTS runner_runs_by_runner ON runner_runs (runner_name, queued_ms);
+     CREATE TABLE IF NOT EXISTS review_policies (run_id TEXT PRIMARY KEY, policy TEXT NOT NULL, cycle INTEGER NOT NULL,
+       reviewer_run_id TEXT);
+     CREATE TABLE IF NOT EXISTS reviews (reviewer_run_id TEXT PRIMARY KEY, worker_run_id TEXT NOT NULL, lane_id TEXT,
+       cycle INTEGER NOT NULL, verdict TEXT, summary TEXT NOT NULL, findings TEXT NOT NULL, created_at TEXT NOT NULL);
+     CREATE INDEX IF NOT EXISTS reviews_by_worker ON reviews (worker_run_id);
+     CREATE INDEX IF NOT EXISTS reviews_by_lane ON reviews (lane_id, created_at);
+     CREATE TABLE IF NOT EXISTS lanes (lane_id TEXT PRIMARY KEY, doc TEXT NOT NULL, status TEXT NOT NULL, updated_at TEXT NOT NULL)`,
+    // 2. Runners report the roots they take runs in, and a random id per runner process.
+    `ALTER TABLE runners ADD COLUMN roots TEXT NOT NULL DEFAULT '[]';
+     ALTER TABLE runners ADD COLUMN instance TEXT NOT NULL DEFAULT ''`,
+    // 3. Run changes arrive versioned (the version last applied), and a run's end is set off once.
+    `ALTER TABLE runs ADD COLUMN change_version INTEGER NOT NULL DEFAULT 0;
+     ALTER TABLE runs ADD COLUMN end_handled INTEGER NOT NULL DEFAULT 0`,
+    // 4. The last holder of a recently ended run (its late outputs still land), and frames ignored per runner.
+    `CREATE TABLE IF NOT EXISTS runner_ended (run_id TEXT PRIMARY KEY, runner_name TEXT NOT NULL, ended_ms INTEGER NOT NULL);
+     CREATE INDEX IF NOT EXISTS runner_ended_by_time ON runner_ended (ended_ms);
+     CREATE TABLE IF NOT EXISTS runner_ignored (name TEXT PRIMARY KEY, frames INTEGER NOT NULL)`,
+  ],
+};
+
+/** Brings a TenantObject's storage to the current version; call it before any table module reads. */
+export function openTenantStorage(storage: MigratingStorage): SqlStorage {
+  migrate(storage, TENANT_SCHEMA);
+  return storage.sql;
+}
