@@ -1,5 +1,5 @@
-// Two projects: worker tests inside workerd (the real runtime, through @cloudflare/vitest-plugin)
-// and Node tests (runner, end-to-end over `wrangler dev`). Real peers start in global setups.
+// Worker tests inside workerd (the real runtime, through @cloudflare/vitest-plugin), and Node tests:
+// the runner, the repository's own facts, end-to-end over `wrangler dev`. Real peers start in global setups.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import type { EgressFixtureUrls } from "./test/fixtures/egress-traps.ts";
@@ -52,6 +52,10 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
+      },
+      {
+        // Facts about the repository itself (what the code imports is declared).
+        test: { name: "repo", include: ["test/repo/**/*.test.ts"], environment: "node" },
       },
       {
         // Each file starts its own wrangler dev and real agent programs: one file at a time.
