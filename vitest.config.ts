@@ -26,6 +26,8 @@ export default defineConfig({
                 SWITCHYARD_EDGE_ALLOW_HOSTS: `127.0.0.1:*,${new URL(egressFixtures(inject).redirector).host}`,
                 // The tests reach the Worker as http://switchyard.test (SELF.fetch).
                 SWITCHYARD_ALLOWED_HOSTS: "switchyard.test",
+                // Every tool result is checked against its advertised output schema (mcp/output-check.ts).
+                SWITCHYARD_CHECK_TOOL_OUTPUT: "1",
                 TEST_A2A_AGENTS: JSON.stringify(inject("a2aAgents" as never)),
                 TEST_FAKE_OPENAI: inject("fakeOpenAiUrl" as never),
                 TEST_EGRESS: JSON.stringify(egressFixtures(inject)),
