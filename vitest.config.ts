@@ -1,5 +1,5 @@
-// Two projects: worker tests inside workerd (the real runtime, through @cloudflare/vitest-plugin)
-// and Node tests (runner, end-to-end over `wrangler dev`). Real peers start in global setups.
+// Worker tests inside workerd (the real runtime, through @cloudflare/vitest-plugin), and Node tests:
+// the runner, the repository's own facts, end-to-end over `wrangler dev`. Real peers start in global setups.
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import type { EgressFixtureUrls } from "./test/fixtures/egress-traps.ts";
@@ -26,6 +26,8 @@ export default defineConfig({
                 SWITCHYARD_EDGE_ALLOW_HOSTS: `127.0.0.1:*,${new URL(egressFixtures(inject).redirector).host}`,
                 // The tests reach the Worker as http://switchyard.test (SELF.fetch).
                 SWITCHYARD_ALLOWED_HOSTS: "switchyard.test",
+                // Every tool result is checked against its advertised output schema (mcp/output-check.ts).
+                SWITCHYARD_CHECK_TOOL_OUTPUT: "1",
                 TEST_A2A_AGENTS: JSON.stringify(inject("a2aAgents" as never)),
                 TEST_FAKE_OPENAI: inject("fakeOpenAiUrl" as never),
                 TEST_EGRESS: JSON.stringify(egressFixtures(inject)),
@@ -52,6 +54,10 @@ export default defineConfig({
           testTimeout: 120_000,
           hookTimeout: 120_000,
         },
+      },
+      {
+        // Facts about the repository itself (what the code imports is declared).
+        test: { name: "repo", include: ["test/repo/**/*.test.ts"], environment: "node" },
       },
       {
         // Each file starts its own wrangler dev and real agent programs: one file at a time.

@@ -1,5 +1,5 @@
 // `npm run bench`: runs the benchmark scenarios (each starts and stops what it needs), prints a
-// table of results against the targets of issue 5 and writes them to bench/results/latest.json.
+// table of results against its targets (BENCHMARKS.md) and writes them to bench/results/latest.json.
 // Not part of `npm test`. See BENCHMARKS.md for what each scenario measures.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism, cpus, loadavg, totalmem } from "node:os";

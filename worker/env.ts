@@ -28,4 +28,6 @@ export interface Env {
   SWITCHYARD_MAX_TREE_RUNS?: string;
   /** Most tokens one run tree may spend before its live runs are stopped (default 50,000,000). */
   SWITCHYARD_TREE_TOKEN_BUDGET?: string;
+  /** `1`: every tool result is checked against its advertised output schema (tests; off in production). */
+  SWITCHYARD_CHECK_TOOL_OUTPUT?: string;
 }

@@ -2,7 +2,7 @@
 // @anthropic-ai/claude-agent-sdk `query()`. What its messages mean is in claude-code-events.ts; turn
 // bookkeeping and process cleanup in turn.ts.
 // Types only: the SDK (tens of MB once loaded) is loaded by the first claude_code turn, so an idle
-// runner does not carry it (issue 5).
+// runner does not carry it (the benchmark's memory scenario measures an idle runner).
 import type { Options, SDKMessage } from "@anthropic-ai/claude-agent-sdk";
 import type { BackendRun } from "../../worker/backends/backend.ts";
 import { badRequest } from "../../worker/errors.ts";

@@ -1,6 +1,7 @@
 // The codex adapter: runs turns of the real codex CLI through @openai/codex-sdk. What codex's events
 // mean is in codex-events.ts; turn bookkeeping and process cleanup in turn.ts.
-// Types only: the SDK is loaded by the first codex turn, so an idle runner does not carry it (issue 5).
+// Types only: the SDK is loaded by the first codex turn, so an idle runner does not carry it
+// (the benchmark's memory scenario measures an idle runner).
 import type { Codex, ThreadEvent, ThreadOptions } from "@openai/codex-sdk";
 import type { BackendRun } from "../../worker/backends/backend.ts";
 import { badRequest, SwitchyardError } from "../../worker/errors.ts";

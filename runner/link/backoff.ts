@@ -1,4 +1,4 @@
-// Reconnect delays for the runner link: pure math, no timers (STYLE.md "Runner link").
+// Reconnect delays for the runner link: pure math, no timers, so tests fix them through `random`.
 // When the attempt counter resets is the dialer's business (it knows how long a link stayed up).
 
 export interface BackoffOptions {

@@ -38,7 +38,7 @@ export const OpenAiCompatibleConfigSchema = z.strictObject({
       z.string().max(8192).regex(ONE_LINE, "expected a header value without line breaks"),
     )
     .optional(),
-  /** Runner selection (DESIGN.md "Runner link"); the adapter itself ignores both. */
+  /** Which runner takes the run when it goes to one (runners/placement.ts); the adapter ignores both. */
   runner: z.string().min(1).max(128).optional(),
   runner_labels: z.record(z.string(), z.string()).optional(),
 });

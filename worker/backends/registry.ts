@@ -42,7 +42,7 @@ const ALL: Capabilities = {
   structured_output: true,
 };
 
-/** Keys every runner backend understands (runner selection, DESIGN.md "Runner link"). */
+/** Keys every runner backend understands: which runner takes the run (runners/placement.ts). */
 const RunnerPickSchema = {
   runner: z.string().min(1).max(128).optional(),
   runner_labels: z.record(z.string(), z.string()).optional(),
@@ -109,7 +109,7 @@ export interface SplitConfig {
 
 /**
  * Validates backend_config against the backend's schema and splits off its secrets, which
- * travel only to the run's private storage (DESIGN.md "Conventions").
+ * travel only to the run's private storage, never into what is stored or shown.
  */
 export function parseBackendConfig(backend: BackendDescriptor, raw: unknown): SplitConfig {
   const parsed = parseAgentConfig(backend.configSchema, raw ?? {}) as Record<string, unknown>;

@@ -1,4 +1,4 @@
-// Budgets (issue 4): per tenant, the most runs live at once; per run tree (a run and everything
+// Budgets: per tenant, the most runs live at once; per run tree (a run and everything
 // spawned under it), the most runs and a token budget. Defaults come from variables; a spawn may
 // only tighten them.
 import { z } from "zod";

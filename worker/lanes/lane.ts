@@ -1,4 +1,4 @@
-// Lanes (issue 4): a named stream of work inside a task — one worktree and branch — with defaults
+// Lanes: a named stream of work inside a task — one worktree and branch — with defaults
 // that runs dispatched into it inherit, a status with only sensible transitions, and dependencies.
 import { z } from "zod";
 import { badRequest } from "../errors.ts";

@@ -1,4 +1,4 @@
-// Bounded reads (issue 4): `fields` projects items, `detail: summary` shortens them, and
+// Bounded reads: `fields` projects items, `detail: summary` shortens them, and
 // `max_bytes` caps the answer's JSON. An answer over budget drops items from its end and says how
 // many were left out and how to fetch them (a cursor, an after_seq, an offset).
 import { z } from "zod";

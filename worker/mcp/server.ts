@@ -13,7 +13,8 @@ import {
 import { z } from "zod";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { ToolContext } from "./tool.ts";
-import { describeIssues, toToolError, toToolResult } from "./tool-result.ts";
+import { advertisedOutputSchema } from "./output-check.ts";
+import { describeIssues, toCheckedResult, toToolError } from "./tool-result.ts";
 import { TOOLS } from "./tools/index.ts";
 
 const SERVER_INFO = { name: "switchyard", version: "0.1.0" };
@@ -22,7 +23,7 @@ const LISTING = TOOLS.map((tool) => ({
   name: tool.name,
   description: tool.description,
   inputSchema: z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" }) as { type: "object" },
-  outputSchema: z.toJSONSchema(tool.output, { io: "output", unrepresentable: "any" }) as { type: "object" },
+  outputSchema: advertisedOutputSchema(tool),
 }));
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
 /**
@@ -76,7 +77,7 @@ async function callTool(params: Record<string, unknown>, ctx: ToolContext): Prom
     return toToolError(tool.name, new SwitchyardError("bad_request", message, { field }));
   }
   try {
-    return toToolResult(await tool.handler(parsed.data, ctx));
+    return toCheckedResult(tool, await tool.handler(parsed.data, ctx), ctx.env);
   } catch (error) {
     return toToolError(tool.name, error);
   }

@@ -1,4 +1,4 @@
-// Review dispatch (issue 4): the policy a run or lane asks for, the findings schema every
+// Review dispatch: the policy a run or lane asks for, the findings schema every
 // reviewer answers with, and the prompts that start a review and a remediation cycle.
 import { z } from "zod";
 import { BackendConfigSchema } from "../mcp/fields.ts";

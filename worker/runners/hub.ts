@@ -96,7 +96,7 @@ export class RunnerHub {
     });
     // Runs this runner held before but no longer has (it restarted) cannot come back — unless the
     // run never reported anything: then its dispatch went out on a connection that dropped before
-    // the runner got it, and it is queued again instead (issue 5: runs dispatched around a cut).
+    // the runner got it, and it is queued again instead.
     const holds = new Set(hello.active_runs);
     const assigned = new Set(table.runsOf(hello.name));
     // Runs it still holds that ended here while it was away (cancelled, timed out, lost): the

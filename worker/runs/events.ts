@@ -50,8 +50,9 @@ export const RunEventSchema = z.object({
 export type RunEvent = z.infer<typeof RunEventSchema>;
 
 /**
- * Normalized token usage of one turn (issue 4 "Turn metrics"). Token counts are whole tokens,
- * `duration_ms` is wall time of the turn, `cost_usd` only where the backend reports it.
+ * Token usage of one turn as a backend reads it off its wire; usage.ts bounds and prices it when it
+ * is stored. Token counts are whole tokens, `duration_ms` is wall time of the turn, `cost_usd` only
+ * where the backend reports it.
  */
 export const UsageSchema = z.object({
   input_tokens: z.number().nonnegative().default(0),

@@ -60,7 +60,7 @@ export const RunResultSchema = z.object({
 });
 export type RunResult = z.infer<typeof RunResultSchema>;
 
-/** A reviewer's verdict on this run (review dispatch, issue 4). */
+/** A reviewer's verdict on this run (review dispatch: reviews/review-loop.ts). */
 export const RunReviewSchema = z.object({
   reviewer_run_id: z.string(),
   cycle: z.number(),
@@ -140,7 +140,7 @@ export const emptyUsage = (): UsageTotals => ({
   turns: 0,
 });
 
-/** The status an event moves a live run to, if any (DESIGN.md: status follows the events). */
+/** The status an event moves a live run to, if any: every backend's runs move by their events alone. */
 export function statusAfter(event: NewEvent): RunStatus | undefined {
   switch (event.type) {
     case "run_started":

@@ -1,5 +1,5 @@
-// Moves oversized fields of an event out to artifacts so a stored event stays small (DESIGN.md:
-// previews in the event, full bytes behind `data.artifact_refs[<json-pointer>]`). Storage of the
+// Moves oversized fields of an event out to artifacts so a stored event stays small: a preview
+// stays in the event, the full bytes behind `data.artifact_refs[<json-pointer>]`. Storage of the
 // extracted bytes is the caller's job.
 import { toPointer } from "./json-pointer.ts";
 import { toBytes, truncateUtf8 } from "./utf8.ts";

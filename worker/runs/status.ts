@@ -1,4 +1,5 @@
-// Run statuses and the only transitions between them (DESIGN.md "Runs, statuses, events").
+// Run statuses, which of them are final and which wait for input. Events move a run between them
+// (run-record.ts statusAfter); only a cancel and a live continue set one directly (the run's object).
 import { z } from "zod";
 
 export const RUN_STATUSES = [

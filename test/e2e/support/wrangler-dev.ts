@@ -66,6 +66,8 @@ export class WranglerDev {
       SWITCHYARD_EDGE_ALLOW_HOSTS: "none.invalid",
       SWITCHYARD_RUNNER_TOKENS: "none=none.invalid",
       SWITCHYARD_ALLOWED_HOSTS: "",
+      // Every tool result is checked against its advertised output schema (worker/mcp/output-check.ts).
+      SWITCHYARD_CHECK_TOOL_OUTPUT: "1",
       ...this.options.vars,
     };
     const vars = Object.entries(all).flatMap(([k, v]) => ["--var", `${k}:${v}`]);
