@@ -8,7 +8,8 @@ import type { Env } from "../env.ts";
 import type { BackendOutput, BackendRun } from "../backends/backend.ts";
 import { edgeBackendFor } from "../backends/edge.ts";
 import type { DispatchFrame, RunnerFrame } from "../protocol/frames.ts";
-import { readPage, type ArtifactPage, type ArtifactRef } from "../runs/artifacts.ts";
+import { readEventArtifact, readJoinedText } from "../runs/artifact-reads.ts";
+import type { ArtifactPage } from "../runs/artifacts.ts";
 import { EdgeDriver } from "../runs/edge-driver.ts";
 import type { RunEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
@@ -385,27 +386,7 @@ export class RunObject extends DurableObject<Env> {
     offset: number,
     limit: number,
   ): Promise<Outcome<ArtifactPage>> {
-    return outcome(() => {
-      const run = this.#mustRun();
-      const event = this.#store.event(run, seq);
-      if (!event)
-        throw new SwitchyardError(
-          "not_found",
-          `seq: no event ${seq} in this run (last_seq is ${run.last_seq})`,
-          { field: "seq" },
-        );
-      const refs = (event.data.artifact_refs ?? {}) as Record<string, ArtifactRef>;
-      const ref = refs[pointer];
-      if (!ref) {
-        const known = Object.keys(refs);
-        throw new SwitchyardError(
-          "not_found",
-          `field_path: event ${seq} has no artifact at "${pointer}"; ${known.length ? `its artifacts are ${known.map((k) => `"${k}"`).join(", ")}` : "it has no artifacts"}`,
-          { field: "field_path" },
-        );
-      }
-      return readPage(ref, offset, limit, (first, last) => this.#store.readChunks(seq, pointer, first, last));
-    });
+    return outcome(() => readEventArtifact(this.#store, this.#mustRun(), seq, pointer, offset, limit));
   }
 
   /** Reads a page of a joined artifact's text that the result keeps behind `text_ref`. */
@@ -414,22 +395,7 @@ export class RunObject extends DurableObject<Env> {
     offset: number,
     limit: number,
   ): Promise<Outcome<ArtifactPage>> {
-    return outcome(() => {
-      const { run } = this.#flushed();
-      const artifacts = run.result.artifacts;
-      const found = artifacts.find((a) => a.artifact_id === artifactId);
-      if (!found?.text_ref) {
-        const stored = artifacts.filter((a) => a.text_ref).map((a) => `"${a.artifact_id}"`);
-        throw new SwitchyardError(
-          "not_found",
-          `artifact_id: ${found ? `artifact "${artifactId}" is whole in get_run's result` : `no artifact "${artifactId}" in this run's result`}; ${stored.length ? `stored apart are ${stored.join(", ")}` : "none is stored apart"}`,
-          { field: "artifact_id" },
-        );
-      }
-      return readPage(found.text_ref, offset, limit, (first, last) =>
-        this.#store.readArtifactText(artifactId, first, last),
-      );
-    });
+    return outcome(() => readJoinedText(this.#store, this.#flushed().run, artifactId, offset, limit));
   }
 
   // ── the alarm ─────────────────────────────────────────────────────────────────────────────
