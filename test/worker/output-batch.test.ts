@@ -1,6 +1,6 @@
-// The group commit of edge stream outputs (objects/output-batch.ts), on the real clock and timers.
+// The group commit of edge stream outputs (runs/output-batch.ts), on the real clock and timers.
 import { describe, expect, it } from "vitest";
-import { OutputBatch } from "../../worker/objects/output-batch.ts";
+import { OutputBatch } from "../../worker/runs/output-batch.ts";
 
 const WINDOW_MS = 20;
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));

@@ -9,49 +9,33 @@ import type { TenantObject } from "./tenant-object.ts";
 type Unwrapped<R> = [R] extends [Outcome<infer V>] ? V : R;
 
 /**
+ * The names of `T`'s RPC methods: its public methods that answer with an Outcome (a generic
+ * method inherited from Agent answers `Promise<unknown>` here, and the Durable Object brand is
+ * `never`, so neither is one).
+ */
+type RpcMethods<T> = {
+  [K in keyof T]-?: [T[K]] extends [never]
+    ? never
+    : T[K] extends (...args: never[]) => infer R
+      ? R extends Promise<Outcome<unknown>>
+        ? K
+        : never
+      : never;
+}[keyof T];
+
+/**
  * The caller's view of an object's RPC methods. workers-types maps records holding `unknown`
  * (free-form JSON such as metadata) to `never`; our records are plain JSON, so we state the
  * shape directly instead.
  */
-type Rpc<T, K extends keyof T> = {
-  [M in K]: T[M] extends (...args: infer A) => infer R
+type Rpc<T> = {
+  [M in RpcMethods<T>]: T[M] extends (...args: infer A) => infer R
     ? (...args: A) => Promise<Unwrapped<Awaited<R>>>
     : never;
 };
 
-export type RunRpc = Rpc<
-  RunObject,
-  | "create"
-  | "getRecord"
-  | "sessionCheckpoint"
-  | "addChild"
-  | "poll"
-  | "waitTerminal"
-  | "cancel"
-  | "continueWith"
-  | "readArtifact"
-  | "readJoinedArtifact"
-  | "forDispatch"
-  | "ingest"
-  | "setQueuedReason"
-  | "stop"
-  | "takeCarry"
-  | "setReview"
->;
-export type TenantRpc = Rpc<
-  TenantObject,
-  | "spawn"
-  | "latestRunOf"
-  | "listRuns"
-  | "runChanged"
-  | "hubContinue"
-  | "getLane"
-  | "upsertLane"
-  | "listLanes"
-  | "laneReviews"
-  | "metrics"
-  | "runners"
-> & {
+export type RunRpc = Rpc<RunObject>;
+export type TenantRpc = Rpc<TenantObject> & {
   fetch(request: Request): Promise<Response>;
 };
 
@@ -70,9 +54,9 @@ function unwrapping<T>(stub: object): T {
 
 const runObjectName = (tenant: string, runId: string) => `${tenant}/${runId}`;
 
-// Plain named stubs, not agents' getAgentByName, which costs an extra RPC per lookup only to start
-// the Agent lifecycle: every RPC method here is async, and agents starts the lifecycle of a cold
-// object before an async method (and before fetch) by itself.
+// Plain named stubs. For the tenant's Agent, not agents' getAgentByName, which costs an extra RPC
+// per lookup only to start the Agent lifecycle: every RPC method here is async, and agents starts
+// the lifecycle of a cold object before an async method (and before fetch) by itself.
 export const runStub = async (env: Env, tenant: string, runId: string): Promise<RunRpc> =>
   unwrapping<RunRpc>(env.RUNS.getByName(runObjectName(tenant, runId)));
 
