@@ -4,7 +4,7 @@
 import type { SDKMessage, SDKResultMessage } from "@anthropic-ai/claude-agent-sdk";
 import { z } from "zod";
 import { emit, type BackendOutput } from "../../worker/backends/backend.ts";
-import type { Usage } from "../../worker/runs/events.ts";
+import type { Usage } from "../../worker/runs/usage.ts";
 import { notice, runCompleted, runFailed, type EventMapper } from "./agent.ts";
 
 export interface ClaudeCodeMapperOptions {

@@ -2,7 +2,7 @@
 // Switchyard outputs. No process handling and no SDK calls here (see codex.ts); the clock is passed in.
 import type { ThreadEvent, ThreadItem, Usage as CodexUsage } from "@openai/codex-sdk";
 import { emit, type BackendOutput } from "../../worker/backends/backend.ts";
-import type { Usage } from "../../worker/runs/events.ts";
+import type { Usage } from "../../worker/runs/usage.ts";
 import { notice, runCompleted, runFailed, type EventMapper } from "./agent.ts";
 
 export interface CodexMapperOptions {

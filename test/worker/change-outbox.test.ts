@@ -1,7 +1,6 @@
 // The run → tenant change outbox (objects/change-outbox.ts) and the tenant's apply of a delivered
 // change (runs/run-changes.ts), on real Durable Object SQLite with a tenant that refuses or loses
 // deliveries. Clock and alarms belong to the test: every retry is an alarm the test fires.
-import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { DEFAULT_LIMITS } from "../../worker/budgets/limits.ts";
 import {
@@ -13,13 +12,7 @@ import {
 import { applyRunChange } from "../../worker/runs/run-changes.ts";
 import { RunIndex, type RunChange } from "../../worker/runs/run-index.ts";
 import type { RunStatus } from "../../worker/runs/status.ts";
-import { objects } from "./support/objects.ts";
-
-/** Runs `body` with the SQLite storage of a Durable Object of its own. */
-function withSql<T>(body: (sql: SqlStorage) => Promise<T>): Promise<T> {
-  const stub = objects.RUNS.getByName(`outbox-test/${crypto.randomUUID()}`);
-  return runInDurableObject(stub, (_, state) => body(state.storage.sql));
-}
+import { withSql } from "./support/storage.ts";
 
 /** Lets a delivery started without being awaited (post) run to its end. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));

@@ -20,15 +20,8 @@ import {
   type UsageAnomaly,
 } from "../runs/usage.ts";
 import { RunLog } from "../runs/run-log.ts";
-import {
-  admitEvent,
-  applyEvent,
-  setStatus,
-  statusAfter,
-  type RunRecord,
-  type RunReview,
-} from "../runs/run-record.ts";
-import { isAwaitingInput, isTerminal, type RunStatus } from "../runs/status.ts";
+import { admitEvent, applyEvent, setStatus, type RunRecord, type RunReview } from "../runs/run-record.ts";
+import { isAwaitingInput, isTerminal, statusAfter, type RunStatus } from "../runs/status.ts";
 import { ChangeOutbox } from "./change-outbox.ts";
 import { OutputBatch } from "./output-batch.ts";
 import { tenantStub } from "./stubs.ts";

@@ -1,5 +1,6 @@
 // Reads the Durable Objects' own SQLite rows from inside workerd, for tests that assert on what
-// was (or was not) stored: the tenant's runner table and a run's record, log and private rows.
+// was (or was not) stored: the tenant's runner table and a run's record, log and private rows;
+// and a fresh object's SQLite for tests of plain storage code.
 import { env, runInDurableObject } from "cloudflare:test";
 import type { Env } from "../../../worker/env.ts";
 
@@ -13,6 +14,12 @@ function rows(
   return runInDurableObject(stub, (_instance, state: DurableObjectState) =>
     state.storage.sql.exec(query, ...params).toArray(),
   );
+}
+
+/** Runs `body` with the SQLite storage of a Durable Object of its own. */
+export function withSql<T>(body: (sql: SqlStorage) => Promise<T>): Promise<T> {
+  const stub = bindings.RUNS.getByName(`sql-test/${crypto.randomUUID()}`) as unknown as DurableObjectStub;
+  return runInDurableObject(stub, (_, state: DurableObjectState) => body(state.storage.sql));
 }
 
 const tenant = (name: string) => bindings.TENANTS.getByName(name) as unknown as DurableObjectStub;

@@ -2,7 +2,7 @@
 // zod shapes of streamed chunks, whole completions and error bodies (servers add fields freely),
 // usage normalization, and the conversation the backend keeps as its private checkpoint.
 import { z } from "zod";
-import { UsageSchema, type Usage } from "../../runs/events.ts";
+import { UsageSchema, type Usage } from "../../runs/usage.ts";
 
 export const ChatMessageSchema = z.object({
   role: z.enum(["user", "assistant"]),
