@@ -1,11 +1,11 @@
 // The runner proper: holds up to max_runs runs dispatched over the link, drives each through its
 // local agent, numbers every output with the run's source_seq, and prints one line per change.
 // The socket and resend queue are link/dialer.ts's; argv parsing is cli.ts's.
-import type { BackendOutput, BackendRun } from "../worker/backends/backend.ts";
+import { runFailed, type BackendOutput, type BackendRun } from "../worker/backends/backend.ts";
 import { PROTOCOL_VERSION, type DispatchFrame, type ProbedBackend } from "../worker/protocol/frames.ts";
 import type { InputMessage } from "../worker/runs/messages.ts";
 import { isTerminal, statusAfter, type TerminalStatus } from "../worker/runs/status.ts";
-import { errorText, runFailed, type LocalAgent } from "./agents/agent.ts";
+import { errorText, type LocalAgent } from "./agents/agent.ts";
 import {
   guardAgentsAfterExit,
   newTurnMarker,

@@ -1,9 +1,9 @@
 // Drives one agent turn for any adapter: maps the SDK's events, guarantees exactly one terminal event
 // unless the turn is aborted, and leaves no process of the turn behind. What the events mean is the
 // mappers' business (codex-events.ts, claude-code-events.ts); how the SDK is called, the adapters'.
-import type { BackendOutput } from "../../worker/backends/backend.ts";
+import { runFailed, type BackendOutput } from "../../worker/backends/backend.ts";
 import { isSwitchyardError } from "../../worker/errors.ts";
-import { errorText, runFailed, type EventMapper } from "./agent.ts";
+import { errorText, type EventMapper } from "./agent.ts";
 import { reapMarkedProcesses } from "./process-reaper.ts";
 
 export interface TurnSpec<T> {

@@ -3,8 +3,7 @@
 // Imports neither node:* nor cloudflare:*: the runner runs this same code for loopback endpoints.
 import { z } from "zod";
 import { toPlainText, type InputMessage } from "../runs/messages.ts";
-import { emit, type BackendOutput, type BackendRun, type EdgeBackend } from "./backend.ts";
-import { failed } from "./openai-compatible/failure.ts";
+import { emit, runFailed, type BackendOutput, type BackendRun, type EdgeBackend } from "./backend.ts";
 import { runTurn, type Endpoint } from "./openai-compatible/turn.ts";
 import { conversationOf, fitConversation } from "./openai-compatible/wire.ts";
 
@@ -70,7 +69,8 @@ function endpointOf(run: BackendRun): Endpoint | undefined {
   };
 }
 
-const invalidConfig = () => failed("backend_config: the stored openai_compatible config no longer validates");
+const invalidConfig = () =>
+  runFailed("backend_failed", "backend_config: the stored openai_compatible config no longer validates");
 
 /**
  * Creates the backend. `fetch` carries every request (egress guard, tests); `now` is the clock in ms
@@ -122,7 +122,7 @@ export function createOpenAiCompatibleBackend(
     async *recover(run): AsyncGenerator<BackendOutput> {
       // A finished turn is checkpointed with the model's answer last; anything else was cut off.
       if (conversationOf(run.checkpoint).at(-1)?.role === "assistant") return;
-      yield failed("the model stream was interrupted and cannot be resumed");
+      yield runFailed("backend_failed", "the model stream was interrupted and cannot be resumed");
     },
 
     async cancel() {

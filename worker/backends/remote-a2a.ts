@@ -5,7 +5,13 @@ import { TaskNotCancelableError } from "@a2a-js/sdk/errors";
 import { z } from "zod";
 import { SwitchyardError } from "../errors.ts";
 import type { InputMessage } from "../runs/messages.ts";
-import type { BackendOutput, BackendRun, BackendStream, EdgeBackend } from "./backend.ts";
+import {
+  runFailed,
+  type BackendOutput,
+  type BackendRun,
+  type BackendStream,
+  type EdgeBackend,
+} from "./backend.ts";
 import { describeError } from "./error-text.ts";
 import {
   agentCardUrl,
@@ -13,7 +19,7 @@ import {
   connectAgentRetrying,
   type AgentConnection,
 } from "./remote-a2a/client.ts";
-import { A2aFollower, failed, MAX_RECOVERY_ATTEMPTS } from "./remote-a2a/follow.ts";
+import { A2aFollower, MAX_RECOVERY_ATTEMPTS } from "./remote-a2a/follow.ts";
 import { toA2aMessage } from "./remote-a2a/parts.ts";
 import { A2aTracker } from "./remote-a2a/tracker.ts";
 
@@ -144,7 +150,10 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
         connection = await connectAgentRetrying(s, base, signal, retryConnect ? MAX_RECOVERY_ATTEMPTS : 1);
       } catch (error) {
         if (!signal.aborted)
-          yield failed(`remote A2A agent ${s.agentUrl} could not connect: ${describe(error)}`);
+          yield runFailed(
+            "backend_failed",
+            `remote A2A agent ${s.agentUrl} could not connect: ${describe(error)}`,
+          );
         return;
       }
       const tracker = new A2aTracker(run.checkpoint);
@@ -162,7 +171,7 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
     } catch (error) {
       if (signal.aborted) return;
       const where = s ? `remote A2A agent ${s.agentUrl}: ` : "";
-      yield failed(`${where}${describeError(error, s?.secretValues ?? [])}`);
+      yield runFailed("backend_failed", `${where}${describeError(error, s?.secretValues ?? [])}`);
     }
   }
 

@@ -4,6 +4,7 @@
 // Deliveries retry on an alarm with backoff until one is acknowledged; an alarm is armed before
 // every first attempt, so a delivery cut by a restart resumes too. Storage, timer and clock are
 // injected: no Durable Object lives here.
+import { backoffCeiling } from "../backoff.ts";
 import { applySchema } from "../runs/sql-schema.ts";
 
 const SCHEMA = `
@@ -22,7 +23,7 @@ export const RETRY_MAX_MS = 60_000;
  * down do not all come back at once.
  */
 export function retryDelayMs(attempt: number, random: () => number): number {
-  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+  const ceiling = backoffCeiling(attempt, { baseMs: RETRY_BASE_MS, capMs: RETRY_MAX_MS });
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 

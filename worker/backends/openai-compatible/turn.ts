@@ -1,10 +1,9 @@
 // One chat turn against an OpenAI-compatible endpoint: POST /chat/completions (streaming), deltas
 // coalesced into agent_message partials, then the whole answer, usage, the conversation checkpoint
 // and run_completed. Failures become run_failed; an aborted signal ends the turn without a word.
-import { emit, type BackendOutput } from "../backend.ts";
+import { emit, runFailed, type BackendOutput } from "../backend.ts";
 import { MessageCoalescer } from "./coalesce.ts";
 import { describeError, redactError } from "../error-text.ts";
-import { failed } from "./failure.ts";
 import { readChatStream } from "./stream.ts";
 import {
   ChatCompletionSchema,
@@ -75,12 +74,15 @@ export async function* runTurn(t: Turn): AsyncGenerator<BackendOutput> {
     res = await t.fetch(e.url, { method: "POST", headers, body: JSON.stringify(body), signal });
   } catch (error) {
     if (!signal.aborted)
-      yield failed(`${where}: the request failed: ${describeError(error, e.secretValues)}`);
+      yield runFailed(
+        "backend_failed",
+        `${where}: the request failed: ${describeError(error, e.secretValues)}`,
+      );
     return;
   }
   if (!res.ok) {
     const status = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
-    yield failed(`${where} answered ${status}${await errorDetail(res, e.secretValues)}`);
+    yield runFailed("backend_failed", `${where} answered ${status}${await errorDetail(res, e.secretValues)}`);
     return;
   }
   let answer: Answer;
@@ -89,12 +91,15 @@ export async function* runTurn(t: Turn): AsyncGenerator<BackendOutput> {
     answer = json || !res.body ? await wholeAnswer(res) : yield* streamedAnswer(res.body, t.now);
   } catch (error) {
     if (!signal.aborted)
-      yield failed(`${where}: the response failed: ${describeError(error, e.secretValues)}`);
+      yield runFailed(
+        "backend_failed",
+        `${where}: the response failed: ${describeError(error, e.secretValues)}`,
+      );
     return;
   }
   if (signal.aborted) return;
   if (!answer.complete) {
-    yield failed(`${where}: the model stream ended before the answer was complete`);
+    yield runFailed("backend_failed", `${where}: the model stream ended before the answer was complete`);
     return;
   }
   const model = answer.model ?? e.model;
