@@ -31,7 +31,8 @@ export interface Endpoint {
   secretValues: string[];
 }
 
-export interface Turn {
+/** One chat request of a run: where, what conversation, how to fetch, when to stop. */
+export interface ChatTurn {
   endpoint: Endpoint;
   system: string | undefined;
   /** The conversation, ending with the new user message; already within MAX_CONVERSATION_BYTES. */
@@ -52,7 +53,7 @@ interface Answer {
   complete: boolean;
 }
 
-export async function* runTurn(t: Turn): AsyncGenerator<BackendOutput> {
+export async function* runTurn(t: ChatTurn): AsyncGenerator<BackendOutput> {
   const { endpoint: e, signal } = t;
   const where = `openai_compatible endpoint ${e.host}`;
   const started = t.now();
