@@ -6,6 +6,7 @@
 // injected: no Durable Object lives here.
 import { backoffCeiling } from "../backoff.ts";
 import { applySchema } from "../runs/sql-schema.ts";
+import { errorMessage } from "../backends/error-text.ts";
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sy_outbox (id INTEGER PRIMARY KEY CHECK (id = 1), version INTEGER NOT NULL,
@@ -95,7 +96,7 @@ export class ChangeOutbox {
       this.#d.sql.exec("UPDATE sy_outbox SET retry_at_ms = ?", at);
     } catch (e) {
       // Not armed: the attempt goes ahead, and the next one arms again.
-      this.#d.log(`change retry alarm not armed: ${e instanceof Error ? e.message : String(e)}`);
+      this.#d.log(`change retry alarm not armed: ${errorMessage(e)}`);
     }
     return at;
   }
@@ -117,7 +118,7 @@ export class ChangeOutbox {
           // The alarm armed before this attempt may have fired while it was in flight.
           const at = this.#armed(failed) ? failed.retry_at_ms! : await this.#arm(failed.attempts);
           this.#d.log(
-            `change ${p.version} not delivered (attempt ${failed.attempts}), next try at ${new Date(at).toISOString()}: ${e instanceof Error ? e.message : String(e)}`,
+            `change ${p.version} not delivered (attempt ${failed.attempts}), next try at ${new Date(at).toISOString()}: ${errorMessage(e)}`,
           );
           return;
         }
