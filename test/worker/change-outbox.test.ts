@@ -2,7 +2,6 @@
 // change (runs/run-changes.ts), on real Durable Object SQLite with a tenant that refuses or loses
 // deliveries. Clock and alarms belong to the test: every retry is an alarm the test fires.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS } from "../../worker/budgets/limits.ts";
 import {
   ChangeOutbox,
   RETRY_BASE_MS,
@@ -12,6 +11,7 @@ import {
 import { applyRunChange } from "../../worker/runs/run-changes.ts";
 import { RunIndex, type RunChange } from "../../worker/runs/run-index.ts";
 import type { RunStatus } from "../../worker/runs/status.ts";
+import { indexWithRun } from "./support/run-index.ts";
 import { withSql } from "./support/storage.ts";
 
 /** Lets a delivery started without being awaited (post) run to its end. */
@@ -179,28 +179,7 @@ describe("ChangeOutbox", () => {
 
 /** A tenant's index holding one run, and what its end set off. */
 function tenantOf(sql: SqlStorage) {
-  const index = new RunIndex(sql);
-  const run_id = `run-${crypto.randomUUID()}`;
-  const created_at = new Date(0).toISOString();
-  index.insert(
-    {
-      run_id,
-      created_ms: 0,
-      created_at,
-      status: "queued",
-      backend: "remote_a2a",
-      role: "worker",
-      agent_name: `agent-${run_id}`,
-      session_id: `session-${run_id}`,
-      parent_run_id: null,
-      root_run_id: run_id,
-      lane_id: null,
-      cwd: null,
-    },
-    undefined,
-    "fingerprint",
-    DEFAULT_LIMITS,
-  );
+  const { index, run_id } = indexWithRun(sql, "queued");
   const seen = { budgetChecks: 0, ended: [] as RunChange[], failEnd: 0 };
   const apply = (change: RunChange) =>
     applyRunChange(index, change, {

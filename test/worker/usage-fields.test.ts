@@ -2,7 +2,6 @@
 // everything else is built from those lists: the run index's columns, what a change writes to
 // them, the metrics' sums and outcomes, a run's totals. Real Durable Object SQLite; no network.
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS } from "../../worker/budgets/limits.ts";
 import { MetricsGroupSchema, queryMetrics } from "../../worker/metrics/metrics-query.ts";
 import { RunIndex } from "../../worker/runs/run-index.ts";
 import { UsageTotalsSchema, emptyUsage } from "../../worker/runs/run-record.ts";
@@ -15,6 +14,7 @@ import {
   UsageSchema,
   type UsageSum,
 } from "../../worker/runs/usage.ts";
+import { indexWithRun } from "./support/run-index.ts";
 import { withSql } from "./support/storage.ts";
 
 /** The stored column names: existing tenants' rows hold these, so they never change. */
@@ -28,31 +28,6 @@ const STORED_USAGE_COLUMNS = [
   ["unpriced_tokens", "INTEGER"],
   ["turns", "INTEGER"],
 ];
-
-function indexWithRun(sql: SqlStorage): { index: RunIndex; run_id: string } {
-  const index = new RunIndex(sql);
-  const run_id = `run-${crypto.randomUUID()}`;
-  index.insert(
-    {
-      run_id,
-      created_ms: 0,
-      created_at: new Date(0).toISOString(),
-      status: "running",
-      backend: "remote_a2a",
-      role: "worker",
-      agent_name: `agent-${run_id}`,
-      session_id: `session-${run_id}`,
-      parent_run_id: null,
-      root_run_id: run_id,
-      lane_id: null,
-      cwd: null,
-    },
-    undefined,
-    "fingerprint",
-    DEFAULT_LIMITS,
-  );
-  return { index, run_id };
-}
 
 describe("usage fields", () => {
   it("are the run index's usage columns, in order, typed and defaulting to 0", () =>
@@ -70,7 +45,7 @@ describe("usage fields", () => {
 
   it("each reach their own column through a change and their own sum in get_metrics", () =>
     withSql(async (sql) => {
-      const { index, run_id } = indexWithRun(sql);
+      const { index, run_id } = indexWithRun(sql, "running");
       // A different number per field: a field written to another's column shows.
       const usage = Object.fromEntries(USAGE_SUMS.map((f, i) => [f, (i + 1) * 11])) as Record<
         UsageSum,

@@ -3,40 +3,21 @@
 // Imports neither node:* nor cloudflare:*: the runner runs this same code for loopback endpoints.
 import { z } from "zod";
 import { toPlainText, type InputMessage } from "../runs/messages.ts";
+import { endpointUrl, secretCredential, SecretHeadersSchema } from "./config-fields.ts";
 import { emit, runFailed, type BackendOutput, type BackendRun, type EdgeBackend } from "./backend.ts";
 import { runTurn, type Endpoint } from "./openai-compatible/turn.ts";
 import { conversationOf, fitConversation } from "./openai-compatible/wire.ts";
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const ONE_LINE = /^[^\r\n]*$/;
-
-/** False for URLs with user info (`https://user:pw@host`), which would leak into requests' logs. */
-function hasNoCredentials(url: string): boolean {
-  const parsed = URL.parse(url);
-  return !parsed || (!parsed.username && !parsed.password);
-}
-
 export const OpenAiCompatibleConfigSchema = z.strictObject({
   /** API root that `/chat/completions` is appended to, e.g. `https://api.example.com/v1`. */
-  base_url: z
-    .url({
-      protocol: /^https?$/,
-      error: (issue) => (issue.code === "invalid_format" ? "expected an http(s) URL" : undefined),
-    })
-    .max(2048)
-    .refine(hasNoCredentials, "expected no credentials in the URL; use api_key or headers"),
+  base_url: endpointUrl("api_key or headers"),
   model: z.string().min(1).max(256),
   /** Secret: sent as `Authorization: Bearer <api_key>`. */
-  api_key: z.string().min(1).max(8192).regex(ONE_LINE, "expected a key without line breaks").optional(),
+  api_key: secretCredential("key"),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().positive().optional(),
   /** Secret: extra request headers for every call to the endpoint. */
-  headers: z
-    .record(
-      z.string().regex(HEADER_NAME, "expected an HTTP header name").max(256),
-      z.string().max(8192).regex(ONE_LINE, "expected a header value without line breaks"),
-    )
-    .optional(),
+  headers: SecretHeadersSchema,
   /** Runner selection (DESIGN.md "Runner link"); the adapter itself ignores both. */
   runner: z.string().min(1).max(128).optional(),
   runner_labels: z.record(z.string(), z.string()).optional(),

@@ -12,6 +12,7 @@ import {
   type BackendStream,
   type EdgeBackend,
 } from "./backend.ts";
+import { endpointUrl, secretCredential, SecretHeadersSchema } from "./config-fields.ts";
 import { describeError } from "./error-text.ts";
 import {
   agentCardUrl,
@@ -25,42 +26,15 @@ import { A2aTracker } from "./remote-a2a/tracker.ts";
 
 /** How long a cancel request may take before it counts as failed (ms). */
 const CANCEL_TIMEOUT_MS = 10_000;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** False for URLs with user info (`https://user:pw@host`), which fetch refuses anyway. */
-function hasNoCredentials(url: string): boolean {
-  const parsed = URL.parse(url);
-  return !parsed || (!parsed.username && !parsed.password);
-}
-
 const ConfigShape = z.strictObject({
   /** Base URL of the agent; its card is at `<agent_url>/.well-known/agent-card.json` unless `agent_card_path` says otherwise. */
-  agent_url: z
-    .url({
-      protocol: /^https?$/,
-      error: (issue) => (issue.code === "invalid_format" ? "expected an http(s) URL" : undefined),
-    })
-    .max(2048)
-    .refine(hasNoCredentials, "expected no credentials in the URL; use auth_token or headers"),
+  agent_url: endpointUrl("auth_token or headers"),
   /** Card location relative to agent_url, resolved like a link; "" means agent_url is the card. */
   agent_card_path: z.string().max(512).optional(),
   /** Secret: extra request headers for every call to the agent. */
-  headers: z
-    .record(
-      z.string().regex(HEADER_NAME, "expected an HTTP header name").max(256),
-      z
-        .string()
-        .max(8192)
-        .regex(/^[^\r\n]*$/, "expected a header value without line breaks"),
-    )
-    .optional(),
+  headers: SecretHeadersSchema,
   /** Secret: sent as `Authorization: Bearer <auth_token>`. */
-  auth_token: z
-    .string()
-    .min(1)
-    .max(8192)
-    .regex(/^[^\r\n]*$/, "expected a token without line breaks")
-    .optional(),
+  auth_token: secretCredential("token"),
   /** How many history messages the agent should return with a task. */
   history_length: z.number().int().min(0).max(1000).optional(),
 });

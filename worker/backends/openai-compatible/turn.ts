@@ -56,6 +56,8 @@ interface Answer {
 export async function* runTurn(t: ChatTurn): AsyncGenerator<BackendOutput> {
   const { endpoint: e, signal } = t;
   const where = `openai_compatible endpoint ${e.host}`;
+  const failedAt = (step: "request" | "response", error: unknown) =>
+    runFailed("backend_failed", `${where}: the ${step} failed: ${describeError(error, e.secretValues)}`);
   const started = t.now();
   // Stored before asking: a conversation that ends on the user's message tells `recover` a turn was open.
   yield { kind: "checkpoint", state: { messages: t.messages } };
@@ -74,11 +76,7 @@ export async function* runTurn(t: ChatTurn): AsyncGenerator<BackendOutput> {
   try {
     res = await t.fetch(e.url, { method: "POST", headers, body: JSON.stringify(body), signal });
   } catch (error) {
-    if (!signal.aborted)
-      yield runFailed(
-        "backend_failed",
-        `${where}: the request failed: ${describeError(error, e.secretValues)}`,
-      );
+    if (!signal.aborted) yield failedAt("request", error);
     return;
   }
   if (!res.ok) {
@@ -91,11 +89,7 @@ export async function* runTurn(t: ChatTurn): AsyncGenerator<BackendOutput> {
     const json = res.headers.get("content-type")?.includes("application/json");
     answer = json || !res.body ? await wholeAnswer(res) : yield* streamedAnswer(res.body, t.now);
   } catch (error) {
-    if (!signal.aborted)
-      yield runFailed(
-        "backend_failed",
-        `${where}: the response failed: ${describeError(error, e.secretValues)}`,
-      );
+    if (!signal.aborted) yield failedAt("response", error);
     return;
   }
   if (signal.aborted) return;
