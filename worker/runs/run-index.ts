@@ -335,7 +335,7 @@ export class RunIndex {
       c.updated_at,
       c.summary,
       u.model ?? null,
-      // A run no turn of which had a cost sums to 0 USD, as get_metrics adds it up.
+      // cost_usd is absent until a turn has a cost; the column holds 0 then, so sums add up.
       ...USAGE_SUMS.map((f) => u[f] ?? 0),
       duration,
       c.version,
