@@ -1,6 +1,6 @@
 // The seam between the runner link and a local coding agent (codex, claude_code), written from the
-// link's side, plus the terminal events every adapter ends a turn with. Adapters live beside it;
-// how a turn is driven and cleaned up is in turn.ts.
+// link's side, plus the completion and notice events the adapters emit (a failure is backend.ts's
+// runFailed, shared with the edge). Adapters live beside it; how a turn is driven is in turn.ts.
 import { emit, type BackendOutput, type BackendRun } from "../../worker/backends/backend.ts";
 import { clip, errorMessage } from "../../worker/backends/error-text.ts";
 import type { InputMessage } from "../../worker/runs/messages.ts";

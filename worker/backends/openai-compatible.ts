@@ -2,6 +2,7 @@
 // /chat/completions endpoint. Its backend_config schema lives here; one turn is openai-compatible/turn.ts.
 // Imports neither node:* nor cloudflare:*: the runner runs this same code for loopback endpoints.
 import { z } from "zod";
+import { fieldsOf } from "../runs/fields-of.ts";
 import { toPlainText, type InputMessage } from "../runs/messages.ts";
 import { endpointUrl, secretCredential, SecretHeadersSchema } from "./config-fields.ts";
 import { emit, runFailed, type BackendOutput, type BackendRun, type EdgeBackend } from "./backend.ts";
@@ -26,8 +27,9 @@ export const OpenAiCompatibleConfigSchema = z.strictObject({
 /** Keys of backend_config that are secrets: kept out of events, records, refs and errors. */
 export const OPENAI_COMPATIBLE_SECRET_KEYS = ["api_key", "headers"] as const;
 
-const PublicConfigSchema = OpenAiCompatibleConfigSchema.omit({ api_key: true, headers: true });
-const SecretConfigSchema = OpenAiCompatibleConfigSchema.pick({ api_key: true, headers: true });
+const SECRETS = fieldsOf(OPENAI_COMPATIBLE_SECRET_KEYS, true as const);
+const PublicConfigSchema = OpenAiCompatibleConfigSchema.omit(SECRETS);
+const SecretConfigSchema = OpenAiCompatibleConfigSchema.pick(SECRETS);
 
 /** The run's endpoint, or undefined when its stored config no longer validates. */
 function endpointOf(run: BackendRun): Endpoint | undefined {

@@ -4,6 +4,7 @@
 import { TaskNotCancelableError } from "@a2a-js/sdk/errors";
 import { z } from "zod";
 import { SwitchyardError } from "../errors.ts";
+import { fieldsOf } from "../runs/fields-of.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import {
   runFailed,
@@ -51,8 +52,9 @@ export const RemoteA2aConfigSchema = ConfigShape.superRefine((c, ctx) => {
 /** Keys of backend_config that are secrets: kept out of events, records, refs and errors. */
 export const REMOTE_A2A_SECRET_KEYS = ["headers", "auth_token"] as const;
 
-const PublicConfigSchema = ConfigShape.omit({ headers: true, auth_token: true });
-const SecretConfigSchema = ConfigShape.pick({ headers: true, auth_token: true });
+const SECRETS = fieldsOf(REMOTE_A2A_SECRET_KEYS, true as const);
+const PublicConfigSchema = ConfigShape.omit(SECRETS);
+const SecretConfigSchema = ConfigShape.pick(SECRETS);
 
 interface Settings {
   agentUrl: string;
