@@ -12,6 +12,7 @@ import { bigLog } from "./scenarios/big-log.ts";
 import { memory } from "./scenarios/memory.ts";
 import { Cleanup } from "./support/cleanup.ts";
 import { meets, type Flags, type Row, type Scenario } from "./support/scenario.ts";
+import { errorMessage } from "../worker/backends/error-text.ts";
 
 const SCENARIOS: Scenario[] = [callOverhead, wakeLatency, fanOutScenario, runnerRelay, bigLog, memory];
 
@@ -147,7 +148,7 @@ for (const scenario of selected) {
     outcome.rows = result.rows;
     outcome.details = result.details;
   } catch (error) {
-    outcome.error = error instanceof Error ? error.message : String(error);
+    outcome.error = errorMessage(error);
     log(`failed: ${outcome.error}`);
   } finally {
     clearTimeout(timer);

@@ -6,6 +6,7 @@ import { HELP, parseCli, UsageError, type Command } from "./cli.ts";
 import { LOCAL_AGENTS } from "./local-agents.ts";
 import { availabilityOf, probeBackends } from "./probe.ts";
 import { startRunner } from "./runner.ts";
+import { errorMessage } from "../worker/backends/error-text.ts";
 
 async function main(): Promise<number> {
   let command: Command;
@@ -64,7 +65,7 @@ async function listBackends(probe: boolean, json: boolean): Promise<number> {
 main().then(
   (code) => process.exit(code),
   (error: unknown) => {
-    process.stderr.write(`switchyard-runner: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.stderr.write(`switchyard-runner: ${errorMessage(error)}\n`);
     process.exit(1);
   },
 );

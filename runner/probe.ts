@@ -6,6 +6,7 @@ import { access, constants, readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
+import { errorMessage } from "../worker/backends/error-text.ts";
 
 export type LocalBackend = "codex" | "claude_code";
 
@@ -96,7 +97,7 @@ async function probeOne(spec: BackendSpec, options: ProbeOptions): Promise<Probe
     const version = await versionOf(executable, env, timeoutMs);
     return { backend: spec.backend, installed: true, version, executable, credentials };
   } catch (error) {
-    const detail = `${executable} --version failed: ${error instanceof Error ? error.message : String(error)}`;
+    const detail = `${executable} --version failed: ${errorMessage(error)}`;
     return { backend: spec.backend, installed: false, executable, credentials, detail };
   }
 }

@@ -1,10 +1,11 @@
 // The runner proper: holds up to max_runs runs dispatched over the link, drives each through its
 // local agent, numbers every output with the run's source_seq, and prints one line per change.
 // The socket and resend queue are link/dialer.ts's; argv parsing is cli.ts's.
-import type { BackendOutput, BackendRun } from "../worker/backends/backend.ts";
+import { runFailed, type BackendOutput, type BackendRun } from "../worker/backends/backend.ts";
 import { PROTOCOL_VERSION, type DispatchFrame, type ProbedBackend } from "../worker/protocol/frames.ts";
 import type { InputMessage } from "../worker/runs/messages.ts";
-import { errorText, runFailed, type LocalAgent } from "./agents/agent.ts";
+import { isTerminal, statusAfter, type TerminalStatus } from "../worker/runs/status.ts";
+import { errorText, type LocalAgent } from "./agents/agent.ts";
 import {
   guardAgentsAfterExit,
   newTurnMarker,
@@ -71,8 +72,6 @@ interface HeldRun {
   turn: Promise<void> | undefined;
 }
 
-type Outcome = "completed" | "failed" | "cancelled";
-const OUTCOMES: Partial<Record<string, Outcome>> = { run_completed: "completed", run_failed: "failed" };
 /** Idle runs (turn ended) kept for `run.continue`; beyond this many the oldest are forgotten. */
 const IDLE_RUNS_KEPT = 64;
 
@@ -201,7 +200,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
   ): Promise<void> {
     const { signal } = run.abort;
     if (signal.aborted) return;
-    let outcome: Outcome | undefined;
+    let ending: TerminalStatus | undefined;
     let failure: string | undefined;
     try {
       // The agent's iterator ends only once the turn's processes are gone (turn.ts), also when
@@ -209,7 +208,8 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
       for await (const output of turn(signal)) {
         if (signal.aborted) break;
         if (output.kind === "ref") Object.assign(run.spec.ref, output.ref);
-        if (output.kind === "event") outcome = OUTCOMES[output.event.type] ?? outcome;
+        const status = output.kind === "event" ? statusAfter(output.event) : undefined;
+        if (status && isTerminal(status)) ending = status;
         // A cancel must not wait for queue space (link down, queue full); the output stays queued.
         await Promise.race([relay(run, output), run.aborted]);
       }
@@ -218,14 +218,14 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     }
     // Agents end every turn with a terminal event unless aborted; one that does not must not leave
     // the run running forever on the Worker.
-    if (!signal.aborted && !outcome) {
+    if (!signal.aborted && !ending) {
       await relay(
         run,
         runFailed("backend_failed", failure ?? `${run.backend} ended the turn without a result`),
       );
-      outcome = "failed";
+      ending = "failed";
     }
-    await end(run, signal.aborted ? "cancelled" : outcome!);
+    await end(run, signal.aborted ? "cancelled" : ending!);
   }
 
   /**
@@ -234,10 +234,10 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
    * started is ended and reaped (the agent did so already unless it broke its contract), then the
    * end line is printed.
    */
-  async function end(run: HeldRun, outcome: Outcome): Promise<void> {
+  async function end(run: HeldRun, ending: TerminalStatus): Promise<void> {
     const left = await reapMarkedProcesses(run.marker);
     if (left.length) log(`run ${run.spec.runId}: ended ${left.length} processes its agent left running`);
-    log(`run ${run.spec.runId} ${outcome} (${run.events} events)`);
+    log(`run ${run.spec.runId} ${ending} (${run.events} events)`);
   }
 
   /** Numbers and queues one output (events, refs and checkpoints alike). */

@@ -1,8 +1,8 @@
 // The seam between the runner link and a local coding agent (codex, claude_code), written from the
-// link's side, plus the terminal events every adapter ends a turn with. Adapters live beside it;
-// how a turn is driven and cleaned up is in turn.ts.
+// link's side, plus the completion and notice events the adapters emit (a failure is backend.ts's
+// runFailed, shared with the edge). Adapters live beside it; how a turn is driven is in turn.ts.
 import { emit, type BackendOutput, type BackendRun } from "../../worker/backends/backend.ts";
-import type { ErrorCode } from "../../worker/errors.ts";
+import { clip, errorMessage } from "../../worker/backends/error-text.ts";
 import type { InputMessage } from "../../worker/runs/messages.ts";
 
 /**
@@ -30,9 +30,6 @@ export const runCompleted = (finalResponse: string, structuredOutput?: unknown):
     ...(structuredOutput === undefined ? {} : { structured_output: structuredOutput }),
   });
 
-export const runFailed = (code: ErrorCode, message: string): BackendOutput =>
-  emit("run_failed", { error: { code, message } });
-
 /**
  * Something the agent reported that does not end its turn (a retry, a transport fallback, a model
  * swap): the run stays running and the log says why it is slow or different.
@@ -43,7 +40,5 @@ export const notice = (text: string, fields: Record<string, unknown> = {}): Back
 /** Longest error text carried in an event; agent stderr can be long and says little past the start. */
 const MAX_ERROR_CHARS = 2000;
 
-export function errorText(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.length > MAX_ERROR_CHARS ? `${text.slice(0, MAX_ERROR_CHARS)}…` : text;
-}
+/** An error as event text: its message and cause, bounded. */
+export const errorText = (error: unknown): string => clip(errorMessage(error), MAX_ERROR_CHARS);

@@ -3,9 +3,9 @@
 // here (see claude-code.ts).
 import type { SDKMessage, SDKResultMessage } from "@anthropic-ai/claude-agent-sdk";
 import { z } from "zod";
-import { emit, type BackendOutput } from "../../worker/backends/backend.ts";
-import type { Usage } from "../../worker/runs/events.ts";
-import { notice, runCompleted, runFailed, type EventMapper } from "./agent.ts";
+import { emit, runFailed, type BackendOutput } from "../../worker/backends/backend.ts";
+import type { Usage } from "../../worker/runs/usage.ts";
+import { notice, runCompleted, type EventMapper } from "./agent.ts";
 
 export interface ClaudeCodeMapperOptions {
   /** Emit `run_started` on system/init (a run's first turn; a continue turn does not). */

@@ -11,7 +11,7 @@ import type { LocalAgent } from "./agent.ts";
 import { createClaudeCodeMapper } from "./claude-code-events.ts";
 import { ClaudeCodeConfigSchema, parseAgentConfig } from "../../worker/backends/agent-configs.ts";
 import { newTurnMarker, withTurnMarker } from "./process-reaper.ts";
-import { driveTurn } from "./turn.ts";
+import { driveTurn, turnAgent, type TurnStart } from "./turn.ts";
 
 export interface ClaudeCodeAgentOptions {
   /** Environment of the Claude Code process (replaces, not extends); tests set HOME and the base URL. */
@@ -22,21 +22,14 @@ export interface ClaudeCodeAgentOptions {
   marker?: string;
 }
 
-interface Turn {
-  sessionId: string | undefined;
-  prompt: string;
-  /** A continue turn: the session must exist, and the run has already started. */
-  followUp: boolean;
-}
-
 export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): LocalAgent {
   const { env = process.env, executablePath } = options;
 
-  function runTurn(run: BackendRun, turn: Turn, signal: AbortSignal) {
+  function runTurn(run: BackendRun, turn: TurnStart, signal: AbortSignal) {
     const marker = options.marker ?? newTurnMarker();
 
     async function* events(): AsyncGenerator<SDKMessage> {
-      if (turn.followUp && !turn.sessionId) {
+      if (turn.followUp && !turn.resumeId) {
         throw badRequest("ref.session_id", "expected the Claude Code session id of the run to continue");
       }
       const config = parseAgentConfig(ClaudeCodeConfigSchema, run.config);
@@ -48,7 +41,7 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
         env: withTurnMarker({ ...env, CLAUDE_AGENT_SDK_CLIENT_APP: "switchyard-runner" }, marker),
         pathToClaudeCodeExecutable: executablePath,
         abortController,
-        resume: turn.sessionId,
+        resume: turn.resumeId,
         model: config.model,
         permissionMode: config.permission_mode,
         // The SDK insists on this second switch for bypassPermissions.
@@ -73,14 +66,5 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
     return driveTurn({ agent: "claude_code", events, mapper, signal, marker });
   }
 
-  return {
-    start: (run, signal) =>
-      runTurn(
-        run,
-        { sessionId: run.sessionRef?.session_id, prompt: toPlainText(run.message), followUp: false },
-        signal,
-      ),
-    continue: (run, message, signal) =>
-      runTurn(run, { sessionId: run.ref.session_id, prompt: toPlainText(message), followUp: true }, signal),
-  };
+  return turnAgent("session_id", (run) => toPlainText(run.message), runTurn);
 }

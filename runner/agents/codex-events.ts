@@ -1,9 +1,9 @@
 // Pure translation of @openai/codex-sdk thread events (the `codex exec --json` stream) into normalized
 // Switchyard outputs. No process handling and no SDK calls here (see codex.ts); the clock is passed in.
 import type { ThreadEvent, ThreadItem, Usage as CodexUsage } from "@openai/codex-sdk";
-import { emit, type BackendOutput } from "../../worker/backends/backend.ts";
-import type { Usage } from "../../worker/runs/events.ts";
-import { notice, runCompleted, runFailed, type EventMapper } from "./agent.ts";
+import { emit, runFailed, type BackendOutput } from "../../worker/backends/backend.ts";
+import type { Usage } from "../../worker/runs/usage.ts";
+import { notice, runCompleted, type EventMapper } from "./agent.ts";
 
 export interface CodexMapperOptions {
   /** Emit `run_started` on `thread.started` (a run's first turn; a continue turn does not). */

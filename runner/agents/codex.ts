@@ -10,7 +10,7 @@ import { errorText, type LocalAgent } from "./agent.ts";
 import { createCodexMapper } from "./codex-events.ts";
 import { CodexConfigSchema, parseAgentConfig } from "../../worker/backends/agent-configs.ts";
 import { newTurnMarker, withTurnMarker } from "./process-reaper.ts";
-import { driveTurn } from "./turn.ts";
+import { driveTurn, turnAgent, type TurnStart } from "./turn.ts";
 
 export interface CodexAgentOptions {
   /** Environment of the codex process (replaces, not extends); tests point CODEX_HOME at a fake. */
@@ -23,17 +23,10 @@ export interface CodexAgentOptions {
   now?: () => number;
 }
 
-interface Turn {
-  threadId: string | undefined;
-  prompt: string;
-  /** A continue turn: the thread must exist, and the run has already started. */
-  followUp: boolean;
-}
-
 export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
   const { env = process.env, executablePath, now = Date.now } = options;
 
-  function runTurn(run: BackendRun, turn: Turn, signal: AbortSignal) {
+  function runTurn(run: BackendRun, turn: TurnStart, signal: AbortSignal) {
     const marker = options.marker ?? newTurnMarker();
     const mapper = createCodexMapper({
       announceStart: !turn.followUp,
@@ -43,7 +36,7 @@ export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
     });
 
     async function* events(): AsyncGenerator<ThreadEvent> {
-      if (turn.followUp && !turn.threadId) {
+      if (turn.followUp && !turn.resumeId) {
         throw badRequest("ref.thread_id", "expected the codex thread id of the run to continue");
       }
       const { model, reasoning_effort, sandbox_mode, approval_policy, network_access } = parseAgentConfig(
@@ -61,8 +54,8 @@ export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
         skipGitRepoCheck: true,
       };
       const codex = await createCodex(withTurnMarker(env, marker), executablePath);
-      const thread = turn.threadId
-        ? codex.resumeThread(turn.threadId, threadOptions)
+      const thread = turn.resumeId
+        ? codex.resumeThread(turn.resumeId, threadOptions)
         : codex.startThread(threadOptions);
       const streamed = await thread.runStreamed(turn.prompt, { outputSchema: run.outputSchema, signal });
       yield* streamed.events;
@@ -71,14 +64,7 @@ export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
     return driveTurn({ agent: "codex", events, mapper, signal, marker });
   }
 
-  return {
-    start: (run, signal) => {
-      const prompt = withProfile(run.profileText, toPlainText(run.message));
-      return runTurn(run, { threadId: run.sessionRef?.thread_id, prompt, followUp: false }, signal);
-    },
-    continue: (run, message, signal) =>
-      runTurn(run, { threadId: run.ref.thread_id, prompt: toPlainText(message), followUp: true }, signal),
-  };
+  return turnAgent("thread_id", (run) => withProfile(run.profileText, toPlainText(run.message)), runTurn);
 }
 
 async function createCodex(env: Record<string, string>, executablePath: string | undefined): Promise<Codex> {

@@ -1,9 +1,38 @@
 // Drives one agent turn for any adapter: maps the SDK's events, guarantees exactly one terminal event
-// unless the turn is aborted, and leaves no process of the turn behind. What the events mean is the
-// mappers' business (codex-events.ts, claude-code-events.ts); how the SDK is called, the adapters'.
-import type { BackendOutput } from "../../worker/backends/backend.ts";
+// unless the turn is aborted, and leaves no process of the turn behind; and what a turn starts from.
+// What the events mean is the mappers' business (codex-events.ts, claude-code-events.ts); how the
+// SDK is called, the adapters'.
+import { runFailed, type BackendOutput, type BackendRun } from "../../worker/backends/backend.ts";
 import { isSwitchyardError } from "../../worker/errors.ts";
-import { errorText, runFailed, type EventMapper } from "./agent.ts";
+import { toPlainText } from "../../worker/runs/messages.ts";
+import { errorText, type EventMapper, type LocalAgent } from "./agent.ts";
+
+/** What one turn of a local agent starts from. */
+export interface TurnStart {
+  /** The agent's own session to resume (a codex thread, a Claude Code session); none for a new one. */
+  resumeId: string | undefined;
+  prompt: string;
+  /** A continue turn: the session must exist, and the run has already started. */
+  followUp: boolean;
+}
+
+/**
+ * A local agent whose every turn is `runTurn`: a start resumes the session its run's sessionRef
+ * names under `refKey` (session_mode resume) with the prompt `promptOf` makes of the run, a
+ * continue the session its ref names, with the message as the prompt.
+ */
+export function turnAgent(
+  refKey: string,
+  promptOf: (run: BackendRun) => string,
+  runTurn: (run: BackendRun, turn: TurnStart, signal: AbortSignal) => AsyncIterable<BackendOutput>,
+): LocalAgent {
+  return {
+    start: (run, signal) =>
+      runTurn(run, { resumeId: run.sessionRef?.[refKey], prompt: promptOf(run), followUp: false }, signal),
+    continue: (run, message, signal) =>
+      runTurn(run, { resumeId: run.ref[refKey], prompt: toPlainText(message), followUp: true }, signal),
+  };
+}
 import { reapMarkedProcesses } from "./process-reaper.ts";
 
 export interface TurnSpec<T> {

@@ -8,7 +8,7 @@ import {
   type RunnerFrame,
   type WorkerFrame,
 } from "../../worker/protocol/frames.ts";
-import { backoffDelay, DEFAULT_BACKOFF, type BackoffOptions } from "./backoff.ts";
+import { backoffDelay, type BackoffOptions } from "../../worker/backoff.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ResendQueue, type RelayedOutput } from "./resend-queue.ts";
 import { nodeWebSocket, type LinkSocket, type SocketFactory } from "./socket.ts";
@@ -72,6 +72,12 @@ const FATAL = new Map<number, CloseName>(
     rule.retry ? [] : [[rule.code, name as CloseName] as const],
   ),
 );
+
+/**
+ * Reconnect delays by default: the first retry within 0.1 s (a dropped link that was working is
+ * most often back at once; BENCHMARKS.md "runner relay"), doubling to never more than 30 s apart.
+ */
+export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 30_000, random: Math.random };
 
 /** `${base}/runner/connect` on the WebSocket scheme matching the base URL's. */
 export function toConnectUrl(base: string): string {

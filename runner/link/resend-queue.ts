@@ -9,7 +9,8 @@ export type RelayedOutput = BackendOutput;
 /** Default bound of unacknowledged outputs per run. */
 export const DEFAULT_CAPACITY_PER_RUN = 10_000;
 
-interface Lane {
+/** One run's share of the queue; it exists only while the run has unacknowledged outputs. */
+interface RunQueue {
   /** Highest source_seq the Worker has stored. Invariant: items[i] has source_seq acked + 1 + i. */
   acked: number;
   /** Highest source_seq sent on the current connection. */
@@ -28,7 +29,7 @@ export interface Batch {
 
 export class ResendQueue {
   readonly #capacity: number;
-  readonly #lanes = new Map<string, Lane>();
+  readonly #runs = new Map<string, RunQueue>();
   #emptyWaiters: (() => void)[] = [];
   /** JSON bytes sent on the current connection and not acknowledged yet, over all runs. */
   #inFlightBytes = 0;
@@ -43,43 +44,43 @@ export class ResendQueue {
    * source_seq order without gaps (the runner numbers them).
    */
   async push(runId: string, sourceSeq: number, output: RelayedOutput): Promise<void> {
-    let lane = this.#lanes.get(runId);
-    while (lane && lane.items.length >= this.#capacity) {
-      const full = lane;
+    let queue = this.#runs.get(runId);
+    while (queue && queue.items.length >= this.#capacity) {
+      const full = queue;
       await new Promise<void>((resolve) => full.waiting.push(resolve));
-      lane = this.#lanes.get(runId);
+      queue = this.#runs.get(runId);
     }
-    if (!lane) {
-      // A lane exists only while something is unacknowledged; a new one starts right before this item.
-      lane = { acked: sourceSeq - 1, sent: sourceSeq - 1, items: [], waiting: [] };
-      this.#lanes.set(runId, lane);
+    if (!queue) {
+      // A new run queue starts right before this item.
+      queue = { acked: sourceSeq - 1, sent: sourceSeq - 1, items: [], waiting: [] };
+      this.#runs.set(runId, queue);
     }
-    const expected = lane.acked + lane.items.length + 1;
+    const expected = queue.acked + queue.items.length + 1;
     if (sourceSeq !== expected)
       throw new Error(`run ${runId}: pushed source_seq ${sourceSeq}, expected ${expected}`);
-    lane.items.push(JSON.stringify({ source_seq: sourceSeq, output }));
+    queue.items.push(JSON.stringify({ source_seq: sourceSeq, output }));
   }
 
   /** The Worker stored everything of the run up to `sourceSeq`: forget it and make room. */
   ack(runId: string, sourceSeq: number): void {
-    const lane = this.#lanes.get(runId);
-    if (!lane || sourceSeq <= lane.acked) return;
-    const count = Math.min(sourceSeq - lane.acked, lane.items.length);
-    const sent = Math.min(count, lane.sent - lane.acked);
-    for (const item of lane.items.splice(0, count).slice(0, sent)) this.#inFlightBytes -= item.length;
-    lane.acked += count;
-    lane.sent = Math.max(lane.sent, lane.acked);
+    const queue = this.#runs.get(runId);
+    if (!queue || sourceSeq <= queue.acked) return;
+    const count = Math.min(sourceSeq - queue.acked, queue.items.length);
+    const sent = Math.min(count, queue.sent - queue.acked);
+    for (const item of queue.items.splice(0, count).slice(0, sent)) this.#inFlightBytes -= item.length;
+    queue.acked += count;
+    queue.sent = Math.max(queue.sent, queue.acked);
     // Waiting producers look again; those that still find the run full wait on.
-    for (const wake of lane.waiting.splice(0)) wake();
-    if (lane.items.length === 0) {
-      this.#lanes.delete(runId);
-      if (this.#lanes.size === 0) for (const wake of this.#emptyWaiters.splice(0)) wake();
+    for (const wake of queue.waiting.splice(0)) wake();
+    if (queue.items.length === 0) {
+      this.#runs.delete(runId);
+      if (this.#runs.size === 0) for (const wake of this.#emptyWaiters.splice(0)) wake();
     }
   }
 
   /** A new connection knows nothing of what the last one sent: everything unacked goes again. */
   rewind(): void {
-    for (const lane of this.#lanes.values()) lane.sent = lane.acked;
+    for (const queue of this.#runs.values()) queue.sent = queue.acked;
     this.#inFlightBytes = 0;
   }
 
@@ -89,37 +90,37 @@ export class ResendQueue {
 
   /** Unsent items of one run: up to `maxItems`, and `maxBytes` of JSON unless a single item is larger. */
   nextBatch(runId: string, maxItems: number, maxBytes: number): Batch | undefined {
-    const lane = this.#lanes.get(runId);
-    if (!lane) return undefined;
-    const start = lane.sent - lane.acked;
+    const queue = this.#runs.get(runId);
+    if (!queue) return undefined;
+    const start = queue.sent - queue.acked;
     const items: string[] = [];
     let bytes = 0;
-    for (let i = start; i < lane.items.length && items.length < maxItems; i++) {
-      const item = lane.items[i]!;
+    for (let i = start; i < queue.items.length && items.length < maxItems; i++) {
+      const item = queue.items[i]!;
       if (items.length > 0 && bytes + item.length > maxBytes) break;
       items.push(item);
       bytes += item.length + 1;
     }
     if (items.length === 0) return undefined;
-    lane.sent += items.length;
+    queue.sent += items.length;
     for (const item of items) this.#inFlightBytes += item.length;
     return { runId, items };
   }
 
   /** How many items of the run wait to be sent on the current connection. */
   unsent(runId: string): number {
-    const lane = this.#lanes.get(runId);
-    return lane ? lane.acked + lane.items.length - lane.sent : 0;
+    const queue = this.#runs.get(runId);
+    return queue ? queue.acked + queue.items.length - queue.sent : 0;
   }
 
   /** Runs with unacknowledged outputs. */
   runIds(): string[] {
-    return [...this.#lanes.keys()];
+    return [...this.#runs.keys()];
   }
 
   /** Resolves once nothing is left unacknowledged. */
   whenEmpty(): Promise<void> {
-    if (this.#lanes.size === 0) return Promise.resolve();
+    if (this.#runs.size === 0) return Promise.resolve();
     return new Promise((resolve) => this.#emptyWaiters.push(resolve));
   }
 }

@@ -108,6 +108,21 @@ describe("dispatch", () => {
       event: { type: "run_failed", data: { error: { code: "backend_failed", message: "the agent broke" } } },
     });
   });
+
+  it("ends the turn on a rejection like on any terminal event, adding no failure of its own", async () => {
+    hub = await FakeHub.start();
+    runner = await runnerFor(hub);
+    await runner.printed("connected");
+    hub.send(dispatch("run-1", "reject"));
+    await runner.printed("run run-1 rejected");
+    // A run relayed after it is the barrier: one more output of run-1 would be a run_failed the
+    // runner made up.
+    hub.send(dispatch("run-2", "complete"));
+    await runner.printed("run run-2 completed");
+    await hub.waitFor(() => hub.items("run-2").length === 5, "5 items of run-2");
+    expect(kinds(hub.items("run-1"))).toEqual(["run_started", "checkpoint", "ref", "rejected"]);
+    expect(runner.lines).toContain("run run-1 rejected (2 events)");
+  });
 });
 
 describe("refusals", () => {

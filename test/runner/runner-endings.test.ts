@@ -9,24 +9,22 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createClaudeCodeAgent } from "../../runner/agents/claude-code.ts";
 import { createCodexAgent } from "../../runner/agents/codex.ts";
-import { startRunner, type RunnerHandle } from "../../runner/runner.ts";
 import { startFakeAnthropic, type FakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import type { TurnOptions } from "../fixtures/fake-model-server.ts";
 import { codexConfigToml, startFakeOpenAi, type FakeOpenAi } from "../fixtures/fake-openai-responses.ts";
 import { agentsUnder } from "../fixtures/process-tree.ts";
 import { killProcessesWithEnv, makeTempDir, pidsWithEnv, waitFor } from "./support/agent-harness.ts";
-import { Changes } from "./support/changes.ts";
 import { FakeHub } from "./support/fake-hub.ts";
-import { dispatch } from "./support/runner.ts";
+import { dispatch, runnerFor, type TestRunner } from "./support/runner.ts";
 
 let hub: FakeHub;
 let openai: FakeOpenAi;
 let anthropic: FakeAnthropic;
 let home: Awaited<ReturnType<typeof makeTempDir>>;
 let root: string;
-let runner: RunnerHandle | undefined;
-const lines: string[] = [];
-const changes = new Changes();
+let runner: TestRunner;
+/** Set by the test that stops the runner itself. */
+let stopped = false;
 
 beforeEach(async () => {
   [hub, openai, anthropic] = await Promise.all([FakeHub.start(), startFakeOpenAi(), startFakeAnthropic()]);
@@ -42,17 +40,9 @@ beforeEach(async () => {
     ANTHROPIC_BASE_URL: anthropic.url,
     ANTHROPIC_API_KEY: "fake-key",
   };
-  lines.length = 0;
-  runner = await startRunner(
-    {
-      url: hub.url,
-      token: "runner-token",
-      name: "endings",
-      labels: {},
-      roots: [root],
-      maxRuns: 4,
-      replace: false,
-    },
+  runner = await runnerFor(
+    hub,
+    { name: "endings", labels: {}, roots: [root], maxRuns: 4 },
     {
       agents: {
         codex: (marker) => createCodexAgent({ env, marker }),
@@ -62,26 +52,20 @@ beforeEach(async () => {
         { backend: "codex", installed: true, credentials: "configured" },
         { backend: "claude_code", installed: true, credentials: "configured" },
       ],
-      log: (line) => {
-        lines.push(line);
-        changes.notify();
-      },
-      link: { backoff: { baseMs: 10, capMs: 10, random: () => 0 } },
-      drainMs: 2000,
     },
   );
+  stopped = false;
   await printed("connected");
 });
 
 afterEach(async () => {
-  await runner?.stop();
+  if (!stopped) await runner.handle.stop();
   await killProcessesWithEnv(`HOME=${root}`);
   await Promise.all([hub.stop(), openai.close(), anthropic.close()]);
   await home.remove();
 });
 
-const printed = (text: string, timeoutMs = 30_000) =>
-  changes.until(() => lines.some((l) => l.includes(text)), `a line with "${text}"`, timeoutMs);
+const printed = (text: string, timeoutMs = 30_000) => runner.printed(text, timeoutMs);
 
 /** Agent processes of this test: descendants of the runner (this process), and whatever carries their HOME. */
 async function agentProcesses(): Promise<number[]> {
@@ -143,10 +127,10 @@ describe.each(BACKENDS)("%s run endings under the runner", (backend) => {
     start("run-stopped", backend);
     await midTurn(backend, before);
 
-    expect(await runner!.stop("SIGTERM")).toBe(0);
-    runner = undefined;
-    expect(lines).toContain("stopped: cancelled 1 runs");
-    expect(lines.some((l) => l.startsWith("run run-stopped cancelled"))).toBe(true);
+    expect(await runner.handle.stop("SIGTERM")).toBe(0);
+    stopped = true;
+    expect(runner.lines).toContain("stopped: cancelled 1 runs");
+    expect(runner.lines.some((l) => l.startsWith("run run-stopped cancelled"))).toBe(true);
     expect(hub.items("run-stopped").at(-1)?.output).toMatchObject({
       kind: "event",
       event: { type: "run_failed", data: { error: { code: "runner_unavailable" } } },

@@ -1,9 +1,7 @@
 // The run → tenant change outbox (objects/change-outbox.ts) and the tenant's apply of a delivered
 // change (runs/run-changes.ts), on real Durable Object SQLite with a tenant that refuses or loses
 // deliveries. Clock and alarms belong to the test: every retry is an alarm the test fires.
-import { runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { DEFAULT_LIMITS } from "../../worker/budgets/limits.ts";
 import {
   ChangeOutbox,
   RETRY_BASE_MS,
@@ -13,26 +11,9 @@ import {
 import { applyRunChange } from "../../worker/runs/run-changes.ts";
 import { RunIndex, type RunChange } from "../../worker/runs/run-index.ts";
 import type { RunStatus } from "../../worker/runs/status.ts";
-import { openRunStorage } from "../../worker/storage/run-storage.ts";
 import { openTenantStorage } from "../../worker/storage/tenant-storage.ts";
-import { objects } from "./support/objects.ts";
-
-/**
- * Runs `body` with the SQLite storage of a Durable Object of its own, opened as a run's (for the
- * outbox) and as a tenant's (for the index the outbox delivers to).
- */
-function withSql<T>(body: (sql: SqlStorage) => Promise<T>): Promise<T> {
-  return withStorage((storage) => {
-    openRunStorage(storage);
-    return body(openTenantStorage(storage));
-  });
-}
-
-/** Runs `body` with the storage, not opened yet, of a Durable Object of its own. */
-function withStorage<T>(body: (storage: DurableObjectStorage) => Promise<T>): Promise<T> {
-  const stub = objects.RUNS.getByName(`outbox-test/${crypto.randomUUID()}`);
-  return runInDurableObject(stub, (_, state) => body(state.storage));
-}
+import { indexWithRun } from "./support/run-index.ts";
+import { withSql, withStorage } from "./support/storage.ts";
 
 /** Lets a delivery started without being awaited (post) run to its end. */
 const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
@@ -199,28 +180,7 @@ describe("ChangeOutbox", () => {
 
 /** A tenant's index holding one run, and what its end set off. */
 function tenantOf(sql: SqlStorage) {
-  const index = new RunIndex(sql);
-  const run_id = `run-${crypto.randomUUID()}`;
-  const created_at = new Date(0).toISOString();
-  index.insert(
-    {
-      run_id,
-      created_ms: 0,
-      created_at,
-      status: "queued",
-      backend: "remote_a2a",
-      role: "worker",
-      agent_name: `agent-${run_id}`,
-      session_id: `session-${run_id}`,
-      parent_run_id: null,
-      root_run_id: run_id,
-      lane_id: null,
-      cwd: null,
-    },
-    undefined,
-    "fingerprint",
-    DEFAULT_LIMITS,
-  );
+  const { index, run_id } = indexWithRun(sql, "queued");
   const seen = { budgetChecks: 0, ended: [] as RunChange[], failEnd: 0 };
   const apply = (change: RunChange) =>
     applyRunChange(index, change, {

@@ -1,16 +1,9 @@
 // Turn metrics: usage of every run rolls up under each group_by, checked against the sums of the
 // runs' usage events (read back with poll_events).
 import { describe, expect, it } from "vitest";
+import { TOKEN_FIELDS } from "../../worker/runs/usage.ts";
 import { agentUrl, connect, drainEvents, waitForStatus, type TestClient } from "./support/mcp.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
-
-const TOKEN_FIELDS = [
-  "input_tokens",
-  "cached_input_tokens",
-  "output_tokens",
-  "reasoning_tokens",
-  "total_tokens",
-] as const;
 
 async function usageOf(c: TestClient, runId: string) {
   const events = await drainEvents(c, runId);

@@ -3,7 +3,7 @@
 import { Role, TaskState, type Message, type Part, type StreamResponse, type Task } from "@a2a-js/sdk";
 import { describe, expect, it } from "vitest";
 import { RemoteA2aConfigSchema } from "../../worker/backends/remote-a2a.ts";
-import { backoffMs } from "../../worker/backends/remote-a2a/backoff.ts";
+import { AGENT_BACKOFF, agentRetryMs } from "../../worker/backends/remote-a2a/backoff.ts";
 import { fromA2aParts, toA2aMessage, usageFrom } from "../../worker/backends/remote-a2a/parts.ts";
 import { A2aTracker } from "../../worker/backends/remote-a2a/tracker.ts";
 import type { NewEvent } from "../../worker/runs/events.ts";
@@ -260,10 +260,11 @@ describe("A2aTracker exactly-once", () => {
 
 describe("remote_a2a helpers", () => {
   it("backs off with full jitter under a doubling cap", () => {
-    expect(backoffMs(1, () => 0.999)).toBeLessThan(250);
-    expect(backoffMs(3, () => 0.999)).toBeLessThan(1000);
-    expect(backoffMs(30, () => 0.999)).toBeLessThan(4000);
-    expect(backoffMs(5, () => 0)).toBe(0);
+    const fixed = (value: number) => ({ ...AGENT_BACKOFF, random: () => value });
+    expect(agentRetryMs(1, fixed(0.999))).toBeLessThan(250);
+    expect(agentRetryMs(3, fixed(0.999))).toBeLessThan(1000);
+    expect(agentRetryMs(30, fixed(0.999))).toBeLessThan(4000);
+    expect(agentRetryMs(5, fixed(0))).toBe(0);
   });
 
   it("converts every Switchyard part kind to A2A and back", () => {

@@ -1,6 +1,7 @@
 // The seam between a run and whatever executes it at the edge. Written from the RunObject's side:
 // a backend turns a run into a stream of normalized events and accepts continue and cancel.
 // Where a run goes (edge or runner) is decided in registry.ts, not here.
+import type { ErrorCode } from "../errors.ts";
 import type { NewEvent } from "../runs/events.ts";
 import type { InputMessage } from "../runs/messages.ts";
 import type { BackendSpec } from "../runs/run-spec.ts";
@@ -62,3 +63,7 @@ export const emit = (type: NewEvent["type"], data: NewEvent["data"] = {}): Backe
   kind: "event",
   event: { type, data },
 });
+
+/** The turn failed: the run fails with `code` and a message saying what went wrong (no secrets). */
+export const runFailed = (code: ErrorCode, message: string): BackendOutput =>
+  emit("run_failed", { error: { code, message } });

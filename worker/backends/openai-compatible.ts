@@ -2,42 +2,23 @@
 // /chat/completions endpoint. Its backend_config schema lives here; one turn is openai-compatible/turn.ts.
 // Imports neither node:* nor cloudflare:*: the runner runs this same code for loopback endpoints.
 import { z } from "zod";
+import { fieldsOf } from "../runs/fields-of.ts";
 import { toPlainText, type InputMessage } from "../runs/messages.ts";
-import { emit, type BackendOutput, type BackendRun, type EdgeBackend } from "./backend.ts";
-import { failed } from "./openai-compatible/failure.ts";
+import { endpointUrl, secretCredential, SecretHeadersSchema } from "./config-fields.ts";
+import { emit, runFailed, type BackendOutput, type BackendRun, type EdgeBackend } from "./backend.ts";
 import { runTurn, type Endpoint } from "./openai-compatible/turn.ts";
 import { conversationOf, fitConversation } from "./openai-compatible/wire.ts";
 
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-const ONE_LINE = /^[^\r\n]*$/;
-
-/** False for URLs with user info (`https://user:pw@host`), which would leak into requests' logs. */
-function hasNoCredentials(url: string): boolean {
-  const parsed = URL.parse(url);
-  return !parsed || (!parsed.username && !parsed.password);
-}
-
 export const OpenAiCompatibleConfigSchema = z.strictObject({
   /** API root that `/chat/completions` is appended to, e.g. `https://api.example.com/v1`. */
-  base_url: z
-    .url({
-      protocol: /^https?$/,
-      error: (issue) => (issue.code === "invalid_format" ? "expected an http(s) URL" : undefined),
-    })
-    .max(2048)
-    .refine(hasNoCredentials, "expected no credentials in the URL; use api_key or headers"),
+  base_url: endpointUrl("api_key or headers"),
   model: z.string().min(1).max(256),
   /** Secret: sent as `Authorization: Bearer <api_key>`. */
-  api_key: z.string().min(1).max(8192).regex(ONE_LINE, "expected a key without line breaks").optional(),
+  api_key: secretCredential("key"),
   temperature: z.number().min(0).max(2).optional(),
   max_tokens: z.number().int().positive().optional(),
   /** Secret: extra request headers for every call to the endpoint. */
-  headers: z
-    .record(
-      z.string().regex(HEADER_NAME, "expected an HTTP header name").max(256),
-      z.string().max(8192).regex(ONE_LINE, "expected a header value without line breaks"),
-    )
-    .optional(),
+  headers: SecretHeadersSchema,
   /** Which runner takes the run when it goes to one (runners/placement.ts); the adapter ignores both. */
   runner: z.string().min(1).max(128).optional(),
   runner_labels: z.record(z.string(), z.string()).optional(),
@@ -46,8 +27,9 @@ export const OpenAiCompatibleConfigSchema = z.strictObject({
 /** Keys of backend_config that are secrets: kept out of events, records, refs and errors. */
 export const OPENAI_COMPATIBLE_SECRET_KEYS = ["api_key", "headers"] as const;
 
-const PublicConfigSchema = OpenAiCompatibleConfigSchema.omit({ api_key: true, headers: true });
-const SecretConfigSchema = OpenAiCompatibleConfigSchema.pick({ api_key: true, headers: true });
+const SECRETS = fieldsOf(OPENAI_COMPATIBLE_SECRET_KEYS, true as const);
+const PublicConfigSchema = OpenAiCompatibleConfigSchema.omit(SECRETS);
+const SecretConfigSchema = OpenAiCompatibleConfigSchema.pick(SECRETS);
 
 /** The run's endpoint, or undefined when its stored config no longer validates. */
 function endpointOf(run: BackendRun): Endpoint | undefined {
@@ -70,7 +52,8 @@ function endpointOf(run: BackendRun): Endpoint | undefined {
   };
 }
 
-const invalidConfig = () => failed("backend_config: the stored openai_compatible config no longer validates");
+const invalidConfig = () =>
+  runFailed("backend_failed", "backend_config: the stored openai_compatible config no longer validates");
 
 /**
  * Creates the backend. `fetch` carries every request (egress guard, tests); `now` is the clock in ms
@@ -122,7 +105,7 @@ export function createOpenAiCompatibleBackend(
     async *recover(run): AsyncGenerator<BackendOutput> {
       // A finished turn is checkpointed with the model's answer last; anything else was cut off.
       if (conversationOf(run.checkpoint).at(-1)?.role === "assistant") return;
-      yield failed("the model stream was interrupted and cannot be resumed");
+      yield runFailed("backend_failed", "the model stream was interrupted and cannot be resumed");
     },
 
     async cancel() {

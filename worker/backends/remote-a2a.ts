@@ -4,8 +4,16 @@
 import { TaskNotCancelableError } from "@a2a-js/sdk/errors";
 import { z } from "zod";
 import { SwitchyardError } from "../errors.ts";
+import { fieldsOf } from "../runs/fields-of.ts";
 import type { InputMessage } from "../runs/messages.ts";
-import type { BackendOutput, BackendRun, BackendStream, EdgeBackend } from "./backend.ts";
+import {
+  runFailed,
+  type BackendOutput,
+  type BackendRun,
+  type BackendStream,
+  type EdgeBackend,
+} from "./backend.ts";
+import { endpointUrl, secretCredential, SecretHeadersSchema } from "./config-fields.ts";
 import { describeError } from "./error-text.ts";
 import {
   agentCardUrl,
@@ -13,48 +21,21 @@ import {
   connectAgentRetrying,
   type AgentConnection,
 } from "./remote-a2a/client.ts";
-import { A2aFollower, failed, MAX_RECOVERY_ATTEMPTS } from "./remote-a2a/follow.ts";
+import { A2aFollower, MAX_RECOVERY_ATTEMPTS } from "./remote-a2a/follow.ts";
 import { toA2aMessage } from "./remote-a2a/parts.ts";
 import { A2aTracker } from "./remote-a2a/tracker.ts";
 
 /** How long a cancel request may take before it counts as failed (ms). */
 const CANCEL_TIMEOUT_MS = 10_000;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/** False for URLs with user info (`https://user:pw@host`), which fetch refuses anyway. */
-function hasNoCredentials(url: string): boolean {
-  const parsed = URL.parse(url);
-  return !parsed || (!parsed.username && !parsed.password);
-}
-
 const ConfigShape = z.strictObject({
   /** Base URL of the agent; its card is at `<agent_url>/.well-known/agent-card.json` unless `agent_card_path` says otherwise. */
-  agent_url: z
-    .url({
-      protocol: /^https?$/,
-      error: (issue) => (issue.code === "invalid_format" ? "expected an http(s) URL" : undefined),
-    })
-    .max(2048)
-    .refine(hasNoCredentials, "expected no credentials in the URL; use auth_token or headers"),
+  agent_url: endpointUrl("auth_token or headers"),
   /** Card location relative to agent_url, resolved like a link; "" means agent_url is the card. */
   agent_card_path: z.string().max(512).optional(),
   /** Secret: extra request headers for every call to the agent. */
-  headers: z
-    .record(
-      z.string().regex(HEADER_NAME, "expected an HTTP header name").max(256),
-      z
-        .string()
-        .max(8192)
-        .regex(/^[^\r\n]*$/, "expected a header value without line breaks"),
-    )
-    .optional(),
+  headers: SecretHeadersSchema,
   /** Secret: sent as `Authorization: Bearer <auth_token>`. */
-  auth_token: z
-    .string()
-    .min(1)
-    .max(8192)
-    .regex(/^[^\r\n]*$/, "expected a token without line breaks")
-    .optional(),
+  auth_token: secretCredential("token"),
   /** How many history messages the agent should return with a task. */
   history_length: z.number().int().min(0).max(1000).optional(),
 });
@@ -71,8 +52,9 @@ export const RemoteA2aConfigSchema = ConfigShape.superRefine((c, ctx) => {
 /** Keys of backend_config that are secrets: kept out of events, records, refs and errors. */
 export const REMOTE_A2A_SECRET_KEYS = ["headers", "auth_token"] as const;
 
-const PublicConfigSchema = ConfigShape.omit({ headers: true, auth_token: true });
-const SecretConfigSchema = ConfigShape.pick({ headers: true, auth_token: true });
+const SECRETS = fieldsOf(REMOTE_A2A_SECRET_KEYS, true as const);
+const PublicConfigSchema = ConfigShape.omit(SECRETS);
+const SecretConfigSchema = ConfigShape.pick(SECRETS);
 
 interface Settings {
   agentUrl: string;
@@ -144,7 +126,10 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
         connection = await connectAgentRetrying(s, base, signal, retryConnect ? MAX_RECOVERY_ATTEMPTS : 1);
       } catch (error) {
         if (!signal.aborted)
-          yield failed(`remote A2A agent ${s.agentUrl} could not connect: ${describe(error)}`);
+          yield runFailed(
+            "backend_failed",
+            `remote A2A agent ${s.agentUrl} could not connect: ${describe(error)}`,
+          );
         return;
       }
       const tracker = new A2aTracker(run.checkpoint);
@@ -162,7 +147,7 @@ export function createRemoteA2aBackend(options: { fetch?: typeof fetch } = {}): 
     } catch (error) {
       if (signal.aborted) return;
       const where = s ? `remote A2A agent ${s.agentUrl}: ` : "";
-      yield failed(`${where}${describeError(error, s?.secretValues ?? [])}`);
+      yield runFailed("backend_failed", `${where}${describeError(error, s?.secretValues ?? [])}`);
     }
   }
 

@@ -1,5 +1,6 @@
 // Field schemas several tools share, so each constraint and its message is written once.
 import { z } from "zod";
+import { normalizeAbsolutePath } from "../protocol/paths.ts";
 import { boundedJson } from "./json-limits.ts";
 
 /** Every run tool names its run by `run_id`, or by `agent_name` meaning that agent's newest run. */
@@ -25,10 +26,11 @@ export const AgentNameSchema = z
     "expected 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit",
   );
 
+/** An absolute POSIX or Windows path (protocol/paths.ts), kept as given. */
 export const AbsolutePathSchema = z
   .string()
   .max(4096)
-  .refine((p) => p.startsWith("/") || /^[A-Za-z]:[\\/]/.test(p), "expected an absolute path");
+  .refine((p) => normalizeAbsolutePath(p) !== undefined, "expected an absolute path");
 
 /** backend_config wherever it is given: a run's, a lane's defaults, a reviewer's. */
 export const BackendConfigSchema = boundedJson(64 * 1024);

@@ -2,6 +2,7 @@
 // text, and every failure as an isError result whose message names the field (never a 500).
 import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
 import type { z } from "zod";
+import { clip } from "../backends/error-text.ts";
 import type { Env } from "../env.ts";
 import { SwitchyardError, isSwitchyardError } from "../errors.ts";
 import { outputMismatch } from "./output-check.ts";
@@ -47,17 +48,18 @@ export function toToolError(tool: string, error: unknown): CallToolResult {
 
 /** Longest part of a field path or issue line quoted back, so a huge key or value is never echoed whole. */
 const ECHO_CHARS = 200;
-const clip = (text: string) => (text.length > ECHO_CHARS ? `${text.slice(0, ECHO_CHARS)}…` : text);
 
 /** The dotted field an issue is about; an unknown key is named itself. */
 function fieldOf(issue: z.core.$ZodIssue): string {
   const path = issue.code === "unrecognized_keys" ? [...issue.path, issue.keys[0] ?? ""] : issue.path;
-  return clip(path.map(String).join(".")) || "arguments";
+  return clip(path.map(String).join("."), ECHO_CHARS) || "arguments";
 }
 
 /** Turns zod issues into one line per problem: `field.path: what was expected`. */
 export function describeIssues(error: z.ZodError): { field: string; message: string } {
-  const lines = error.issues.slice(0, 5).map((issue) => `${fieldOf(issue)}: ${clip(issue.message)}`);
+  const lines = error.issues
+    .slice(0, 5)
+    .map((issue) => `${fieldOf(issue)}: ${clip(issue.message, ECHO_CHARS)}`);
   const first = error.issues[0];
   return { field: first ? fieldOf(first) : "arguments", message: lines.join("; ") };
 }

@@ -2,7 +2,9 @@
 // arrive (RunObject → TenantObject.runChanged). Grouping and percentiles are SQL over those rows;
 // no run log is ever read. A row with turns = 0 reported no usage (isUsageReported in run-record.ts).
 import { z } from "zod";
-import { RunStatusSchema } from "../runs/status.ts";
+import { fieldsOf } from "../runs/fields-of.ts";
+import { RunStatusSchema, TERMINAL_STATUSES } from "../runs/status.ts";
+import { USAGE_SUMS } from "../runs/usage.ts";
 
 /** group_by values and the column each groups on. */
 export const GROUP_COLUMNS = {
@@ -33,23 +35,11 @@ export type MetricsFilters = z.infer<typeof FiltersSchema>;
 export const MetricsGroupSchema = z.object({
   key: z.string().nullable(),
   runs: z.number(),
-  outcomes: z.object({
-    completed: z.number(),
-    failed: z.number(),
-    cancelled: z.number(),
-    rejected: z.number(),
-    live: z.number(),
-  }),
+  /** Runs per terminal status, and the runs still live. */
+  outcomes: z.object({ ...fieldsOf(TERMINAL_STATUSES, z.number()), live: z.number() }),
   /** completed / finished runs; null when none finished. */
   success_rate: z.number().nullable(),
-  input_tokens: z.number(),
-  cached_input_tokens: z.number(),
-  output_tokens: z.number(),
-  reasoning_tokens: z.number(),
-  total_tokens: z.number(),
-  cost_usd: z.number(),
-  unpriced_tokens: z.number(),
-  turns: z.number(),
+  ...fieldsOf(USAGE_SUMS, z.number()),
   /** Runs whose backend reported no usage; the token and cost sums cover only the others. */
   usage_unreported_runs: z.number(),
   duration_ms: z.object({ p50: z.number().nullable(), p95: z.number().nullable() }),
@@ -57,6 +47,14 @@ export const MetricsGroupSchema = z.object({
 export type MetricsGroup = z.infer<typeof MetricsGroupSchema>;
 
 type Row = Record<string, number | string | null>;
+
+/** The sums a group's row selects: runs per terminal status, live runs, every usage sum. */
+const SUMS = [
+  ...TERMINAL_STATUSES.map((status) => `SUM(status = '${status}') AS ${status}`),
+  "SUM(terminal = 0) AS live",
+  ...USAGE_SUMS.map((field) => `SUM(${field}) AS ${field}`),
+  "SUM(turns = 0) AS usage_unreported_runs",
+].join(", ");
 
 function where(filters: MetricsFilters): { clause: string; params: unknown[] } {
   const parts: string[] = [];
@@ -92,13 +90,7 @@ export function queryMetrics(
   const { clause, params } = where(filters);
   const rows = sql
     .exec(
-      `SELECT ${column} AS key, COUNT(*) AS runs,
-         SUM(status = 'completed') AS completed, SUM(status = 'failed') AS failed,
-         SUM(status = 'cancelled') AS cancelled, SUM(status = 'rejected') AS rejected, SUM(terminal = 0) AS live,
-         SUM(input_tokens) AS input_tokens, SUM(cached_input_tokens) AS cached_input_tokens,
-         SUM(output_tokens) AS output_tokens, SUM(reasoning_tokens) AS reasoning_tokens,
-         SUM(total_tokens) AS total_tokens, SUM(cost_usd) AS cost_usd, SUM(unpriced_tokens) AS unpriced_tokens,
-         SUM(turns) AS turns, SUM(turns = 0) AS usage_unreported_runs
+      `SELECT ${column} AS key, COUNT(*) AS runs, ${SUMS}
        FROM runs ${clause} GROUP BY ${column} ORDER BY total_tokens DESC, key LIMIT ? OFFSET ?`,
       ...params,
       limit + 1,
@@ -107,26 +99,16 @@ export function queryMetrics(
     .toArray() as Row[];
   const groups = rows.slice(0, limit).map((r): MetricsGroup => {
     const n = (k: string) => Number(r[k] ?? 0);
-    const finished = n("completed") + n("failed") + n("cancelled") + n("rejected");
+    const numbers = <K extends string>(keys: readonly K[]) =>
+      Object.fromEntries(keys.map((k) => [k, n(k)])) as Record<K, number>;
+    const outcomes = numbers(TERMINAL_STATUSES);
+    const finished = TERMINAL_STATUSES.reduce((sum, status) => sum + outcomes[status], 0);
     return {
       key: r.key === null ? null : String(r.key),
       runs: n("runs"),
-      outcomes: {
-        completed: n("completed"),
-        failed: n("failed"),
-        cancelled: n("cancelled"),
-        rejected: n("rejected"),
-        live: n("live"),
-      },
-      success_rate: finished ? n("completed") / finished : null,
-      input_tokens: n("input_tokens"),
-      cached_input_tokens: n("cached_input_tokens"),
-      output_tokens: n("output_tokens"),
-      reasoning_tokens: n("reasoning_tokens"),
-      total_tokens: n("total_tokens"),
-      cost_usd: n("cost_usd"),
-      unpriced_tokens: n("unpriced_tokens"),
-      turns: n("turns"),
+      outcomes: { ...outcomes, live: n("live") },
+      success_rate: finished ? outcomes.completed / finished : null,
+      ...numbers(USAGE_SUMS),
       usage_unreported_runs: n("usage_unreported_runs"),
       duration_ms: durations(sql, column, r.key, clause, params),
     };

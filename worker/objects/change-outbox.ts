@@ -4,6 +4,8 @@
 // Deliveries retry on an alarm with backoff until one is acknowledged; an alarm is armed before
 // every first attempt, so a delivery cut by a restart resumes too. Storage, timer and clock are
 // injected: no Durable Object lives here.
+import { backoffCeiling } from "../backoff.ts";
+import { errorMessage } from "../backends/error-text.ts";
 
 /** The first retry waits about this long (ms); each failure doubles it. */
 export const RETRY_BASE_MS = 1_000;
@@ -16,7 +18,7 @@ export const RETRY_MAX_MS = 60_000;
  * down do not all come back at once.
  */
 export function retryDelayMs(attempt: number, random: () => number): number {
-  const ceiling = Math.min(RETRY_MAX_MS, RETRY_BASE_MS * 2 ** attempt);
+  const ceiling = backoffCeiling(attempt, { baseMs: RETRY_BASE_MS, capMs: RETRY_MAX_MS });
   return Math.round(ceiling / 2 + (random() * ceiling) / 2);
 }
 
@@ -88,7 +90,7 @@ export class ChangeOutbox {
       this.#d.sql.exec("UPDATE sy_outbox SET retry_at_ms = ?", at);
     } catch (e) {
       // Not armed: the attempt goes ahead, and the next one arms again.
-      this.#d.log(`change retry alarm not armed: ${e instanceof Error ? e.message : String(e)}`);
+      this.#d.log(`change retry alarm not armed: ${errorMessage(e)}`);
     }
     return at;
   }
@@ -110,7 +112,7 @@ export class ChangeOutbox {
           // The alarm armed before this attempt may have fired while it was in flight.
           const at = this.#armed(failed) ? failed.retry_at_ms! : await this.#arm(failed.attempts);
           this.#d.log(
-            `change ${p.version} not delivered (attempt ${failed.attempts}), next try at ${new Date(at).toISOString()}: ${e instanceof Error ? e.message : String(e)}`,
+            `change ${p.version} not delivered (attempt ${failed.attempts}), next try at ${new Date(at).toISOString()}: ${errorMessage(e)}`,
           );
           return;
         }

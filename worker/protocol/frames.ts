@@ -12,7 +12,7 @@ export const PROTOCOL_VERSION = 2;
 const RunId = z.string().min(1).max(64);
 const StringMap = z.record(z.string(), z.string());
 /** An absolute POSIX or Windows path, parsed into its normal form. */
-const AbsolutePathSchema = z
+const NormalizedPathSchema = z
   .string()
   .max(4096)
   .transform((path, ctx) => {
@@ -52,7 +52,7 @@ export const HelloFrameSchema = z.object({
    * Directories runs may work in, absolute (as configured and as real paths): the Worker offers a
    * run only to a runner with a root containing its cwd. Stored normalised.
    */
-  roots: z.array(AbsolutePathSchema).min(1).max(64),
+  roots: z.array(NormalizedPathSchema).min(1).max(64),
   /** Random per runner process: its reconnects take the name back from its own dead link at once. */
   instance: z.string().min(1).max(64),
   /** Take the name even from a live connection (`connect --replace`). */

@@ -4,7 +4,7 @@
 import type { BackendOutput, BackendRun, EdgeBackend, StreamEnd } from "../backends/backend.ts";
 import { OutputBatch } from "./output-batch.ts";
 import type { InputMessage } from "./messages.ts";
-import { statusAfter } from "./run-record.ts";
+import { statusAfter } from "./status.ts";
 import type { RunWriter } from "./run-writer.ts";
 
 /** The longest an edge stream's outputs wait to be written together (ms); see output-batch.ts. */

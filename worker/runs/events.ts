@@ -48,20 +48,3 @@ export const RunEventSchema = z.object({
   data: EventDataSchema,
 });
 export type RunEvent = z.infer<typeof RunEventSchema>;
-
-/**
- * Token usage of one turn as a backend reads it off its wire; usage.ts bounds and prices it when it
- * is stored. Token counts are whole tokens, `duration_ms` is wall time of the turn, `cost_usd` only
- * where the backend reports it.
- */
-export const UsageSchema = z.object({
-  input_tokens: z.number().nonnegative().default(0),
-  cached_input_tokens: z.number().nonnegative().default(0),
-  output_tokens: z.number().nonnegative().default(0),
-  reasoning_tokens: z.number().nonnegative().default(0),
-  total_tokens: z.number().nonnegative().optional(),
-  duration_ms: z.number().nonnegative().optional(),
-  cost_usd: z.number().nonnegative().optional(),
-  model: z.string().optional(),
-});
-export type Usage = z.infer<typeof UsageSchema>;

@@ -1,33 +1,38 @@
 // The tenant's run index in SQLite: every run's row (status, lineage, lane, usage totals), sessions,
 // agent names, idempotency keys and run-tree limits. list_runs pages and metrics read these rows;
 // no run log is read here.
+import { z } from "zod";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { Limits } from "../budgets/limits.ts";
 import { newAgentName, newSessionId } from "./ids.ts";
 import type { UsageTotals } from "./run-record.ts";
 import type { SpawnRequest } from "./spawn.ts";
-import { isTerminal, type RunStatus } from "./status.ts";
+import { RunStatusSchema, isTerminal, type RunStatus } from "./status.ts";
+import { USAGE_SUMS, type UsageSum } from "./usage.ts";
 
-/** One row of list_runs. */
-export interface RunIndexRow {
-  run_id: string;
-  created_at: string;
-  updated_at: string;
-  status: RunStatus;
-  backend: string;
-  role: string;
-  agent_name: string;
-  session_id: string;
-  parent_run_id: string | null;
-  lane_id: string | null;
-  cwd: string | null;
-  summary: string;
-  last_seq: number;
-}
+/** SQL type of each usage sum's column: whole counts, and the cost in USD. */
+const usageColumnType = (field: UsageSum) => (field === "cost_usd" ? "REAL" : "INTEGER");
+
+/** One row of list_runs, its fields in the order the index selects them. */
+export const RunRowSchema = z.object({
+  run_id: z.string(),
+  created_at: z.string(),
+  updated_at: z.string(),
+  status: RunStatusSchema,
+  backend: z.string(),
+  role: z.string(),
+  agent_name: z.string(),
+  session_id: z.string(),
+  parent_run_id: z.string().nullable(),
+  lane_id: z.string().nullable(),
+  cwd: z.string().nullable(),
+  summary: z.string(),
+  last_seq: z.number(),
+});
+export type RunIndexRow = z.infer<typeof RunRowSchema>;
 
 /** The columns list_runs shows, in order. */
-export const RUN_ROW_COLUMNS =
-  "run_id, created_at, updated_at, status, backend, role, agent_name, session_id, parent_run_id, lane_id, cwd, summary, last_seq";
+const RUN_ROW_COLUMNS = Object.keys(RunRowSchema.shape).join(", ");
 
 /** Equality filters of list_runs; the keys are column names of the index. */
 export interface RunFilters {
@@ -288,8 +293,7 @@ export class RunIndex {
     const u = c.usage;
     const applied = this.#sql.exec(
       `UPDATE runs SET status = ?, terminal = ?, last_seq = ?, updated_at = ?, summary = ?, model = COALESCE(?, model),
-         input_tokens = ?, cached_input_tokens = ?, output_tokens = ?, reasoning_tokens = ?, total_tokens = ?,
-         cost_usd = ?, unpriced_tokens = ?, turns = ?, duration_ms = ?, change_version = ?
+         ${USAGE_SUMS.map((f) => `${f} = ?`).join(", ")}, duration_ms = ?, change_version = ?
        WHERE run_id = ? AND change_version < ?`,
       c.status,
       isTerminal(c.status) ? 1 : 0,
@@ -297,14 +301,8 @@ export class RunIndex {
       c.updated_at,
       c.summary,
       u.model ?? null,
-      u.input_tokens,
-      u.cached_input_tokens,
-      u.output_tokens,
-      u.reasoning_tokens,
-      u.total_tokens,
-      u.cost_usd ?? 0,
-      u.unpriced_tokens,
-      u.turns,
+      // cost_usd is absent until a turn has a cost; the column holds 0 then, so sums add up.
+      ...USAGE_SUMS.map((f) => u[f] ?? 0),
       duration,
       c.version,
       c.run_id,

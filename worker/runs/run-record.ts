@@ -4,20 +4,18 @@ import { z } from "zod";
 import type { NewEvent } from "./events.ts";
 import { StoredArtifactSchema, joinArtifact, type ArtifactTextStore } from "./joined-artifacts.ts";
 import { RunSpecSchema } from "./run-spec.ts";
-import { RunStatusSchema, isTerminal, type RunStatus } from "./status.ts";
-import { NormalizedUsageSchema, type NormalizedUsage } from "./usage.ts";
+import { RunStatusSchema, isTerminal, statusAfter, type RunStatus } from "./status.ts";
+import { fieldsOf } from "./fields-of.ts";
+import { NormalizedUsageSchema, TOKEN_FIELDS, type NormalizedUsage } from "./usage.ts";
 import { DEFAULT_LIMITS } from "./sanitize.ts";
 import { toBytes, truncateUtf8 } from "./utf8.ts";
 
 export const RunErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type RunError = z.infer<typeof RunErrorSchema>;
 
+/** The USAGE_SUMS of a run's turns so far; `cost_usd` only once some turn had a cost. */
 export const UsageTotalsSchema = z.object({
-  input_tokens: z.number(),
-  cached_input_tokens: z.number(),
-  output_tokens: z.number(),
-  reasoning_tokens: z.number(),
-  total_tokens: z.number(),
+  ...fieldsOf(TOKEN_FIELDS, z.number()),
   cost_usd: z.number().optional(),
   /** Tokens of turns that neither the backend nor the price table priced. */
   unpriced_tokens: z.number(),
@@ -131,34 +129,10 @@ export const RunRecordSchema = z.object({
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
 export const emptyUsage = (): UsageTotals => ({
-  input_tokens: 0,
-  cached_input_tokens: 0,
-  output_tokens: 0,
-  reasoning_tokens: 0,
-  total_tokens: 0,
+  ...fieldsOf(TOKEN_FIELDS, 0),
   unpriced_tokens: 0,
   turns: 0,
 });
-
-/** The status an event moves a live run to, if any: every backend's runs move by their events alone. */
-export function statusAfter(event: NewEvent): RunStatus | undefined {
-  switch (event.type) {
-    case "run_started":
-      return "running";
-    case "input_required":
-      return "input_required";
-    case "auth_required":
-      return "auth_required";
-    case "run_completed":
-      return "completed";
-    case "run_failed":
-      return "failed";
-    case "rejected":
-      return "rejected";
-    default:
-      return undefined;
-  }
-}
 
 const SUMMARY_BYTES = 280;
 const str = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
@@ -274,11 +248,7 @@ function changedPaths(data: Record<string, unknown>): string[] {
 }
 
 function addUsage(totals: UsageTotals, usage: NormalizedUsage): void {
-  totals.input_tokens += usage.input_tokens;
-  totals.cached_input_tokens += usage.cached_input_tokens;
-  totals.output_tokens += usage.output_tokens;
-  totals.reasoning_tokens += usage.reasoning_tokens;
-  totals.total_tokens += usage.total_tokens;
+  for (const field of TOKEN_FIELDS) totals[field] += usage[field];
   if (usage.cost_usd !== undefined) totals.cost_usd = (totals.cost_usd ?? 0) + usage.cost_usd;
   else totals.unpriced_tokens += usage.total_tokens;
   if (usage.model) totals.model = usage.model;

@@ -3,7 +3,7 @@
 // such a text whole (final_response, a question, a reason). The matching rule is redact.ts.
 import type { NewEvent } from "./events.ts";
 import { Redactor, TextStream, secretValues } from "./redact.ts";
-import { statusAfter } from "./run-record.ts";
+import { statusAfter } from "./status.ts";
 
 /** One stream's state: the redactor's and what a field restating its last piece needs. */
 interface Stream {

@@ -2,6 +2,7 @@
 // model, and cost — as reported, priced from the configured price table, or unpriced. Numbers out of
 // range are refused here, once, so they reach neither billing nor budgets nor metrics.
 import { z } from "zod";
+import { fieldsOf } from "./fields-of.ts";
 
 /** USD per million tokens, by model name; from SWITCHYARD_PRICES (JSON). */
 export const PriceTableSchema = z.record(
@@ -21,12 +22,39 @@ export function parsePriceTable(raw: string | undefined): PriceTable {
   return parsed.data;
 }
 
+/** A turn's token counts, in the order every schema, index column and metric lists them. */
+export const TOKEN_FIELDS = [
+  "input_tokens",
+  "cached_input_tokens",
+  "output_tokens",
+  "reasoning_tokens",
+  "total_tokens",
+] as const;
+export type TokenField = (typeof TOKEN_FIELDS)[number];
+
+/**
+ * What a run's usage totals add up over its turns, in order: the token counts, the cost (USD),
+ * the tokens of turns nobody priced, and the turns (usage events) themselves. The run index keeps
+ * a column for each and get_metrics sums them.
+ */
+export const USAGE_SUMS = [...TOKEN_FIELDS, "cost_usd", "unpriced_tokens", "turns"] as const;
+export type UsageSum = (typeof USAGE_SUMS)[number];
+
+/**
+ * A `usage` event's data as a backend emits it (edge or runner). Counts it does not know are 0,
+ * `total_tokens` is derived when absent, `cost_usd` only where the backend reports it.
+ */
+export const UsageSchema = z.object({
+  ...fieldsOf(TOKEN_FIELDS, z.number().nonnegative().default(0)),
+  total_tokens: z.number().nonnegative().optional(),
+  duration_ms: z.number().nonnegative().optional(),
+  cost_usd: z.number().nonnegative().optional(),
+  model: z.string().optional(),
+});
+export type Usage = z.infer<typeof UsageSchema>;
+
 export const NormalizedUsageSchema = z.object({
-  input_tokens: z.number(),
-  cached_input_tokens: z.number(),
-  output_tokens: z.number(),
-  reasoning_tokens: z.number(),
-  total_tokens: z.number(),
+  ...fieldsOf(TOKEN_FIELDS, z.number()),
   duration_ms: z.number().optional(),
   model: z.string().optional(),
   backend: z.string(),
@@ -60,11 +88,7 @@ const tokens = upTo(MAX_TOKENS_PER_EVENT, "a whole number of tokens", true);
 /** A usage event's fields as they may be billed: finite, non-negative, whole tokens, within the caps. */
 const ReportedUsageSchema = z
   .object({
-    input_tokens: tokens,
-    cached_input_tokens: tokens,
-    output_tokens: tokens,
-    reasoning_tokens: tokens,
-    total_tokens: tokens,
+    ...fieldsOf(TOKEN_FIELDS, tokens),
     duration_ms: upTo(MAX_DURATION_MS_PER_EVENT, "a duration in ms"),
     cost_usd: upTo(MAX_COST_USD_PER_EVENT, "a cost in USD"),
     model: z

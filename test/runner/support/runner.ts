@@ -1,6 +1,12 @@
-// Starts the runner in-process against a FakeHub with a scripted agent as codex, recording its lines.
+// Starts the runner in-process against a FakeHub, recording its lines: with a scripted agent as
+// codex unless the test brings its own agents.
 import { realpathSync } from "node:fs";
-import { startRunner, type RunnerConfig, type RunnerHandle } from "../../../runner/runner.ts";
+import {
+  startRunner,
+  type RunnerConfig,
+  type RunnerDeps,
+  type RunnerHandle,
+} from "../../../runner/runner.ts";
 import type { DispatchFrame } from "../../../worker/protocol/frames.ts";
 import { Changes } from "./changes.ts";
 import type { FakeHub } from "./fake-hub.ts";
@@ -10,11 +16,15 @@ export interface TestRunner {
   handle: RunnerHandle;
   agent: ScriptedAgent;
   lines: string[];
-  /** Resolves once a printed line contains `text`. */
-  printed(text: string): Promise<void>;
+  /** Resolves once a printed line contains `text` (within `timeoutMs`). */
+  printed(text: string, timeoutMs?: number): Promise<void>;
 }
 
-export async function runnerFor(hub: FakeHub, config: Partial<RunnerConfig> = {}): Promise<TestRunner> {
+export async function runnerFor(
+  hub: FakeHub,
+  config: Partial<RunnerConfig> = {},
+  deps: Pick<RunnerDeps, "agents" | "probe"> = {},
+): Promise<TestRunner> {
   const agent = createScriptedAgent();
   const lines: string[] = [];
   const changes = new Changes();
@@ -30,16 +40,18 @@ export async function runnerFor(hub: FakeHub, config: Partial<RunnerConfig> = {}
       ...config,
     },
     {
-      agents: {
+      agents: deps.agents ?? {
         codex: (marker) => {
           agent.marker = marker;
           return agent;
         },
       },
-      probe: async () => [
-        { backend: "codex", installed: true, credentials: "configured" },
-        { backend: "claude_code", installed: false, credentials: "missing" },
-      ],
+      probe:
+        deps.probe ??
+        (async () => [
+          { backend: "codex", installed: true, credentials: "configured" },
+          { backend: "claude_code", installed: false, credentials: "missing" },
+        ]),
       log: (line) => {
         lines.push(line);
         changes.notify();
@@ -48,8 +60,8 @@ export async function runnerFor(hub: FakeHub, config: Partial<RunnerConfig> = {}
       drainMs: 2000,
     },
   );
-  const printed = (text: string) =>
-    changes.until(() => lines.some((l) => l.includes(text)), `a line with "${text}"`);
+  const printed = (text: string, timeoutMs?: number) =>
+    changes.until(() => lines.some((l) => l.includes(text)), `a line with "${text}"`, timeoutMs);
   return { handle, agent, lines, printed };
 }
 

@@ -1,6 +1,7 @@
 // A LocalAgent whose turns follow the message text, so runner tests script runs through dispatch:
-// "complete" finishes, "hang" works until aborted, "throw" breaks, "leave" finishes leaving a process
-// of the run running (an agent breaking its contract). Records what it was asked.
+// "complete" finishes, "hang" works until aborted, "throw" breaks, "reject" declines the task, "leave"
+// finishes leaving a process of the run running (an agent breaking its contract). Records what it
+// was asked.
 import { spawn } from "node:child_process";
 import { emit, type BackendOutput, type BackendRun } from "../../../worker/backends/backend.ts";
 import { toPlainText, type InputMessage } from "../../../worker/runs/messages.ts";
@@ -45,6 +46,7 @@ export function createScriptedAgent(): ScriptedAgent {
     yield { kind: "checkpoint", state: { private: true } };
     yield { kind: "ref", ref: { thread_id: "thread-1" } };
     if (text === "throw") throw new Error("the agent broke");
+    if (text === "reject") return yield emit("rejected", { reason: "not a task for this agent" });
     if (text === "leave") {
       const child = spawn("sleep", ["60"], { env: withTurnMarker({}, agent.marker!), stdio: "ignore" });
       agent.left.push(child.pid!);

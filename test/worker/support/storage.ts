@@ -1,7 +1,10 @@
 // Reads the Durable Objects' own SQLite rows from inside workerd, for tests that assert on what
-// was (or was not) stored: the tenant's runner table and a run's record, log and private rows.
+// was (or was not) stored: the tenant's runner table and a run's record, log and private rows;
+// and a fresh object's SQLite for tests of plain storage code.
 import { env, runInDurableObject } from "cloudflare:test";
 import type { Env } from "../../../worker/env.ts";
+import { openRunStorage } from "../../../worker/storage/run-storage.ts";
+import { openTenantStorage } from "../../../worker/storage/tenant-storage.ts";
 
 const bindings = env as unknown as Env;
 
@@ -13,6 +16,23 @@ function rows(
   return runInDurableObject(stub, (_instance, state: DurableObjectState) =>
     state.storage.sql.exec(query, ...params).toArray(),
   );
+}
+
+/**
+ * Runs `body` with the SQLite storage of a Durable Object of its own, opened (migrated) as a run's
+ * and as a tenant's, so plain storage code of either kind finds its tables.
+ */
+export function withSql<T>(body: (sql: SqlStorage) => Promise<T>): Promise<T> {
+  return withStorage((storage) => {
+    openRunStorage(storage);
+    return body(openTenantStorage(storage));
+  });
+}
+
+/** Runs `body` with the storage, not opened yet, of a Durable Object of its own. */
+export function withStorage<T>(body: (storage: DurableObjectStorage) => Promise<T>): Promise<T> {
+  const stub = bindings.RUNS.getByName(`sql-test/${crypto.randomUUID()}`) as unknown as DurableObjectStub;
+  return runInDurableObject(stub, (_, state: DurableObjectState) => body(state.storage));
 }
 
 const tenant = (name: string) => bindings.TENANTS.getByName(name) as unknown as DurableObjectStub;

@@ -1,10 +1,9 @@
 // One chat turn against an OpenAI-compatible endpoint: POST /chat/completions (streaming), deltas
 // coalesced into agent_message partials, then the whole answer, usage, the conversation checkpoint
 // and run_completed. Failures become run_failed; an aborted signal ends the turn without a word.
-import { emit, type BackendOutput } from "../backend.ts";
+import { emit, runFailed, type BackendOutput } from "../backend.ts";
 import { MessageCoalescer } from "./coalesce.ts";
 import { describeError, redactError } from "../error-text.ts";
-import { failed } from "./failure.ts";
 import { readChatStream } from "./stream.ts";
 import {
   ChatCompletionSchema,
@@ -32,7 +31,8 @@ export interface Endpoint {
   secretValues: string[];
 }
 
-export interface Turn {
+/** One chat request of a run: where, what conversation, how to fetch, when to stop. */
+export interface ChatTurn {
   endpoint: Endpoint;
   system: string | undefined;
   /** The conversation, ending with the new user message; already within MAX_CONVERSATION_BYTES. */
@@ -53,9 +53,11 @@ interface Answer {
   complete: boolean;
 }
 
-export async function* runTurn(t: Turn): AsyncGenerator<BackendOutput> {
+export async function* runTurn(t: ChatTurn): AsyncGenerator<BackendOutput> {
   const { endpoint: e, signal } = t;
   const where = `openai_compatible endpoint ${e.host}`;
+  const failedAt = (step: "request" | "response", error: unknown) =>
+    runFailed("backend_failed", `${where}: the ${step} failed: ${describeError(error, e.secretValues)}`);
   const started = t.now();
   // Stored before asking: a conversation that ends on the user's message tells `recover` a turn was open.
   yield { kind: "checkpoint", state: { messages: t.messages } };
@@ -74,13 +76,12 @@ export async function* runTurn(t: Turn): AsyncGenerator<BackendOutput> {
   try {
     res = await t.fetch(e.url, { method: "POST", headers, body: JSON.stringify(body), signal });
   } catch (error) {
-    if (!signal.aborted)
-      yield failed(`${where}: the request failed: ${describeError(error, e.secretValues)}`);
+    if (!signal.aborted) yield failedAt("request", error);
     return;
   }
   if (!res.ok) {
     const status = `HTTP ${res.status}${res.statusText ? ` ${res.statusText}` : ""}`;
-    yield failed(`${where} answered ${status}${await errorDetail(res, e.secretValues)}`);
+    yield runFailed("backend_failed", `${where} answered ${status}${await errorDetail(res, e.secretValues)}`);
     return;
   }
   let answer: Answer;
@@ -88,13 +89,12 @@ export async function* runTurn(t: Turn): AsyncGenerator<BackendOutput> {
     const json = res.headers.get("content-type")?.includes("application/json");
     answer = json || !res.body ? await wholeAnswer(res) : yield* streamedAnswer(res.body, t.now);
   } catch (error) {
-    if (!signal.aborted)
-      yield failed(`${where}: the response failed: ${describeError(error, e.secretValues)}`);
+    if (!signal.aborted) yield failedAt("response", error);
     return;
   }
   if (signal.aborted) return;
   if (!answer.complete) {
-    yield failed(`${where}: the model stream ended before the answer was complete`);
+    yield runFailed("backend_failed", `${where}: the model stream ended before the answer was complete`);
     return;
   }
   const model = answer.model ?? e.model;

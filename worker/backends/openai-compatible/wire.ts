@@ -2,7 +2,8 @@
 // zod shapes of streamed chunks, whole completions and error bodies (servers add fields freely),
 // usage normalization, and the conversation the backend keeps as its private checkpoint.
 import { z } from "zod";
-import { UsageSchema, type Usage } from "../../runs/events.ts";
+import { UsageSchema, type Usage } from "../../runs/usage.ts";
+import { errorMessage } from "../error-text.ts";
 
 export const ChatMessageSchema = z.object({
   role: z.enum(["user", "assistant"]),
@@ -171,6 +172,6 @@ export function parseStructured(text: string): { value: unknown } | { error: str
   try {
     return { value: JSON.parse(fenced?.[1] ?? trimmed) as unknown };
   } catch (error) {
-    return { error: `the answer is not JSON (${error instanceof Error ? error.message : String(error)})` };
+    return { error: `the answer is not JSON (${errorMessage(error)})` };
   }
 }

@@ -1,11 +1,13 @@
-// Waiting between attempts to reach a remote agent: a pure backoff schedule and an abortable sleep.
-const BACKOFF_BASE_MS = 250;
-const BACKOFF_CAP_MS = 4_000;
+// Waiting between attempts to reach a remote agent: how long (the shared backoff math with this
+// backend's bounds) and an abortable sleep.
+import { backoffDelay, type BackoffOptions } from "../../backoff.ts";
 
-/** Delay before retry `attempt` (1-based): full jitter under a doubling cap (ms). */
-export function backoffMs(attempt: number, random: () => number = Math.random): number {
-  return Math.floor(random() * Math.min(BACKOFF_CAP_MS, BACKOFF_BASE_MS * 2 ** (attempt - 1)));
-}
+/** The first retry within 250 ms, doubling to never more than 4 s apart. */
+export const AGENT_BACKOFF: BackoffOptions = { baseMs: 250, capMs: 4_000, random: Math.random };
+
+/** Delay before retry `attempt` (1-based), in ms. */
+export const agentRetryMs = (attempt: number, options = AGENT_BACKOFF): number =>
+  backoffDelay(attempt - 1, options);
 
 /** Resolves after `ms`, or at once when `signal` aborts. */
 export function sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -8,7 +8,7 @@ import {
   JsonRpcTransportFactory,
   type Client,
 } from "@a2a-js/sdk/client";
-import { backoffMs, sleep } from "./backoff.ts";
+import { agentRetryMs, sleep } from "./backoff.ts";
 
 /** How long resolving the agent card may take before the agent counts as unreachable (ms). */
 const CARD_TIMEOUT_MS = 15_000;
@@ -84,7 +84,7 @@ export async function connectAgentRetrying(
       return await connectAgent(target, base, signal);
     } catch (error) {
       if (attempt >= attempts || signal.aborted) throw error;
-      await sleep(backoffMs(attempt), signal);
+      await sleep(agentRetryMs(attempt), signal);
     }
   }
 }

@@ -9,17 +9,14 @@ import {
   TaskNotFoundError,
   UnsupportedOperationError,
 } from "@a2a-js/sdk/errors";
-import { emit, type BackendOutput, type StreamEnd } from "../backend.ts";
-import { backoffMs, sleep } from "./backoff.ts";
+import { runFailed, type BackendOutput, type StreamEnd } from "../backend.ts";
+import { agentRetryMs, sleep } from "./backoff.ts";
 import type { A2aTracker } from "./tracker.ts";
 
 /** Interval of tasks/get polling, used only for agents without streaming (ms). */
 export const POLL_MS = 250;
 /** Consecutive attempts without progress before recovery gives up (also used for reconnecting). */
 export const MAX_RECOVERY_ATTEMPTS = 5;
-
-export const failed = (message: string): BackendOutput =>
-  emit("run_failed", { error: { code: "backend_failed", message } });
 
 export interface FollowerOptions {
   client: Client;
@@ -85,7 +82,8 @@ export class A2aFollower {
       if (signal.aborted) return;
       // Refused before any answer (or lost before one): the agent may never have taken the message.
       if (this.#items === 0 || !tracker.taskId) {
-        yield failed(
+        yield runFailed(
+          "backend_failed",
           `remote A2A agent ${this.#o.agentUrl}: sending the message failed: ${this.#o.describe(error)}`,
         );
         return;
@@ -94,7 +92,8 @@ export class A2aFollower {
     }
     if (tracker.ended || signal.aborted) return;
     if (!tracker.taskId) {
-      yield failed(
+      yield runFailed(
+        "backend_failed",
         `remote A2A agent ${this.#o.agentUrl}: the response ended before the agent created a task`,
       );
       return;
@@ -107,7 +106,8 @@ export class A2aFollower {
     const { client, streaming, tracker, signal } = this.#o;
     const id = tracker.taskId;
     if (!id) {
-      yield failed(
+      yield runFailed(
+        "backend_failed",
         `remote A2A agent ${this.#o.agentUrl}: the run was interrupted before the agent created a task`,
       );
       return;
@@ -131,7 +131,10 @@ export class A2aFollower {
       } catch (error) {
         if (signal.aborted) return;
         if (error instanceof TaskNotFoundError) {
-          yield failed(`remote A2A agent ${this.#o.agentUrl}: the agent no longer knows task ${id}`);
+          yield runFailed(
+            "backend_failed",
+            `remote A2A agent ${this.#o.agentUrl}: the agent no longer knows task ${id}`,
+          );
           return;
         }
         // A streaming agent without resubscribe (or a task that just finished): poll instead.
@@ -140,12 +143,13 @@ export class A2aFollower {
       }
       attempts = this.#emitted > before ? 1 : attempts + 1;
       if (attempts > MAX_RECOVERY_ATTEMPTS) {
-        yield failed(
+        yield runFailed(
+          "backend_failed",
           `remote A2A agent ${this.#o.agentUrl}: lost task ${id} and could not re-attach after ${MAX_RECOVERY_ATTEMPTS} attempts: ${lastProblem}`,
         );
         return;
       }
-      await sleep(backoffMs(attempts), signal);
+      await sleep(agentRetryMs(attempts), signal);
     }
   }
 

@@ -3,7 +3,7 @@
 import { Buffer } from "node:buffer";
 import { Role, type Message, type Part as A2aPart } from "@a2a-js/sdk";
 import { z } from "zod";
-import { UsageSchema, type Usage } from "../../runs/events.ts";
+import { UsageSchema, type Usage } from "../../runs/usage.ts";
 import type { InputMessage, Part } from "../../runs/messages.ts";
 
 const blank = { metadata: undefined, filename: "", mediaType: "" };
@@ -101,7 +101,7 @@ export const isAgentMessage = (m: Message): boolean => m.role === Role.ROLE_AGEN
 
 const count = z.number().nonnegative().optional();
 /** Token counts agents report under `metadata.usage`, in the spellings seen in the wild. */
-const ReportedUsageSchema = z.looseObject({
+const MetadataUsageSchema = z.looseObject({
   input_tokens: count,
   inputTokens: count,
   prompt_tokens: count,
@@ -122,7 +122,7 @@ const ReportedUsageSchema = z.looseObject({
 
 /** Normalized usage from `metadata.usage`, or undefined when the metadata reports none. */
 export function usageFrom(metadata: Record<string, unknown> | undefined): Usage | undefined {
-  const parsed = ReportedUsageSchema.safeParse(metadata?.usage);
+  const parsed = MetadataUsageSchema.safeParse(metadata?.usage);
   if (!parsed.success) return undefined;
   const u = parsed.data;
   const normalized = {

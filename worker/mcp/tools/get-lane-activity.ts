@@ -5,10 +5,11 @@ import { SwitchyardError } from "../../errors.ts";
 import { LaneSchema } from "../../lanes/lane.ts";
 import { MetricsGroupSchema } from "../../metrics/metrics-query.ts";
 import { runStub, tenantStub } from "../../objects/stubs.ts";
+import { RunRowSchema } from "../../runs/run-index.ts";
 import { FindingSchema } from "../../reviews/review-policy.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
 import { defineTool } from "../tool.ts";
-import { RunRowSchema, cursorAfter } from "./list-runs.ts";
+import { cursorAfter } from "./list-runs.ts";
 
 const ReviewRowSchema = z.object({
   reviewer_run_id: z.string(),

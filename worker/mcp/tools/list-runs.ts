@@ -1,27 +1,11 @@
 // list_runs: the tenant's runs, newest first, filtered and paged with an opaque cursor.
 import { z } from "zod";
 import { tenantStub } from "../../objects/stubs.ts";
-import { encodeCursor, type RunIndexRow } from "../../runs/run-index.ts";
+import { RunRowSchema, encodeCursor, type RunIndexRow } from "../../runs/run-index.ts";
 import { RunStatusSchema } from "../../runs/status.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
 import { AbsolutePathSchema } from "../fields.ts";
 import { defineTool } from "../tool.ts";
-
-export const RunRowSchema = z.object({
-  run_id: z.string(),
-  status: RunStatusSchema,
-  backend: z.string(),
-  role: z.string(),
-  agent_name: z.string(),
-  session_id: z.string(),
-  parent_run_id: z.string().nullable(),
-  lane_id: z.string().nullable(),
-  cwd: z.string().nullable(),
-  created_at: z.string(),
-  updated_at: z.string(),
-  summary: z.string(),
-  last_seq: z.number(),
-});
 
 /** The cursor that continues a listing after `row`. */
 export const cursorAfter = (row: RunIndexRow) =>
