@@ -1,11 +1,9 @@
 // The Worker's fetch handler: Host and Origin are checked first (so nothing, not even OAuth
-// discovery, answers a foreign host), then the OAuth provider routes to its own endpoints or to
-// the app; its 401s on /mcp get Switchyard's error body.
+// discovery, answers a foreign host), then the OAuth layer routes to its own endpoints or to the app.
 import { Hono } from "hono";
 import { createApp, onAppError } from "./app.ts";
-import { createOAuthProvider, MCP_PATH } from "./auth/oauth.ts";
+import { createOAuthHandler } from "./auth/oauth.ts";
 import { isLoopbackHostname, requireAllowedHost } from "./auth/require-allowed-host.ts";
-import { asUnauthorized } from "./auth/unauthorized.ts";
 import type { Env } from "./env.ts";
 
 /**
@@ -21,17 +19,10 @@ function canonical(request: Request): Request {
 }
 
 export function createWorker() {
-  const app = createApp();
+  const oauth = createOAuthHandler(createApp());
   const edge = new Hono<{ Bindings: Env }>();
   edge.use("*", requireAllowedHost());
-  edge.all("*", async (c) => {
-    const request = canonical(c.req.raw);
-    const url = new URL(request.url);
-    const provider = createOAuthProvider(app, url.origin);
-    const response = await provider.fetch(request, c.env, c.executionCtx as ExecutionContext);
-    const onMcp = url.pathname === MCP_PATH || url.pathname.startsWith(`${MCP_PATH}/`);
-    return onMcp && response.status === 401 ? asUnauthorized(response) : response;
-  });
+  edge.all("*", (c) => oauth(canonical(c.req.raw), c.env, c.executionCtx as ExecutionContext));
   edge.onError(onAppError);
   return edge;
 }

@@ -3,13 +3,18 @@
 // token or an OAuth access token bound to this server's /mcp into the request's tenant grant.
 import { OAuthProvider } from "@cloudflare/workers-oauth-provider";
 import type { Env } from "../env.ts";
+import { isSwitchyardError } from "../errors.ts";
+import { ensureCimdClient } from "./cimd.ts";
 import type { TenantGrant } from "./grant.ts";
 import { parseTokenPairs, tenantForToken } from "./tokens.ts";
+import { asUnauthorized } from "./unauthorized.ts";
 
 export const AUTHORIZE_PATH = "/authorize";
 export const TOKEN_PATH = "/oauth/token";
 export const REGISTER_PATH = "/oauth/register";
 export const MCP_PATH = "/mcp";
+const RESOURCE_METADATA_PATH = "/.well-known/oauth-protected-resource";
+const AS_METADATA_PATH = "/.well-known/oauth-authorization-server";
 
 /** Access tokens live 10 minutes; clients refresh them (the refresh token rotates on use). */
 export const ACCESS_TOKEN_TTL_S = 600;
@@ -26,7 +31,7 @@ type Handler = { fetch(request: Request, env: Env, ctx: ExecutionContext): Respo
  * SWITCHYARD_ALLOWED_HOSTS before this runs): a token issued at one allowed host is refused at
  * another, and `resource` must name this origin's /mcp.
  */
-export function createOAuthProvider(app: Handler, origin: string): OAuthProvider<Env> {
+export function createProvider(app: Handler, origin: string): OAuthProvider<Env> {
   const resource = resourceFor(origin);
   return new OAuthProvider<Env>({
     apiRoute: MCP_PATH,
@@ -47,4 +52,59 @@ export function createOAuthProvider(app: Handler, origin: string): OAuthProvider
       return { props, audience: resource };
     },
   });
+}
+
+const json = (body: unknown, status: number, headers?: HeadersInit) => {
+  const h = new Headers(headers);
+  h.set("content-type", "application/json");
+  h.set("cache-control", "no-store");
+  return new Response(JSON.stringify(body), { status, headers: h });
+};
+
+/** The metadata document the provider serves, with CIMD advertised (cimd.ts resolves it). */
+async function withCimdAdvertised(response: Response): Promise<Response> {
+  if (!response.ok) return response;
+  const doc = (await response.json()) as Record<string, unknown>;
+  return json({ ...doc, client_id_metadata_document_supported: true }, 200, response.headers);
+}
+
+/** A token request's client_id resolved first when it is a metadata document URL. */
+async function cimdRefusal(request: Request, env: Env): Promise<Response | undefined> {
+  if (request.method !== "POST") return undefined;
+  const form = await request
+    .clone()
+    .formData()
+    .catch(() => undefined);
+  const clientId = form?.get("client_id");
+  try {
+    await ensureCimdClient(env, typeof clientId === "string" ? clientId : undefined);
+    return undefined;
+  } catch (e) {
+    if (!isSwitchyardError(e)) throw e;
+    return json({ error: "invalid_client", error_description: e.message }, 401);
+  }
+}
+
+/**
+ * The OAuth layer as a fetch handler in front of `app`: the provider answers discovery, token and
+ * registration and guards /mcp; the only resource is /mcp, so the root resource metadata path is
+ * its document too; every 401 on /mcp gets Switchyard's body under the provider's challenge.
+ */
+export function createOAuthHandler(app: Handler) {
+  return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
+    const url = new URL(request.url);
+    const provider = createProvider(app, url.origin);
+    if (url.pathname === RESOURCE_METADATA_PATH) {
+      url.pathname = `${RESOURCE_METADATA_PATH}${MCP_PATH}`;
+      return provider.fetch(new Request(url, request), env, ctx);
+    }
+    if (url.pathname === TOKEN_PATH) {
+      const refusal = await cimdRefusal(request, env);
+      if (refusal) return refusal;
+    }
+    const response = await provider.fetch(request, env, ctx);
+    if (url.pathname === AS_METADATA_PATH) return withCimdAdvertised(response);
+    const onMcp = url.pathname === MCP_PATH || url.pathname.startsWith(`${MCP_PATH}/`);
+    return onMcp && response.status === 401 ? asUnauthorized(response) : response;
+  };
 }

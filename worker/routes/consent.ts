@@ -4,11 +4,12 @@
 // and cookie) and works once; Host and Origin were checked before this runs.
 import { AuthorizationError, CimdFetchError, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import { Hono } from "hono";
+import { ensureCimdClient } from "../auth/cimd.ts";
 import { AUTHORIZE_PATH } from "../auth/oauth.ts";
 import { parseTokenPairs, tenantForToken } from "../auth/tokens.ts";
 import type { TenantGrant } from "../auth/grant.ts";
 import type { Env } from "../env.ts";
-import { SwitchyardError } from "../errors.ts";
+import { isSwitchyardError, SwitchyardError } from "../errors.ts";
 import { consentPage, refusalPage } from "./consent-page.ts";
 
 export const consentRoutes = new Hono<{ Bindings: Env }>();
@@ -38,6 +39,7 @@ function refused(error: unknown): Response {
 consentRoutes.get(AUTHORIZE_PATH, async (c) => {
   const oauth = helpers(c.env);
   try {
+    await ensureCimdClient(c.env, c.req.query("client_id"));
     const request = await oauth.parseAuthRequest(c.req.raw);
     const details = await oauth.describeConsent(request);
     const consent = await oauth.beginConsent(request);
