@@ -91,7 +91,11 @@ async function cimdRefusal(request: Request, env: Env): Promise<Response | undef
  * its document too; every 401 on /mcp gets Switchyard's body under the provider's challenge.
  */
 export function createOAuthHandler(app: Handler) {
-  return async (request: Request, env: Env, ctx: ExecutionContext): Promise<Response> => {
+  return async (request: Request, workerEnv: Env, ctx: ExecutionContext): Promise<Response> => {
+    // The provider leaves its helpers on `env` (OAUTH_PROVIDER) for the app, and a Worker's env
+    // object outlives the request: each request gets its own, so one origin's helpers (issuer,
+    // resource) never serve another's request.
+    const env: Env = { ...workerEnv, OAUTH_PROVIDER: undefined };
     const url = new URL(request.url);
     const provider = createProvider(app, url.origin);
     if (url.pathname === RESOURCE_METADATA_PATH) {
