@@ -88,6 +88,7 @@ describe("OAuth end to end", () => {
     });
 
     const provider = await oauthClient(KEYS.acme);
+    expect(provider.lastPage).toContain("its name is not verified");
     const client = await connectOAuth(dev.url, provider);
     clients.push(client);
     const tools = (await client.listTools()).tools.map((t) => t.name);
@@ -185,6 +186,23 @@ describe("OAuth end to end", () => {
     await expect(oauthClient(RUNNER_TOKEN)).rejects.toThrow(/401/);
   });
 
+  it("a tenant taken out of SWITCHYARD_TOKENS loses its OAuth grants", async () => {
+    const provider = await oauthClient(KEYS.globex);
+    expect((await listWith(`${dev.url}/mcp`, provider.accessToken)).status).toBe(200);
+    await dev.stop();
+    dev.options.vars.SWITCHYARD_TOKENS = `acme=${KEYS.acme}`;
+    await dev.start();
+    try {
+      const { status, challenge } = await listWith(`${dev.url}/mcp`, provider.accessToken);
+      expect(status).toBe(401);
+      expect(challenge).toContain(`resource_metadata="${dev.url}/.well-known/oauth-protected-resource/mcp"`);
+    } finally {
+      await dev.stop();
+      dev.options.vars.SWITCHYARD_TOKENS = `acme=${KEYS.acme},globex=${KEYS.globex}`;
+      await dev.start();
+    }
+  });
+
   it("a CIMD client_id on a loopback port the allow list does not name is refused before any request", async () => {
     const clientId = `${trap.url}/client.json`;
     trap.serve("/client.json", cimdDocument(clientId));
@@ -199,6 +217,8 @@ describe("OAuth end to end", () => {
     const provider = new ScriptedOAuthClient(KEYS.acme, { clientMetadataUrl: clientId });
     await authorize(dev.url, provider);
     expect((provider.clientInformation() as { client_id: string }).client_id).toBe(clientId);
+    expect(provider.lastPage).toContain("switchyard e2e CIMD client");
+    expect(provider.lastPage).toContain("Published by <strong>127.0.0.1</strong>");
     expect(cimd.hits).toBeGreaterThanOrEqual(1);
     const client = await connectOAuth(dev.url, provider);
     clients.push(client);

@@ -141,7 +141,7 @@ describe("consent page", () => {
   it("an approved code is exchanged only with its PKCE verifier, for a short-lived token and a refresh token", async () => {
     const { verifier, challenge } = await pkcePair();
     const code = async () => {
-      const back = await consentAs(fetcher, await authorizationUrl(challenge), TOKENS.globex);
+      const back = (await consentAs(fetcher, await authorizationUrl(challenge), TOKENS.globex)).redirect;
       expect(back.searchParams.get("state")).toBe("st-1");
       return back.searchParams.get("code")!;
     };

@@ -29,6 +29,10 @@ export function isCimdClientId(clientId: string): boolean {
   );
 }
 
+/** The domain a CIMD client controls (its client_id's host), shown on the consent page; else undefined. */
+export const cimdDomain = (clientId: string): string | undefined =>
+  isCimdClientId(clientId) ? new URL(clientId).hostname : undefined;
+
 const isSafeRedirect = (uri: string) => {
   const url = URL.parse(uri);
   if (!url || url.hash) return false;

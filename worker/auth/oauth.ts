@@ -24,6 +24,10 @@ export const REFRESH_TOKEN_TTL_S = 30 * 24 * 3600;
 /** The canonical resource a request's origin serves: its /mcp. Tokens are bound to exactly this. */
 export const resourceFor = (origin: string) => `${origin}${MCP_PATH}`;
 
+/** The RFC 9728 challenge a refused /mcp request gets, naming the resource's metadata document. */
+export const bearerChallenge = (origin: string) =>
+  `Bearer realm="switchyard", resource_metadata="${origin}${RESOURCE_METADATA_PATH}${MCP_PATH}", error="invalid_token"`;
+
 type Handler = { fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> };
 
 /**

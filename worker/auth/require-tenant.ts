@@ -1,8 +1,11 @@
 // Hono middleware: sets `tenant` from the grant the OAuth provider verified for this request (a
-// static SWITCHYARD_TOKENS token or an OAuth access token, see oauth.ts); without one, 401.
+// static SWITCHYARD_TOKENS token or an OAuth access token, see oauth.ts); without one, 401. A tenant
+// taken out of SWITCHYARD_TOKENS loses its OAuth grants along with its key.
 import { createMiddleware } from "hono/factory";
 import type { Env } from "../env.ts";
 import { grantOf } from "./grant.ts";
+import { bearerChallenge } from "./oauth.ts";
+import { parseTokenPairs } from "./tokens.ts";
 import { UNAUTHORIZED_BODY } from "./unauthorized.ts";
 
 export type AuthVariables = { tenant: string };
@@ -10,9 +13,10 @@ export type AuthVariables = { tenant: string };
 export const requireTenant = () =>
   createMiddleware<{ Bindings: Env; Variables: AuthVariables }>(async (c, next) => {
     const grant = grantOf((c.executionCtx as { props?: unknown }).props);
-    // The provider refuses tokens before this handler runs; failing closed covers any other way in.
-    if (!grant) {
-      c.header("WWW-Authenticate", 'Bearer realm="switchyard", error="invalid_token"');
+    const tenants = new Set(parseTokenPairs(c.env.SWITCHYARD_TOKENS).values());
+    // The provider refuses bad tokens before this runs; failing closed covers any other way in.
+    if (!grant || !tenants.has(grant.tenant)) {
+      c.header("WWW-Authenticate", bearerChallenge(new URL(c.req.url).origin));
       return c.json(UNAUTHORIZED_BODY, 401);
     }
     c.set("tenant", grant.tenant);

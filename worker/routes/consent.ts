@@ -2,9 +2,15 @@
 // PKCE S256, resource) and shows who asks; POST signs in with a tenant key and grants a token bound
 // to that tenant. The form is bound to the browser that opened it (the provider's consent handle
 // and cookie) and works once; Host and Origin were checked before this runs.
-import { AuthorizationError, CimdFetchError, type OAuthHelpers } from "@cloudflare/workers-oauth-provider";
+import {
+  AuthorizationError,
+  CimdFetchError,
+  type AuthRequest,
+  type ConsentDescription,
+  type OAuthHelpers,
+} from "@cloudflare/workers-oauth-provider";
 import { Hono } from "hono";
-import { ensureCimdClient } from "../auth/cimd.ts";
+import { cimdDomain, ensureCimdClient } from "../auth/cimd.ts";
 import { AUTHORIZE_PATH } from "../auth/oauth.ts";
 import { parseTokenPairs, tenantForToken } from "../auth/tokens.ts";
 import type { TenantGrant } from "../auth/grant.ts";
@@ -25,6 +31,12 @@ function helpers(env: Env): OAuthHelpers {
   return env.OAUTH_PROVIDER;
 }
 
+/** What the page shows about a request; a CIMD client's domain is named (cimd.ts resolved it, not the provider). */
+async function describeRequest(oauth: OAuthHelpers, request: AuthRequest): Promise<ConsentDescription> {
+  const details = await oauth.describeConsent(request);
+  return { ...details, clientDomain: details.clientDomain ?? cimdDomain(details.clientId) };
+}
+
 /** What a refused authorization shows: a redirect once the client is verified, a page otherwise. */
 function refused(error: unknown): Response {
   if (error instanceof AuthorizationError) {
@@ -41,7 +53,7 @@ consentRoutes.get(AUTHORIZE_PATH, async (c) => {
   try {
     await ensureCimdClient(c.env, c.req.query("client_id"));
     const request = await oauth.parseAuthRequest(c.req.raw);
-    const details = await oauth.describeConsent(request);
+    const details = await describeRequest(oauth, request);
     const consent = await oauth.beginConsent(request);
     return html(consentPage(details, consent.handle), 200, consent.headers);
   } catch (error) {
@@ -65,7 +77,7 @@ consentRoutes.post(AUTHORIZE_PATH, async (c) => {
       String(form.get("tenant_key") ?? ""),
     );
     if (!tenant) {
-      const details = await oauth.describeConsent(approved.request);
+      const details = await describeRequest(oauth, approved.request);
       const again = await oauth.beginConsent(approved.request);
       return html(
         consentPage(details, again.handle, "That tenant key was not accepted."),

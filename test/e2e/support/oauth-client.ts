@@ -19,6 +19,8 @@ export class ScriptedOAuthClient implements OAuthClientProvider {
   readonly clientMetadataUrl: string | undefined;
   /** What the consent page answered with: the client redirect carrying `code`. */
   lastRedirect: URL | undefined;
+  /** The consent page as last shown. */
+  lastPage = "";
   #client: OAuthClientInformationMixed | undefined;
   #tokens: OAuthTokens | undefined;
   #verifier = "";
@@ -55,7 +57,9 @@ export class ScriptedOAuthClient implements OAuthClientProvider {
     this.#tokens = tokens;
   }
   async redirectToAuthorization(url: URL) {
-    this.lastRedirect = await consentAs(fetch, url.href, this.tenantKey);
+    const { page, redirect } = await consentAs(fetch, url.href, this.tenantKey);
+    this.lastPage = page;
+    this.lastRedirect = redirect;
   }
   saveCodeVerifier(verifier: string) {
     this.#verifier = verifier;
