@@ -18,7 +18,7 @@ const AS_METADATA_PATH = "/.well-known/oauth-authorization-server";
 
 /** Access tokens live 10 minutes; clients refresh them (the refresh token rotates on use). */
 export const ACCESS_TOKEN_TTL_S = 600;
-/** A grant unused for 30 days lapses. */
+/** Refresh tokens live 30 days. */
 export const REFRESH_TOKEN_TTL_S = 30 * 24 * 3600;
 
 /** The canonical resource a request's origin serves: its /mcp. Tokens are bound to exactly this. */
@@ -35,7 +35,7 @@ type Handler = { fetch(request: Request, env: Env, ctx: ExecutionContext): Respo
  * SWITCHYARD_ALLOWED_HOSTS before this runs): a token issued at one allowed host is refused at
  * another, and `resource` must name this origin's /mcp.
  */
-export function createProvider(app: Handler, origin: string): OAuthProvider<Env> {
+function createProvider(app: Handler, origin: string): OAuthProvider<Env> {
   const resource = resourceFor(origin);
   return new OAuthProvider<Env>({
     apiRoute: MCP_PATH,
