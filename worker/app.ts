@@ -1,10 +1,12 @@
-// The Hono app: routes mounted, and the one place errors become HTTP statuses.
+// The Hono app: routes mounted, and the one place errors become HTTP statuses. It runs behind the
+// Host check and the OAuth provider (edge.ts), as the provider's API and default handler.
 import { Hono } from "hono";
+import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { requireAllowedHost } from "./auth/require-allowed-host.ts";
 import type { Env } from "./env.ts";
 import { isSwitchyardError, type ErrorCode } from "./errors.ts";
 import { healthRoutes } from "./routes/health.ts";
+import { consentRoutes } from "./routes/consent.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { runnerRoutes } from "./routes/runner-connect.ts";
 
@@ -23,19 +25,21 @@ const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 404 | 409 | 429 | 500 | 502 | 5
 
 export function createApp() {
   const app = new Hono<{ Bindings: Env }>();
-  app.use("*", requireAllowedHost());
   app.route("/", healthRoutes);
+  app.route("/", consentRoutes);
   app.route("/", mcpRoutes);
   app.route("/", runnerRoutes);
   app.notFound((c) =>
     c.json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404),
   );
-  app.onError((err, c) => {
-    if (err instanceof HTTPException) return err.getResponse();
-    if (isSwitchyardError(err))
-      return c.json({ error: err.code, message: err.message }, HTTP_STATUS[err.code]);
-    console.error("unhandled", err);
-    return c.json({ error: "internal", message: "internal error" }, 500);
-  });
+  app.onError(onAppError);
   return app;
 }
+
+/** The one place an error becomes an HTTP status (the edge in front of the app uses it too). */
+export const onAppError: ErrorHandler = (err, c) => {
+  if (err instanceof HTTPException) return err.getResponse();
+  if (isSwitchyardError(err)) return c.json({ error: err.code, message: err.message }, HTTP_STATUS[err.code]);
+  console.error("unhandled", err);
+  return c.json({ error: "internal", message: "internal error" }, 500);
+};

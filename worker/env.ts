@@ -1,11 +1,16 @@
 // The Worker's bindings, declared once.
+import type { OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import type { RunObject } from "./objects/run-object.ts";
 import type { TenantObject } from "./objects/tenant-object.ts";
 
 export interface Env {
   RUNS: DurableObjectNamespace<RunObject>;
   TENANTS: DurableObjectNamespace<TenantObject>;
-  /** `tenant=token` pairs, comma separated: bearer tokens for POST /mcp. */
+  /** The OAuth provider's storage: clients, grants, hashed tokens (auth/oauth.ts). */
+  OAUTH_KV: KVNamespace;
+  /** Set by the OAuth provider on the requests it hands to the app (the consent page uses it). */
+  OAUTH_PROVIDER?: OAuthHelpers;
+  /** `tenant=token` pairs, comma separated: static bearer tokens for POST /mcp, also the tenant keys the consent page signs in with. */
   SWITCHYARD_TOKENS?: string;
   /** `tenant=token` pairs, comma separated: tokens for runners dialling GET /runner/connect. */
   SWITCHYARD_RUNNER_TOKENS?: string;

@@ -7,6 +7,9 @@ import type { Env } from "../env.ts";
 /** Loopback names, accepted with any port: `wrangler dev` and `npm start` serve on these. */
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
 
+/** Whether a URL's hostname is one of the loopback names served locally. */
+export const isLoopbackHostname = (hostname: string) => LOOPBACK.has(hostname);
+
 /** The lowercased hostname of a `host[:port]`, or undefined when it is not one. */
 function hostnameOf(authority: string): string | undefined {
   if (!authority || /[\s/?#@\\]/.test(authority)) return undefined;

@@ -1,24 +1,24 @@
-// Hono middleware: resolves the bearer token against one token variable and sets `tenant`;
-// anything else gets 401 with a WWW-Authenticate challenge before any handler runs.
+// Hono middleware: sets `tenant` from the grant the OAuth provider verified for this request (a
+// static SWITCHYARD_TOKENS token or an OAuth access token, see oauth.ts); without one, 401. A tenant
+// taken out of SWITCHYARD_TOKENS loses its OAuth grants along with its key.
 import { createMiddleware } from "hono/factory";
 import type { Env } from "../env.ts";
-import { bearerToken, parseTokenPairs, tenantForToken } from "./tokens.ts";
+import { grantOf } from "./grant.ts";
+import { bearerChallenge } from "./oauth.ts";
+import { parseTokenPairs } from "./tokens.ts";
+import { UNAUTHORIZED_BODY } from "./unauthorized.ts";
 
 export type AuthVariables = { tenant: string };
 
-export const requireTenant = (variable: "SWITCHYARD_TOKENS" | "SWITCHYARD_RUNNER_TOKENS") =>
+export const requireTenant = () =>
   createMiddleware<{ Bindings: Env; Variables: AuthVariables }>(async (c, next) => {
-    const tenant = tenantForToken(
-      parseTokenPairs(c.env[variable]),
-      bearerToken(c.req.header("authorization")),
-    );
-    if (!tenant) {
-      c.header("WWW-Authenticate", 'Bearer realm="switchyard", error="invalid_token"');
-      return c.json(
-        { error: "unauthorized", message: "expected Authorization: Bearer <token> with a valid token" },
-        401,
-      );
+    const grant = grantOf((c.executionCtx as { props?: unknown }).props);
+    const tenants = new Set(parseTokenPairs(c.env.SWITCHYARD_TOKENS).values());
+    // The provider refuses bad tokens before this runs; failing closed covers any other way in.
+    if (!grant || !tenants.has(grant.tenant)) {
+      c.header("WWW-Authenticate", bearerChallenge(new URL(c.req.url).origin));
+      return c.json(UNAUTHORIZED_BODY, 401);
     }
-    c.set("tenant", tenant);
+    c.set("tenant", grant.tenant);
     await next();
   });

@@ -11,7 +11,7 @@ const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 
 export const mcpRoutes = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
 
-mcpRoutes.post("/mcp", requireTenant("SWITCHYARD_TOKENS"), async (c) => {
+mcpRoutes.post("/mcp", requireTenant(), async (c) => {
   const transport = new WebStandardStreamableHTTPServerTransport({
     sessionIdGenerator: undefined,
     enableJsonResponse: true,
