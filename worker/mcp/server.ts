@@ -1,44 +1,42 @@
-// Builds a fresh MCP server for one request (stateless: reusing one across requests would let
-// JSON-RPC ids collide). tools/list advertises each tool's schemas; tools/call validates, runs
-// the handler and shapes the result in one place.
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+// Builds a fresh MCP server for one request, of either protocol era (2025 `initialize` clients and
+// 2026-07-28 `server/discover` clients alike): one listing and one tools/call path serve both, so
+// the tool surface, schemas and error shape cannot differ between them.
 import {
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
+  ProtocolError,
+  ProtocolErrorCode,
+  Server,
   type CallToolResult,
   type JSONRPCRequest,
-} from "@modelcontextprotocol/sdk/types.js";
-import { z } from "zod";
+} from "@modelcontextprotocol/server";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { ToolContext } from "./tool.ts";
+import { toListedTool } from "./tool-listing.ts";
 import { describeIssues, toToolError, toToolResult } from "./tool-result.ts";
 import { TOOLS } from "./tools/index.ts";
 
 const SERVER_INFO = { name: "switchyard", version: "0.1.0" };
 
-const LISTING = TOOLS.map((tool) => ({
-  name: tool.name,
-  description: tool.description,
-  inputSchema: z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" }) as { type: "object" },
-  outputSchema: z.toJSONSchema(tool.output, { io: "output", unrepresentable: "any" }) as { type: "object" },
-}));
+const LISTING = TOOLS.map(toListedTool);
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
+
 /**
- * One validator for every request's server: by default each Server builds its own Ajv instance,
- * which costs more than the rest of a get_run (it only checks elicitation answers, never asked here).
+ * 2026-07-28 list results carry a cache lifetime. The tool list is the same for every tenant and
+ * changes only with a deploy, so any cache may keep it a few minutes.
  */
-const VALIDATOR = new AjvJsonSchemaValidator();
+const LIST_CACHE = { ttlMs: 5 * 60_000, cacheScope: "public" } as const;
 
 export function createMcpServer(ctx: ToolContext): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: VALIDATOR });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTING }));
+  const server = new Server(SERVER_INFO, {
+    capabilities: { tools: {} },
+    cacheHints: { "tools/list": LIST_CACHE, "server/discover": LIST_CACHE },
+  });
+  server.setRequestHandler("tools/list", () => ({ tools: LISTING }));
   // tools/call is taken by the fallback rather than setRequestHandler: the SDK would check the
   // request against its own schema first and answer a non-object `arguments` with a JSON-RPC error
   // (a validator dump), where every malformed call must get a tool error naming the field.
   server.fallbackRequestHandler = async (request: JSONRPCRequest) => {
-    if (request.method !== "tools/call") throw new McpError(ErrorCode.MethodNotFound, "Method not found");
+    if (request.method !== "tools/call")
+      throw new ProtocolError(ProtocolErrorCode.MethodNotFound, "Method not found");
     return callTool(request.params ?? {}, ctx);
   };
   return server;
