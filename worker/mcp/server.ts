@@ -2,12 +2,13 @@
 // 2026-07-28 `server/discover` clients alike): one listing and one tools/call path serve both, so
 // the tool surface, schemas and error shape cannot differ between them.
 import {
-  ProtocolError,
-  ProtocolErrorCode,
   Server,
   type CallToolResult,
   type JSONRPCRequest,
+  type Result,
+  type ServerContext,
 } from "@modelcontextprotocol/server";
+import { z } from "zod";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { ToolContext } from "./tool.ts";
 import { toListedTool } from "./tool-listing.ts";
@@ -25,20 +26,32 @@ const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
  */
 const LIST_CACHE = { ttlMs: 5 * 60_000, cacheScope: "public" } as const;
 
+/**
+ * The SDK's server, except that tools/call reaches callTool unchecked: the SDK would check each
+ * call against its own schema first and answer a non-object `arguments` with a JSON-RPC error (a
+ * validator dump), where every malformed call must get a tool error naming the field. (A fallback
+ * handler would do the same, but it would also answer unknown methods after dispatch, as HTTP 200
+ * instead of the 404 a 2026-07-28 client is owed.)
+ */
+class SwitchyardServer extends Server {
+  protected override _wrapHandler(
+    method: string,
+    handler: (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>,
+  ): (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result> {
+    return method === "tools/call" ? handler : super._wrapHandler(method, handler);
+  }
+}
+
+/** Any params object at all: callTool names what is wrong with it. */
+const ANY_PARAMS = z.record(z.string(), z.unknown());
+
 export function createMcpServer(ctx: ToolContext): Server {
-  const server = new Server(SERVER_INFO, {
+  const server = new SwitchyardServer(SERVER_INFO, {
     capabilities: { tools: {} },
     cacheHints: { "tools/list": LIST_CACHE, "server/discover": LIST_CACHE },
   });
   server.setRequestHandler("tools/list", () => ({ tools: LISTING }));
-  // tools/call is taken by the fallback rather than setRequestHandler: the SDK would check the
-  // request against its own schema first and answer a non-object `arguments` with a JSON-RPC error
-  // (a validator dump), where every malformed call must get a tool error naming the field.
-  server.fallbackRequestHandler = async (request: JSONRPCRequest) => {
-    if (request.method !== "tools/call")
-      throw new ProtocolError(ProtocolErrorCode.MethodNotFound, "Method not found");
-    return callTool(request.params ?? {}, ctx);
-  };
+  server.setRequestHandler("tools/call", { params: ANY_PARAMS }, (params) => callTool(params, ctx));
   return server;
 }
 
