@@ -9,6 +9,7 @@ import {
   agentUrl,
   connect,
   readRpc,
+  rpcHeaders,
   waitForStatus,
   type TestClient,
   type ToolError,
@@ -221,11 +222,7 @@ describe("hostile input", () => {
     const deep = `${'{"a":'.repeat(100_000)}{}${"}".repeat(100_000)}`;
     const res = await SELF.fetch("http://switchyard.test/mcp", {
       method: "POST",
-      headers: {
-        authorization: `Bearer ${TOKENS.acme}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
+      headers: rpcHeaders(),
       body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_runs","arguments":{"deep":${deep}}}}`,
     });
     expect(res.status).toBe(200);

@@ -2,11 +2,10 @@
 // client (SDK v2 pinned to the modern revision, `server/discover`) see the same tools, schemas and
 // annotations, call every tool with the same results, and get the same tool error shape.
 import type { Client as ModernClient } from "@modelcontextprotocol/client";
-import { SELF } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOOLS } from "../../worker/mcp/tools/index.ts";
-import { MODERN_REVISION, connectModern } from "./support/mcp-modern.ts";
-import { TOKENS, agentUrl, connect, readRpc, type TestClient, type ToolError } from "./support/mcp.ts";
+import { MODERN_REVISION, connectModern, postModern } from "./support/mcp-modern.ts";
+import { agentUrl, connect, type TestClient, type ToolError } from "./support/mcp.ts";
 
 type Call = (name: string, args: Record<string, unknown>) => Promise<Record<string, any>>;
 type Result = { isError?: boolean; content?: unknown; structuredContent?: unknown };
@@ -114,88 +113,36 @@ describe("both protocol eras on /mcp", () => {
   });
 });
 
-/** A raw 2026-07-28 request: the `_meta` envelope in the body and the two routing headers. */
-const modernRequest = (method: string, params: Record<string, unknown> = {}) =>
-  SELF.fetch("http://switchyard.test/mcp", {
-    method: "POST",
-    headers: {
-      authorization: `Bearer ${TOKENS.acme}`,
-      "content-type": "application/json",
-      accept: "application/json, text/event-stream",
-      "mcp-protocol-version": MODERN_REVISION,
-      "mcp-method": method,
-      ...(method === "tools/call" ? { "mcp-name": String(params.name) } : {}),
-    },
-    body: JSON.stringify({
-      jsonrpc: "2.0",
-      id: 7,
-      method,
-      params: {
-        ...params,
-        _meta: {
-          "io.modelcontextprotocol/protocolVersion": MODERN_REVISION,
-          "io.modelcontextprotocol/clientCapabilities": {},
-          "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
-        },
-      },
-    }),
-  });
-
 describe("the 2026-07-28 wire", () => {
   it("server/discover offers 2026-07-28 and the tools capability, with a cache lifetime", async () => {
-    const res = await modernRequest("server/discover");
-    expect(res.status).toBe(200);
-    const { result } = await readRpc(res);
+    const { result } = await postModern("server/discover");
     expect(result.supportedVersions).toContain(MODERN_REVISION);
     expect(result.capabilities.tools).toBeDefined();
     expect(result).toMatchObject({ resultType: "complete", ttlMs: 300_000, cacheScope: "public" });
   });
 
   it("tools/list carries resultType and the cache hint; tools/call carries resultType", async () => {
-    const list = (await readRpc(await modernRequest("tools/list"))).result;
+    const list = (await postModern("tools/list")).result;
     expect(list).toMatchObject({ resultType: "complete", ttlMs: 300_000, cacheScope: "public" });
     expect(list.tools).toHaveLength(TOOLS.length);
-    const call = (
-      await readRpc(await modernRequest("tools/call", { name: "list_runs", arguments: { limit: 1 } }))
-    ).result;
+    const call = (await postModern("tools/call", { name: "list_runs", arguments: { limit: 1 } })).result;
     expect(call.resultType).toBe("complete");
     expect(call.isError).toBeUndefined();
   });
 
   it("a non-object arguments gets the documented tool error, not a JSON-RPC error", async () => {
-    const { result, error } = await readRpc(
-      await modernRequest("tools/call", { name: "get_run", arguments: [1] }),
-    );
+    const { result, error } = await postModern("tools/call", { name: "get_run", arguments: [1] });
     expect(error).toBeUndefined();
     expect(result.isError).toBe(true);
     expect(JSON.parse(result.content[0].text)).toMatchObject({ code: "bad_request", field: "arguments" });
   });
 
   it("a header that disagrees with the body is refused before any tool runs", async () => {
-    const res = await SELF.fetch("http://switchyard.test/mcp", {
-      method: "POST",
-      headers: {
-        authorization: `Bearer ${TOKENS.acme}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-        "mcp-protocol-version": MODERN_REVISION,
-        "mcp-method": "tools/list",
-      },
-      body: JSON.stringify({
-        jsonrpc: "2.0",
-        id: 8,
-        method: "tools/call",
-        params: {
-          name: "manage_lane",
-          arguments: { operation: "upsert", lane_id: "header-mismatch" },
-          _meta: {
-            "io.modelcontextprotocol/protocolVersion": MODERN_REVISION,
-            "io.modelcontextprotocol/clientCapabilities": {},
-          },
-        },
-      }),
-    });
-    const body = await readRpc(res);
+    const body = await postModern(
+      "tools/call",
+      { name: "manage_lane", arguments: { operation: "upsert", lane_id: "header-mismatch" } },
+      { headers: { "mcp-method": "tools/list" } },
+    );
     expect(body.error?.code).toBeTypeOf("number");
     const legacy = await connect();
     const lanes = await legacy.ok("manage_lane", { operation: "list" });

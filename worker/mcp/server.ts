@@ -12,6 +12,16 @@ import { z } from "zod";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { ToolContext } from "./tool.ts";
 import { toListedTool } from "./tool-listing.ts";
+import {
+  TASKS_EXTENSION,
+  TaskIdParamsSchema,
+  asTaskRequest,
+  declaresTasks,
+  getTask,
+  promptOf,
+  toCreateTaskResult,
+  toTaskError,
+} from "./tasks.ts";
 import { describeIssues, toToolError, toToolResult } from "./tool-result.ts";
 import { TOOLS } from "./tools/index.ts";
 
@@ -45,13 +55,50 @@ class SwitchyardServer extends Server {
 /** Any params object at all: callTool names what is wrong with it. */
 const ANY_PARAMS = z.record(z.string(), z.unknown());
 
-export function createMcpServer(ctx: ToolContext): Server {
+/**
+ * A server for one request of `era`. 2026-07-28 requests also get the Tasks extension (its
+ * `tasks/get` and `tasks/cancel` mean something else in the 2025 era, so only there).
+ */
+export function createMcpServer(ctx: ToolContext, era: "legacy" | "modern" = "legacy"): Server {
+  const tasks = era === "modern";
   const server = new SwitchyardServer(SERVER_INFO, {
-    capabilities: { tools: {} },
+    capabilities: { tools: {}, ...(tasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}) },
     cacheHints: { "tools/list": LIST_CACHE, "server/discover": LIST_CACHE },
   });
   server.setRequestHandler("tools/list", () => ({ tools: LISTING }));
-  server.setRequestHandler("tools/call", { params: ANY_PARAMS }, (params) => callTool(params, ctx));
+  server.setRequestHandler("tools/call", { params: ANY_PARAMS }, async (params, req) => {
+    const result = await callTool(params, ctx);
+    const asTask =
+      tasks && params.name === "spawn_run" && !result.isError && declaresTasks(req.mcpReq.envelope);
+    return asTask
+      ? toCreateTaskResult(String((result.structuredContent as { run_id: string }).run_id), ctx)
+      : result;
+  });
+  if (tasks) {
+    /** A run tool called for a task request; its tool error becomes the request's error. */
+    const runTool = async (name: string, args: Record<string, unknown>) => {
+      const result = await callTool({ name, arguments: args }, ctx);
+      if (result.isError) throw toTaskError(result);
+      return {};
+    };
+    server.setRequestHandler(
+      "tasks/get",
+      { params: TaskIdParamsSchema },
+      asTaskRequest("tasks/get", (p) => getTask(p.taskId, ctx)),
+    );
+    server.setRequestHandler(
+      "tasks/update",
+      { params: TaskIdParamsSchema },
+      asTaskRequest("tasks/update", (p, req: ServerContext) =>
+        runTool("continue_run", { run_id: p.taskId, prompt: promptOf(req.mcpReq.inputResponses) }),
+      ),
+    );
+    server.setRequestHandler(
+      "tasks/cancel",
+      { params: TaskIdParamsSchema },
+      asTaskRequest("tasks/cancel", (p) => runTool("cancel_run", { run_id: p.taskId })),
+    );
+  }
   return server;
 }
 

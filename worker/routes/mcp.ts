@@ -20,7 +20,7 @@ mcpRoutes.post("/mcp", requireTenant("SWITCHYARD_TOKENS"), async (c) => {
   // requireAllowedHost has checked Host and Origin already; the handler checks again against the
   // same names, so neither refuses what the other serves.
   const hosts = servedHostnames(c.env);
-  const handler = createMcpHandler(() => createMcpServer({ env: c.env, tenant }), {
+  const handler = createMcpHandler(({ era }) => createMcpServer({ env: c.env, tenant }, era), {
     route: "/mcp",
     allowedHostnames: hosts,
     allowedOriginHostnames: hosts,

@@ -3,7 +3,7 @@
 // the Worker under test through SELF.fetch.
 import { Client, StreamableHTTPClientTransport } from "@modelcontextprotocol/client";
 import { SELF } from "cloudflare:test";
-import { TOKENS } from "./mcp.ts";
+import { TOKENS, readRpc, rpcHeaders } from "./mcp.ts";
 
 export const MODERN_REVISION = "2026-07-28";
 
@@ -19,4 +19,40 @@ export async function connectModern(token: string = TOKENS.acme): Promise<Client
   await client.connect(transport);
   await client.listTools(); // lets the client check structuredContent against each output schema
   return client;
+}
+
+/**
+ * A raw 2026-07-28 request and its JSON-RPC answer: the `_meta` envelope (declaring `capabilities`)
+ * in the body and the routing headers, which `headers` may override.
+ */
+export async function postModern(
+  method: string,
+  params: Record<string, unknown> = {},
+  { capabilities = {}, headers = {} }: { capabilities?: object; headers?: Record<string, string> } = {},
+): Promise<Record<string, any>> {
+  const res = await SELF.fetch("http://switchyard.test/mcp", {
+    method: "POST",
+    headers: {
+      ...rpcHeaders(),
+      "mcp-protocol-version": MODERN_REVISION,
+      "mcp-method": method,
+      ...(method === "tools/call" ? { "mcp-name": String(params.name) } : {}),
+      ...(method.startsWith("tasks/") ? { "mcp-name": String(params.taskId) } : {}),
+      ...headers,
+    },
+    body: JSON.stringify({
+      jsonrpc: "2.0",
+      id: 7,
+      method,
+      params: {
+        ...params,
+        _meta: {
+          "io.modelcontextprotocol/protocolVersion": MODERN_REVISION,
+          "io.modelcontextprotocol/clientCapabilities": capabilities,
+          "io.modelcontextprotocol/clientInfo": { name: "raw", version: "1" },
+        },
+      },
+    }),
+  });
+  return readRpc(res);
 }

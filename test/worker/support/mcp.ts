@@ -40,6 +40,13 @@ export class TestClient {
   }
 }
 
+/** Headers of a raw JSON-RPC POST /mcp with `token`. */
+export const rpcHeaders = (token: string = TOKENS.acme) => ({
+  authorization: `Bearer ${token}`,
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+});
+
 /**
  * The JSON-RPC message a raw POST /mcp answered with: a JSON body, or the one `data:` line of the
  * event stream that 2025-era requests are answered with.
