@@ -54,6 +54,15 @@ describe("spawn_run as a task", () => {
     expect(done.status).toBe("completed");
     expect(done.result.structuredContent).toMatchObject({ run_id: runId, status: "completed" });
     expect(JSON.parse(done.result.content[0].text)).toEqual(done.result.structuredContent);
+
+    // Answering a finished task changes nothing: no new run is started for it.
+    const runsBefore = (await c.ok("list_runs", { limit: 100 })).runs.length;
+    const late = await modern("tasks/update", {
+      taskId: runId,
+      inputResponses: { continue_run: { action: "accept", content: { prompt: "again" } } },
+    });
+    expect(late.error.data).toMatchObject({ code: "conflict", field: "taskId" });
+    expect((await c.ok("list_runs", { limit: 100 })).runs.length).toBe(runsBefore);
   });
 
   it("tasks/cancel cancels the run", async () => {

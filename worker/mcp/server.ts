@@ -16,6 +16,7 @@ import {
   TASKS_EXTENSION,
   TaskIdParamsSchema,
   asTaskRequest,
+  assertAwaitingInput,
   declaresTasks,
   getTask,
   promptOf,
@@ -89,9 +90,11 @@ export function createMcpServer(ctx: ToolContext, era: "legacy" | "modern" = "le
     server.setRequestHandler(
       "tasks/update",
       { params: TaskIdParamsSchema },
-      asTaskRequest("tasks/update", (p, req: ServerContext) =>
-        runTool("continue_run", { run_id: p.taskId, prompt: promptOf(req.mcpReq.inputResponses) }),
-      ),
+      asTaskRequest("tasks/update", async (p, req: ServerContext) => {
+        const prompt = promptOf(req.mcpReq.inputResponses);
+        await assertAwaitingInput(p.taskId, ctx);
+        return runTool("continue_run", { run_id: p.taskId, prompt });
+      }),
     );
     server.setRequestHandler(
       "tasks/cancel",

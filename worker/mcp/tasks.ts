@@ -4,9 +4,9 @@
 // (continue_run), tasks/cancel cancels it (cancel_run). poll_events stays the path for every client.
 import { ProtocolError, ProtocolErrorCode, type CallToolResult } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { badRequest } from "../errors.ts";
+import { SwitchyardError, badRequest } from "../errors.ts";
 import type { RunRecord } from "../runs/run-record.ts";
-import type { RunStatus } from "../runs/status.ts";
+import { isAwaitingInput, type RunStatus } from "../runs/status.ts";
 import { openRun } from "./runs.ts";
 import type { ToolContext } from "./tool.ts";
 import { toToolError, toToolResult } from "./tool-result.ts";
@@ -107,6 +107,22 @@ const InputResponsesSchema = z.record(
     })
     .loose(),
 );
+
+/**
+ * Refuses tasks/update unless the run waits for input: continue_run on a finished run would start
+ * a new run, which answering a task must never do.
+ */
+export async function assertAwaitingInput(taskId: string, ctx: ToolContext): Promise<void> {
+  const { record } = await openRun(ctx, { run_id: taskId }, "taskId");
+  if (!isAwaitingInput(record.status))
+    throw new SwitchyardError(
+      "conflict",
+      `taskId: the task is ${TASK_STATUS[record.status]}, not input_required`,
+      {
+        field: "taskId",
+      },
+    );
+}
 
 /** The prompt tasks/update answers a waiting run with, or why there is none. */
 export function promptOf(inputResponses: unknown): string {
