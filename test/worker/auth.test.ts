@@ -1,7 +1,7 @@
 // POST /mcp needs a valid bearer token of the MCP kind; nothing runs without one.
 import { SELF } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import { TOKENS } from "./support/mcp.ts";
+import { TOKENS, readRpc } from "./support/mcp.ts";
 
 const listTools = (headers: Record<string, string>) =>
   SELF.fetch("http://switchyard.test/mcp", {
@@ -30,7 +30,7 @@ describe("auth", () => {
   it("a valid token lists the tools", async () => {
     const res = await listTools({ authorization: `Bearer ${TOKENS.acme}` });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { result: { tools: { name: string; outputSchema?: unknown }[] } };
+    const body = (await readRpc(res)) as { result: { tools: { name: string; outputSchema?: unknown }[] } };
     const names = body.result.tools.map((t) => t.name);
     expect(names).toEqual(
       expect.arrayContaining([

@@ -4,7 +4,16 @@
 import { CallToolResultSchema } from "@modelcontextprotocol/sdk/types.js";
 import { SELF } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TOKENS, agentUrl, connect, waitForStatus, type TestClient, type ToolError } from "./support/mcp.ts";
+import {
+  TOKENS,
+  agentUrl,
+  connect,
+  readRpc,
+  rpcHeaders,
+  waitForStatus,
+  type TestClient,
+  type ToolError,
+} from "./support/mcp.ts";
 
 const RUN = "run_000000000000000000000";
 const A2A = () => ({
@@ -213,15 +222,11 @@ describe("hostile input", () => {
     const deep = `${'{"a":'.repeat(100_000)}{}${"}".repeat(100_000)}`;
     const res = await SELF.fetch("http://switchyard.test/mcp", {
       method: "POST",
-      headers: {
-        authorization: `Bearer ${TOKENS.acme}`,
-        "content-type": "application/json",
-        accept: "application/json, text/event-stream",
-      },
+      headers: rpcHeaders(),
       body: `{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"list_runs","arguments":{"deep":${deep}}}}`,
     });
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { result: { isError: boolean; content: { text: string }[] } };
+    const body = (await readRpc(res)) as { result: { isError: boolean; content: { text: string }[] } };
     expect(body.result.isError).toBe(true);
     expectRefused(JSON.parse(body.result.content[0]!.text) as ToolError, "deep");
     expect(await stored()).toEqual(before);

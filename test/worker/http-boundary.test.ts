@@ -3,7 +3,7 @@
 // otherwise), and request bodies up to 4 MiB (413). Refused requests run nothing.
 import { SELF } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TOKENS, connect, type TestClient } from "./support/mcp.ts";
+import { TOKENS, connect, readRpc, type TestClient } from "./support/mcp.ts";
 
 const AUTH = { authorization: `Bearer ${TOKENS.acme}` };
 const JSON_RPC = { "content-type": "application/json", accept: "application/json, text/event-stream" };
@@ -101,7 +101,7 @@ describe("HTTP boundary", () => {
     const before = await lanes();
     const res = await post(url, headers, body);
     expect(res.status).toBe(200);
-    const answer = (await res.json()) as { result: { isError?: boolean } };
+    const answer = (await readRpc(res)) as { result: { isError?: boolean } };
     expect(answer.result.isError).toBeUndefined();
     expect(await lanes()).toBe(before + 1);
   });

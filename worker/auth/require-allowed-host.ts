@@ -26,6 +26,15 @@ export function parseAllowedHosts(raw: string | undefined): Set<string> {
   return new Set(hosts.filter((h): h is string => h !== undefined));
 }
 
+/**
+ * Every hostname served, for checks that match names exactly (the MCP handler's own Host and
+ * Origin validation): loopback, the listed hosts, and each with the trailing dot hostnameOf drops.
+ */
+export function servedHostnames(env: Pick<Env, "SWITCHYARD_ALLOWED_HOSTS">): string[] {
+  const names = [...LOOPBACK, ...parseAllowedHosts(env.SWITCHYARD_ALLOWED_HOSTS)];
+  return [...names, ...names.filter((n) => !n.startsWith("[")).map((n) => `${n}.`)];
+}
+
 const isAllowed = (hostname: string | undefined, allowed: Set<string>) =>
   hostname !== undefined && (LOOPBACK.has(hostname) || allowed.has(hostname));
 

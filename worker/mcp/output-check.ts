@@ -4,12 +4,11 @@
 // strip unknown keys and fill in defaults. @cfworker/json-schema interprets schemas (no code
 // generation, which workerd forbids).
 import { Validator, type OutputUnit, type Schema } from "@cfworker/json-schema";
-import { z } from "zod";
+import { toListedTool } from "./tool-listing.ts";
 import type { Tool } from "./tool.ts";
 
 /** The JSON Schema of a tool's results, as listed. */
-export const advertisedOutputSchema = (tool: Tool) =>
-  z.toJSONSchema(tool.output, { io: "output", unrepresentable: "any" }) as { type: "object" };
+export const advertisedOutputSchema = (tool: Tool) => toListedTool(tool).outputSchema;
 
 const validators = new WeakMap<Tool, Validator>();
 

@@ -1,47 +1,107 @@
-// Builds a fresh MCP server for one request (stateless: reusing one across requests would let
-// JSON-RPC ids collide). tools/list advertises each tool's schemas; tools/call validates, runs
-// the handler and shapes the result in one place.
-import { Server } from "@modelcontextprotocol/sdk/server/index.js";
-import { AjvJsonSchemaValidator } from "@modelcontextprotocol/sdk/validation/ajv";
+// Builds a fresh MCP server for one request, of either protocol era (2025 `initialize` clients and
+// 2026-07-28 `server/discover` clients alike): one listing and one tools/call path serve both, so
+// the tool surface, schemas and error shape cannot differ between them.
 import {
-  ErrorCode,
-  ListToolsRequestSchema,
-  McpError,
+  Server,
   type CallToolResult,
   type JSONRPCRequest,
-} from "@modelcontextprotocol/sdk/types.js";
+  type Result,
+  type ServerContext,
+} from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { SwitchyardError, badRequest } from "../errors.ts";
 import type { ToolContext } from "./tool.ts";
-import { advertisedOutputSchema } from "./output-check.ts";
+import { toListedTool } from "./tool-listing.ts";
+import {
+  TASKS_EXTENSION,
+  TaskIdParamsSchema,
+  asTaskRequest,
+  assertAwaitingInput,
+  declaresTasks,
+  getTask,
+  promptOf,
+  toCreateTaskResult,
+  toTaskError,
+} from "./tasks.ts";
 import { describeIssues, toCheckedResult, toToolError } from "./tool-result.ts";
 import { TOOLS } from "./tools/index.ts";
 
 const SERVER_INFO = { name: "switchyard", version: "0.1.0" };
 
-const LISTING = TOOLS.map((tool) => ({
-  name: tool.name,
-  description: tool.description,
-  inputSchema: z.toJSONSchema(tool.input, { io: "input", unrepresentable: "any" }) as { type: "object" },
-  outputSchema: advertisedOutputSchema(tool),
-}));
+const LISTING = TOOLS.map(toListedTool);
 const BY_NAME = new Map(TOOLS.map((t) => [t.name, t]));
-/**
- * One validator for every request's server: by default each Server builds its own Ajv instance,
- * which costs more than the rest of a get_run (it only checks elicitation answers, never asked here).
- */
-const VALIDATOR = new AjvJsonSchemaValidator();
 
-export function createMcpServer(ctx: ToolContext): Server {
-  const server = new Server(SERVER_INFO, { capabilities: { tools: {} }, jsonSchemaValidator: VALIDATOR });
-  server.setRequestHandler(ListToolsRequestSchema, () => ({ tools: LISTING }));
-  // tools/call is taken by the fallback rather than setRequestHandler: the SDK would check the
-  // request against its own schema first and answer a non-object `arguments` with a JSON-RPC error
-  // (a validator dump), where every malformed call must get a tool error naming the field.
-  server.fallbackRequestHandler = async (request: JSONRPCRequest) => {
-    if (request.method !== "tools/call") throw new McpError(ErrorCode.MethodNotFound, "Method not found");
-    return callTool(request.params ?? {}, ctx);
-  };
+/**
+ * 2026-07-28 list results carry a cache lifetime. The tool list is the same for every tenant and
+ * changes only with a deploy, so any cache may keep it a few minutes.
+ */
+const LIST_CACHE = { ttlMs: 5 * 60_000, cacheScope: "public" } as const;
+
+/**
+ * The SDK's server, except that tools/call reaches callTool unchecked: the SDK would check each
+ * call against its own schema first and answer a non-object `arguments` with a JSON-RPC error (a
+ * validator dump), where every malformed call must get a tool error naming the field. (A fallback
+ * handler would do the same, but it would also answer unknown methods after dispatch, as HTTP 200
+ * instead of the 404 a 2026-07-28 client is owed.)
+ */
+class SwitchyardServer extends Server {
+  protected override _wrapHandler(
+    method: string,
+    handler: (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result>,
+  ): (request: JSONRPCRequest, ctx: ServerContext) => Promise<Result> {
+    return method === "tools/call" ? handler : super._wrapHandler(method, handler);
+  }
+}
+
+/** Any params object at all: callTool names what is wrong with it. */
+const ANY_PARAMS = z.record(z.string(), z.unknown());
+
+/**
+ * A server for one request of `era`. 2026-07-28 requests also get the Tasks extension (its
+ * `tasks/get` and `tasks/cancel` mean something else in the 2025 era, so only there).
+ */
+export function createMcpServer(ctx: ToolContext, era: "legacy" | "modern" = "legacy"): Server {
+  const tasks = era === "modern";
+  const server = new SwitchyardServer(SERVER_INFO, {
+    capabilities: { tools: {}, ...(tasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}) },
+    cacheHints: { "tools/list": LIST_CACHE, "server/discover": LIST_CACHE },
+  });
+  server.setRequestHandler("tools/list", () => ({ tools: LISTING }));
+  server.setRequestHandler("tools/call", { params: ANY_PARAMS }, async (params, req) => {
+    const result = await callTool(params, ctx);
+    const asTask =
+      tasks && params.name === "spawn_run" && !result.isError && declaresTasks(req.mcpReq.envelope);
+    return asTask
+      ? toCreateTaskResult(String((result.structuredContent as { run_id: string }).run_id), ctx)
+      : result;
+  });
+  if (tasks) {
+    /** A run tool called for a task request; its tool error becomes the request's error. */
+    const runTool = async (name: string, args: Record<string, unknown>) => {
+      const result = await callTool({ name, arguments: args }, ctx);
+      if (result.isError) throw toTaskError(result);
+      return {};
+    };
+    server.setRequestHandler(
+      "tasks/get",
+      { params: TaskIdParamsSchema },
+      asTaskRequest("tasks/get", (p) => getTask(p.taskId, ctx)),
+    );
+    server.setRequestHandler(
+      "tasks/update",
+      { params: TaskIdParamsSchema },
+      asTaskRequest("tasks/update", async (p, req: ServerContext) => {
+        const prompt = promptOf(req.mcpReq.inputResponses);
+        await assertAwaitingInput(p.taskId, ctx);
+        return runTool("continue_run", { run_id: p.taskId, prompt });
+      }),
+    );
+    server.setRequestHandler(
+      "tasks/cancel",
+      { params: TaskIdParamsSchema },
+      asTaskRequest("tasks/cancel", (p) => runTool("cancel_run", { run_id: p.taskId })),
+    );
+  }
   return server;
 }
 

@@ -1,6 +1,6 @@
 // The one place tool outcomes become MCP results: data as structuredContent plus the same JSON as
 // text, and every failure as an isError result whose message names the field (never a 500).
-import type { CallToolResult } from "@modelcontextprotocol/sdk/types.js";
+import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import { clip } from "../backends/error-text.ts";
 import type { Env } from "../env.ts";

@@ -1,4 +1,5 @@
 // The shape of one MCP tool, and what its handler may use. Tools live one per file in tools/.
+import type { ToolAnnotations } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import type { Env } from "../env.ts";
 
@@ -10,6 +11,13 @@ export interface ToolContext {
 export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
+  /**
+   * What a client may assume without reading the description (every hint given, none left to the
+   * spec's defaults): clients decide from these whether a call needs the user's approval.
+   */
+  annotations: Required<
+    Pick<ToolAnnotations, "title" | "readOnlyHint" | "destructiveHint" | "idempotentHint" | "openWorldHint">
+  >;
   input: I;
   output: O;
   // Method syntax on purpose: it lets the registry hold tools of different schemas in one list.

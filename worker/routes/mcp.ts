@@ -1,7 +1,11 @@
-// POST /mcp: Streamable HTTP, stateless — a new server and transport per request. Every other
-// method answers 405: there is no SSE stream to open or resume (GET) and no session to end (DELETE).
-import { WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js";
+// POST /mcp: Streamable HTTP, stateless, for both protocol eras — `agents`' createMcpHandler routes
+// 2026-07-28 requests (per-request `_meta` envelope, `server/discover`) to the modern path and
+// 2025-era ones (`initialize`, no envelope) to a stateless fallback, each served by a fresh server
+// from one factory. Every other method answers 405: there is no SSE stream to open or resume (GET)
+// and no session to end (DELETE).
+import { createMcpHandler } from "agents/mcp/server";
 import { Hono } from "hono";
+import { servedHostnames } from "../auth/require-allowed-host.ts";
 import { requireTenant, type AuthVariables } from "../auth/require-tenant.ts";
 import type { Env } from "../env.ts";
 import { createMcpServer } from "../mcp/server.ts";
@@ -12,15 +16,31 @@ const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 export const mcpRoutes = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
 
 mcpRoutes.post("/mcp", requireTenant(), async (c) => {
-  const transport = new WebStandardStreamableHTTPServerTransport({
-    sessionIdGenerator: undefined,
-    enableJsonResponse: true,
+  const tenant = c.get("tenant");
+  // requireAllowedHost has checked Host and Origin already; the handler checks again against the
+  // same names, so neither refuses what the other serves.
+  const hosts = servedHostnames(c.env);
+  const handler = createMcpHandler(({ era }) => createMcpServer({ env: c.env, tenant }, era), {
+    route: "/mcp",
+    allowedHostnames: hosts,
+    allowedOriginHostnames: hosts,
+    // No CORS headers, as before: a browser page on another origin is refused, not invited.
+    corsOptions: false,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
   });
-  const server = createMcpServer({ env: c.env, tenant: c.get("tenant") });
-  await server.connect(transport);
-  return transport.handleRequest(c.req.raw);
+  return handler.fetch(withHostHeader(c.req.raw));
 });
+
+/**
+ * The request with a Host header: requireAllowedHost reads the URL's host when a request has none
+ * (a Worker called by a binding), the handler would refuse it for the missing header.
+ */
+function withHostHeader(request: Request): Request {
+  if (request.headers.has("host")) return request;
+  const headers = new Headers(request.headers);
+  headers.set("host", new URL(request.url).host);
+  return new Request(request, { headers });
+}
 
 mcpRoutes.all("/mcp", (c) => {
   c.header("Allow", "POST");

@@ -40,6 +40,25 @@ export class TestClient {
   }
 }
 
+/** Headers of a raw JSON-RPC POST /mcp with `token`. */
+export const rpcHeaders = (token: string = TOKENS.acme) => ({
+  authorization: `Bearer ${token}`,
+  "content-type": "application/json",
+  accept: "application/json, text/event-stream",
+});
+
+/**
+ * The JSON-RPC message a raw POST /mcp answered with: a JSON body, or the one `data:` line of the
+ * event stream that 2025-era requests are answered with.
+ */
+export async function readRpc<T = Record<string, any>>(res: Response): Promise<T> {
+  const text = await res.text();
+  if (!res.headers.get("content-type")?.startsWith("text/event-stream")) return JSON.parse(text) as T;
+  const data = text.split("\n").filter((line) => line.startsWith("data: "));
+  expect(data, text).toHaveLength(1);
+  return JSON.parse(data[0]!.slice("data: ".length)) as T;
+}
+
 export async function connect(token: string = TOKENS.acme): Promise<TestClient> {
   const transport = new StreamableHTTPClientTransport(new URL("http://switchyard.test/mcp"), {
     fetch: (url, init) => SELF.fetch(String(url), init),

@@ -8,6 +8,13 @@ import { defineTool } from "../tool.ts";
 export const cancelRun = defineTool({
   name: "cancel_run",
   description: "Cancel a live run. A finished run is returned unchanged.",
+  annotations: {
+    title: "Cancel a run",
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: true,
+  },
   input: z.strictObject(RunSelectorShape).superRefine(refineSelector),
   output: RunViewSchema,
   async handler(args, ctx) {

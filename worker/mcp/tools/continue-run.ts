@@ -15,6 +15,13 @@ export const continueRun = defineTool({
   description:
     "Send a follow-up. While the run is input_required or auth_required it continues live; on a finished run a new " +
     "run resumes the same session (mode new_run) — give backend_config again if the first run needed secrets.",
+  annotations: {
+    title: "Continue a run",
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: false,
+    openWorldHint: true,
+  },
   input: z
     .strictObject({
       ...RunSelectorShape,

@@ -13,6 +13,13 @@ export const getEventArtifact = defineTool({
     "Read a stored event field listed in the event's data.artifact_refs (seq and field_path), or the whole text of an " +
     "artifact in get_run's result.artifacts that has a text_ref (artifact_id), by byte offset and limit. Pages never " +
     "split a UTF-8 character; continue with offset = next_offset while has_more.",
+  annotations: {
+    title: "Read an event field or artifact",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   input: z
     .strictObject({
       ...RunSelectorShape,

@@ -26,6 +26,13 @@ export const getLaneActivity = defineTool({
   description:
     "A lane's state: its runs (newest first, up to limit), the latest worker result, every review verdict, the open " +
     "findings of the latest review, and the lane's metrics.",
+  annotations: {
+    title: "Get a lane's activity",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   input: z.strictObject({
     lane_id: z.string().max(64),
     limit: z.number().int().min(1).max(200).default(50),

@@ -17,6 +17,13 @@ export const getMetrics = defineTool({
     "Token usage (input, cached input, output, reasoning), cost (reported or priced; unpriced tokens counted apart), " +
     "run counts by outcome, success rate and p50/p95 run durations, grouped by group_by, with filters and a time range. " +
     "Usage sums cover the runs that reported usage; usage_unreported_runs counts the runs whose backend reported none.",
+  annotations: {
+    title: "Get run metrics",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   input: z.strictObject({
     group_by: z.enum(Object.keys(GROUP_COLUMNS) as [GroupBy, ...GroupBy[]]),
     ...MetricsFiltersShape,

@@ -10,6 +10,13 @@ export const getRun = defineTool({
   description:
     "Status, timestamps, last_seq, summary, result, error, session, lineage and remote_ref of a run, and where it " +
     "runs: placement (edge or runner) and runner (the runner's name; null at the edge or before dispatch).",
+  annotations: {
+    title: "Get a run",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   input: z.strictObject(RunSelectorShape).superRefine(refineSelector),
   output: RunViewSchema,
   async handler(args, ctx) {

@@ -16,6 +16,13 @@ export const listRuns = defineTool({
   description:
     "The tenant's runs, newest first. Filters combine with AND. Pass next_cursor back as cursor for the next page. " +
     "fields/detail/max_bytes bound the answer; a trimmed answer says what it left out.",
+  annotations: {
+    title: "List runs",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   input: z.strictObject({
     status: RunStatusSchema.optional(),
     backend: z.string().max(64).optional(),

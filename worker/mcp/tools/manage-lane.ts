@@ -12,6 +12,13 @@ export const manageLane = defineTool({
     "Lanes are named streams of work (a worktree and branch) whose defaults runs inherit (spawn_run lane_id). " +
     "operation upsert creates or updates (status moves only along planned→active→review→merged, with blocked and " +
     "closed), get and close take lane_id, list takes an optional status.",
+  annotations: {
+    title: "Manage a lane",
+    readOnlyHint: false,
+    destructiveHint: true,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   input: z
     .strictObject({
       operation: z.enum(["upsert", "get", "list", "close"]),

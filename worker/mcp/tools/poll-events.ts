@@ -16,6 +16,13 @@ export const pollEvents = defineTool({
     "stored right after the event that caused it, so a finished run's log ends with the event that ended it " +
     "(run_completed, run_failed or rejected) followed by status_changed to the final status, the same for every " +
     "backend; a cancelled run ends with status_changed alone.",
+  annotations: {
+    title: "Poll a run's events",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   input: z
     .strictObject({
       ...RunSelectorShape,

@@ -12,6 +12,13 @@ export const waitRuns = defineTool({
   description:
     "Wait until any (mode any) or all (mode all) of up to 100 runs are finished, or wait_ms passes. " +
     "Returns every run's status; done says whether the condition was met.",
+  annotations: {
+    title: "Wait for runs to end",
+    readOnlyHint: true,
+    destructiveHint: false,
+    idempotentHint: true,
+    openWorldHint: false,
+  },
   input: z.strictObject({
     run_ids: z.array(z.string().max(64)).min(1).max(100),
     mode: z.enum(["any", "all"]).default("any"),
