@@ -12,7 +12,7 @@ import { bigLog } from "./scenarios/big-log.ts";
 import { memory } from "./scenarios/memory.ts";
 import { Cleanup } from "./support/cleanup.ts";
 import { meets, type Flags, type Row, type Scenario } from "./support/scenario.ts";
-import { errorMessage } from "../worker/backends/error-text.ts";
+import { errorMessage } from "../shared/backends/error-text.ts";
 
 const SCENARIOS: Scenario[] = [callOverhead, wakeLatency, fanOutScenario, runnerRelay, bigLog, memory];
 

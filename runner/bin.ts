@@ -6,7 +6,7 @@ import { HELP, parseCli, UsageError, type Command } from "./cli.ts";
 import { LOCAL_AGENTS } from "./local-agents.ts";
 import { availabilityOf, probeBackends } from "./probe.ts";
 import { startRunner } from "./runner.ts";
-import { errorMessage } from "../worker/backends/error-text.ts";
+import { errorMessage } from "../shared/backends/error-text.ts";
 
 async function main(): Promise<number> {
   let command: Command;

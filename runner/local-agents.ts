@@ -4,7 +4,7 @@ import type { LocalAgent } from "./agents/agent.ts";
 import { createClaudeCodeAgent } from "./agents/claude-code.ts";
 import { createCodexAgent } from "./agents/codex.ts";
 import { executablesFromEnv } from "./probe.ts";
-import { createOpenAiCompatibleBackend } from "../worker/backends/openai-compatible.ts";
+import { createOpenAiCompatibleBackend } from "../shared/backends/openai-compatible.ts";
 
 /** Builds the agent for one run; its processes carry `marker` (process-reaper.ts) so the run's end finds them. */
 export type AgentTable = Readonly<Record<string, (marker: string) => LocalAgent>>;

@@ -2,9 +2,9 @@
 // gets: the backend must be runnable here, and cwd and a profile file must lie within the roots.
 // Slots and the agent's lifecycle are runner.ts's business.
 import { readFile } from "node:fs/promises";
-import type { BackendRun } from "../worker/backends/backend.ts";
-import type { DispatchFrame } from "../worker/protocol/frames.ts";
-import { fromDispatch } from "../worker/runs/run-spec.ts";
+import type { BackendRun } from "../shared/backends/backend.ts";
+import type { DispatchFrame } from "../shared/protocol/frames.ts";
+import { fromDispatch } from "../shared/runs/run-spec.ts";
 import type { RefusedFrame } from "./link/dialer.ts";
 import { checkWithinRoots } from "./roots.ts";
 

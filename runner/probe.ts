@@ -6,7 +6,7 @@ import { access, constants, readdir } from "node:fs/promises";
 import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { delimiter, dirname, join } from "node:path";
-import { errorMessage } from "../worker/backends/error-text.ts";
+import { errorMessage } from "../shared/backends/error-text.ts";
 
 export type LocalBackend = "codex" | "claude_code";
 

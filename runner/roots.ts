@@ -3,7 +3,7 @@
 // lead outside. Reports the outcome; what a refusal looks like on the wire is runner.ts's business.
 import { realpath } from "node:fs/promises";
 import { isAbsolute, resolve } from "node:path";
-import { isPathWithin, normalizeAbsolutePath } from "../worker/protocol/paths.ts";
+import { isPathWithin, normalizeAbsolutePath } from "../shared/protocol/paths.ts";
 
 export type RootCheck = { ok: true; path: string } | { ok: false; reason: string; outside: boolean };
 

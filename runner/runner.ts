@@ -1,10 +1,10 @@
 // The runner proper: holds up to max_runs runs dispatched over the link, drives each through its
 // local agent, numbers every output with the run's source_seq, and prints one line per change.
 // The socket and resend queue are link/dialer.ts's; argv parsing is cli.ts's.
-import { runFailed, type BackendOutput, type BackendRun } from "../worker/backends/backend.ts";
-import { PROTOCOL_VERSION, type DispatchFrame, type ProbedBackend } from "../worker/protocol/frames.ts";
-import type { InputMessage } from "../worker/runs/messages.ts";
-import { isTerminal, statusAfter, type TerminalStatus } from "../worker/runs/status.ts";
+import { runFailed, type BackendOutput, type BackendRun } from "../shared/backends/backend.ts";
+import { PROTOCOL_VERSION, type DispatchFrame, type ProbedBackend } from "../shared/protocol/frames.ts";
+import type { InputMessage } from "../shared/runs/messages.ts";
+import { isTerminal, statusAfter, type TerminalStatus } from "../shared/runs/status.ts";
 import { errorText, type LocalAgent } from "./agents/agent.ts";
 import {
   guardAgentsAfterExit,

@@ -4,7 +4,7 @@ import { Hono } from "hono";
 import type { ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { Env } from "./env.ts";
-import { isSwitchyardError, type ErrorCode } from "./errors.ts";
+import { isSwitchyardError, type ErrorCode } from "../shared/errors.ts";
 import { healthRoutes } from "./routes/health.ts";
 import { consentRoutes } from "./routes/consent.ts";
 import { mcpRoutes } from "./routes/mcp.ts";

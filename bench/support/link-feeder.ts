@@ -1,4 +1,4 @@
-// A runner peer that only speaks the link protocol (worker/protocol/frames.ts): it takes one
+// A runner peer that only speaks the link protocol (shared/protocol/frames.ts): it takes one
 // dispatched run and feeds it stamped events in `run.outputs` frames as fast as the Worker
 // acknowledges them. It measures what one run's object ingests through the runner link, without
 // a model or an agent producing the events, and builds the big log of the big-log scenario quickly.
@@ -9,7 +9,7 @@ import {
   WorkerFrameSchema,
   type DispatchFrame,
   type WorkerFrame,
-} from "../../worker/protocol/frames.ts";
+} from "../../shared/protocol/frames.ts";
 import { stampText } from "./bench-agent.ts";
 import type { Cleanup } from "./cleanup.ts";
 import { RUNNER_TOKEN } from "./switchyard.ts";

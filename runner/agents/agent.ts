@@ -1,9 +1,9 @@
 // The seam between the runner link and a local coding agent (codex, claude_code), written from the
 // link's side, plus the completion and notice events the adapters emit (a failure is backend.ts's
 // runFailed, shared with the edge). Adapters live beside it; how a turn is driven is in turn.ts.
-import { emit, type BackendOutput, type BackendRun } from "../../worker/backends/backend.ts";
-import { clip, errorMessage } from "../../worker/backends/error-text.ts";
-import type { InputMessage } from "../../worker/runs/messages.ts";
+import { emit, type BackendOutput, type BackendRun } from "../../shared/backends/backend.ts";
+import { clip, errorMessage } from "../../shared/backends/error-text.ts";
+import type { InputMessage } from "../../shared/runs/messages.ts";
 
 /**
  * A local agent yields the same outputs as an edge backend. Every turn ends with exactly one

@@ -3,8 +3,8 @@
 // here (see claude-code.ts).
 import type { SDKMessage, SDKResultMessage } from "@anthropic-ai/claude-agent-sdk";
 import { z } from "zod";
-import { emit, runFailed, type BackendOutput } from "../../worker/backends/backend.ts";
-import type { Usage } from "../../worker/runs/usage.ts";
+import { emit, runFailed, type BackendOutput } from "../../shared/backends/backend.ts";
+import type { Usage } from "../../shared/runs/usage.ts";
 import { notice, runCompleted, type EventMapper } from "./agent.ts";
 
 export interface ClaudeCodeMapperOptions {

@@ -4,12 +4,12 @@
 // Types only: the SDK (tens of MB once loaded) is loaded by the first claude_code turn, so an idle
 // runner does not carry it (the benchmark's memory scenario measures an idle runner).
 import type { Options, SDKMessage } from "@anthropic-ai/claude-agent-sdk";
-import type { BackendRun } from "../../worker/backends/backend.ts";
-import { badRequest } from "../../worker/errors.ts";
-import { toPlainText } from "../../worker/runs/messages.ts";
+import type { BackendRun } from "../../shared/backends/backend.ts";
+import { badRequest } from "../../shared/errors.ts";
+import { toPlainText } from "../../shared/runs/messages.ts";
 import type { LocalAgent } from "./agent.ts";
 import { createClaudeCodeMapper } from "./claude-code-events.ts";
-import { ClaudeCodeConfigSchema, parseAgentConfig } from "../../worker/backends/agent-configs.ts";
+import { ClaudeCodeConfigSchema, parseAgentConfig } from "../../shared/backends/agent-configs.ts";
 import { newTurnMarker, withTurnMarker } from "./process-reaper.ts";
 import { driveTurn, turnAgent, type TurnStart } from "./turn.ts";
 

@@ -1,8 +1,8 @@
 // Pure translation of @openai/codex-sdk thread events (the `codex exec --json` stream) into normalized
 // Switchyard outputs. No process handling and no SDK calls here (see codex.ts); the clock is passed in.
 import type { ThreadEvent, ThreadItem, Usage as CodexUsage } from "@openai/codex-sdk";
-import { emit, runFailed, type BackendOutput } from "../../worker/backends/backend.ts";
-import type { Usage } from "../../worker/runs/usage.ts";
+import { emit, runFailed, type BackendOutput } from "../../shared/backends/backend.ts";
+import type { Usage } from "../../shared/runs/usage.ts";
 import { notice, runCompleted, type EventMapper } from "./agent.ts";
 
 export interface CodexMapperOptions {

@@ -3,12 +3,12 @@
 // Types only: the SDK is loaded by the first codex turn, so an idle runner does not carry it
 // (the benchmark's memory scenario measures an idle runner).
 import type { Codex, ThreadEvent, ThreadOptions } from "@openai/codex-sdk";
-import type { BackendRun } from "../../worker/backends/backend.ts";
-import { badRequest, SwitchyardError } from "../../worker/errors.ts";
-import { toPlainText } from "../../worker/runs/messages.ts";
+import type { BackendRun } from "../../shared/backends/backend.ts";
+import { badRequest, SwitchyardError } from "../../shared/errors.ts";
+import { toPlainText } from "../../shared/runs/messages.ts";
 import { errorText, type LocalAgent } from "./agent.ts";
 import { createCodexMapper } from "./codex-events.ts";
-import { CodexConfigSchema, parseAgentConfig } from "../../worker/backends/agent-configs.ts";
+import { CodexConfigSchema, parseAgentConfig } from "../../shared/backends/agent-configs.ts";
 import { newTurnMarker, withTurnMarker } from "./process-reaper.ts";
 import { driveTurn, turnAgent, type TurnStart } from "./turn.ts";
 

@@ -2,9 +2,9 @@
 // unless the turn is aborted, and leaves no process of the turn behind; and what a turn starts from.
 // What the events mean is the mappers' business (codex-events.ts, claude-code-events.ts); how the
 // SDK is called, the adapters'.
-import { runFailed, type BackendOutput, type BackendRun } from "../../worker/backends/backend.ts";
-import { isSwitchyardError } from "../../worker/errors.ts";
-import { toPlainText } from "../../worker/runs/messages.ts";
+import { runFailed, type BackendOutput, type BackendRun } from "../../shared/backends/backend.ts";
+import { isSwitchyardError } from "../../shared/errors.ts";
+import { toPlainText } from "../../shared/runs/messages.ts";
 import { errorText, type EventMapper, type LocalAgent } from "./agent.ts";
 
 /** What one turn of a local agent starts from. */

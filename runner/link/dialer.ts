@@ -7,8 +7,8 @@ import {
   WorkerFrameSchema,
   type RunnerFrame,
   type WorkerFrame,
-} from "../../worker/protocol/frames.ts";
-import { backoffDelay, type BackoffOptions } from "../../worker/backoff.ts";
+} from "../../shared/protocol/frames.ts";
+import { backoffDelay, type BackoffOptions } from "../../shared/backoff.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ResendQueue, type RelayedOutput } from "./resend-queue.ts";
 import { nodeWebSocket, type LinkSocket, type SocketFactory } from "./socket.ts";

@@ -1,7 +1,7 @@
 // The resend queue of the runner link: per run, every output the Worker has not acknowledged yet,
 // in source_seq order. Bounded per run: a full run's producer waits for acks (back-pressure, never
 // drop). Pure bookkeeping; the socket, batching timers and reconnects live in dialer.ts.
-import type { BackendOutput } from "../../worker/backends/backend.ts";
+import type { BackendOutput } from "../../shared/backends/backend.ts";
 
 /** What crosses the link (frames.ts `RelayedOutputSchema`): checkpoints stay at the edge. */
 export type RelayedOutput = BackendOutput;

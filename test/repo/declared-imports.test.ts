@@ -1,57 +1,14 @@
 // Every package the code imports is declared by the package it belongs to: the root package.json
-// for worker/, test/, scripts/, bench/ and the vitest config; runner/package.json for what the
-// runner's bundle loads (its own files and every Worker file they reach, which esbuild bundles while
+// for shared/, worker/, test/, scripts/, bench/ and the vitest config; runner/package.json for what
+// the runner's bundle loads (its own files and every shared file they reach, which esbuild bundles while
 // leaving packages external). A package merely hoisted into node_modules by another one would
 // vanish when that one drops it.
-import { readFileSync, readdirSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { builtinModules } from "node:module";
 import { dirname, join, relative, resolve } from "node:path";
-import ts from "typescript";
 import { describe, expect, it } from "vitest";
+import { ROOT, SOURCE, isRelative, sourceFiles, specifiersOf } from "./support/source-files.ts";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const SOURCE = /\.(ts|js|cjs|mjs)$/;
-const SKIPPED_DIRS = new Set(["node_modules", "dist", "results", ".wrangler", ".tmp"]);
-
-interface Specifier {
-  module: string;
-  /** `import type` / `export type`: erased from what runs. */
-  typeOnly: boolean;
-}
-
-function sourceFiles(dir: string): string[] {
-  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => {
-    const path = join(dir, entry.name);
-    if (entry.isDirectory()) return SKIPPED_DIRS.has(entry.name) ? [] : sourceFiles(path);
-    return SOURCE.test(entry.name) ? [path] : [];
-  });
-}
-
-/** Module specifiers of a file: static imports and re-exports, import(), require(). */
-function specifiersOf(file: string): Specifier[] {
-  const source = ts.createSourceFile(file, readFileSync(join(ROOT, file), "utf8"), ts.ScriptTarget.Latest);
-  const found: Specifier[] = [];
-  const visit = (node: ts.Node): void => {
-    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier))
-      found.push({ module: node.moduleSpecifier.text, typeOnly: node.importClause?.isTypeOnly === true });
-    else if (ts.isExportDeclaration(node) && node.moduleSpecifier && ts.isStringLiteral(node.moduleSpecifier))
-      found.push({ module: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
-    else if (
-      ts.isCallExpression(node) &&
-      node.arguments.length === 1 &&
-      ts.isStringLiteral(node.arguments[0]!)
-    ) {
-      const dynamic = node.expression.kind === ts.SyntaxKind.ImportKeyword;
-      const required = ts.isIdentifier(node.expression) && node.expression.text === "require";
-      if (dynamic || required) found.push({ module: node.arguments[0].text, typeOnly: false });
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(source);
-  return found;
-}
-
-const isRelative = (module: string) => module.startsWith(".") || module.startsWith("/");
 const BUILTINS = new Set(builtinModules);
 const isBuiltin = (module: string) =>
   module.startsWith("node:") || module.startsWith("cloudflare:") || BUILTINS.has(module.split("/")[0]!);
@@ -72,7 +29,10 @@ const names = (m: Manifest, which: ("dependencies" | "devDependencies")[]) =>
 
 const rootPackage = manifest("package.json");
 const runnerPackage = manifest("runner/package.json");
-const ROOT_FILES = [...["worker", "test", "scripts", "bench"].flatMap(sourceFiles), "vitest.config.ts"];
+const ROOT_FILES = [
+  ...["shared", "worker", "test", "scripts", "bench"].flatMap(sourceFiles),
+  "vitest.config.ts",
+];
 const RUNNER_FILES = sourceFiles("runner");
 
 /** `file imports package` for each bare import of `files` that `declared` lacks. */
@@ -86,7 +46,7 @@ function undeclared(files: string[], declared: Set<string>, runtimeOnly = false)
   );
 }
 
-/** Every file the runner's bundle loads: its own, and the Worker files they import at run time. */
+/** Every file the runner's bundle loads: its own, and the shared files they import at run time. */
 function runnerBundleFiles(): string[] {
   const seen = new Set<string>();
   const visit = (file: string) => {
@@ -111,8 +71,8 @@ describe("declared imports", () => {
       module: "@openai/codex-sdk",
       typeOnly: true,
     });
-    // The runner's bundle reaches the Worker's link frames, and through them zod.
-    expect(runnerBundleFiles()).toContain("worker/protocol/frames.ts");
+    // The runner's bundle reaches the shared link frames, and through them zod.
+    expect(runnerBundleFiles()).toContain("shared/protocol/frames.ts");
   });
 
   it("declares every package the root's code imports in package.json", () => {

@@ -1,6 +1,6 @@
 // Reconnect delays: full jitter below a doubling ceiling, capped; random source fixed.
 import { describe, expect, it } from "vitest";
-import { backoffDelay } from "../../worker/backoff.ts";
+import { backoffDelay } from "../../shared/backoff.ts";
 
 const fixed = (value: number) => ({ baseMs: 500, capMs: 30_000, random: () => value });
 

@@ -2,7 +2,7 @@
 // and which retry, heartbeats and dead links, and when the backoff attempt counter resets.
 import { afterEach, describe, expect, it } from "vitest";
 import { toConnectUrl } from "../../runner/link/dialer.ts";
-import { PING_TEXT } from "../../worker/protocol/frames.ts";
+import { PING_TEXT } from "../../shared/protocol/frames.ts";
 import { FakeHub } from "./support/fake-hub.ts";
 import { dialHub } from "./support/link.ts";
 import { ManualClock } from "./support/manual-clock.ts";

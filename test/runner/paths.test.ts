@@ -1,7 +1,7 @@
 // The path rule the Worker places runs by and the runner checks its roots with (shared code in
-// worker/protocol/paths.ts): normal forms, and which path lies within which root.
+// shared/protocol/paths.ts): normal forms, and which path lies within which root.
 import { describe, expect, it } from "vitest";
-import { isPathWithin, normalizeAbsolutePath } from "../../worker/protocol/paths.ts";
+import { isPathWithin, normalizeAbsolutePath } from "../../shared/protocol/paths.ts";
 
 describe("isPathWithin", () => {
   it.each([

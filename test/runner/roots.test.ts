@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { prepareRun } from "../../runner/prepare-run.ts";
 import { checkWithinRoots, reportedRoots, resolveRoots } from "../../runner/roots.ts";
-import type { DispatchFrame } from "../../worker/protocol/frames.ts";
+import type { DispatchFrame } from "../../shared/protocol/frames.ts";
 
 let base: string;
 let root: string;

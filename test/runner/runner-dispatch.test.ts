@@ -2,7 +2,7 @@
 // relays events, refs and checkpoints, refuses what it cannot or may not run, continues.
 import { realpathSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
-import { PROTOCOL_VERSION } from "../../worker/protocol/frames.ts";
+import { PROTOCOL_VERSION } from "../../shared/protocol/frames.ts";
 import { FakeHub, type Item } from "./support/fake-hub.ts";
 import { range, seqs } from "./support/link.ts";
 import { dispatch, runnerFor, type TestRunner } from "./support/runner.ts";

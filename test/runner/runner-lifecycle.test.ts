@@ -5,7 +5,7 @@ import { realpathSync } from "node:fs";
 import { afterEach, describe, expect, it } from "vitest";
 import { isAlive } from "../../runner/agents/process-reaper.ts";
 import type { HelloFrame } from "../../runner/link/dialer.ts";
-import { CLOSE_CODES } from "../../worker/protocol/frames.ts";
+import { CLOSE_CODES } from "../../shared/protocol/frames.ts";
 import { FakeHub } from "./support/fake-hub.ts";
 import { dispatch, runnerFor, type TestRunner } from "./support/runner.ts";
 

@@ -2,8 +2,8 @@
 // none on abort, and the turn's processes reaped before the iterator finishes. SDK streams are
 // in-memory generators here; the real agents are covered by the *-agent suites.
 import { describe, expect, it } from "vitest";
-import { emit } from "../../worker/backends/backend.ts";
-import { badRequest } from "../../worker/errors.ts";
+import { emit } from "../../shared/backends/backend.ts";
+import { badRequest } from "../../shared/errors.ts";
 import { runCompleted, type EventMapper } from "../../runner/agents/agent.ts";
 import { driveTurn } from "../../runner/agents/turn.ts";
 import { collect, drain, terminalsOf, typesOf, waitFor } from "./support/agent-harness.ts";

@@ -3,9 +3,9 @@
 // scripted runner, the tenant object told through runInDurableObject which deliveries to fail.
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { afterEach, describe, expect, it } from "vitest";
-import { SwitchyardError } from "../../worker/errors.ts";
+import { SwitchyardError } from "../../shared/errors.ts";
 import type { TenantObject } from "../../worker/objects/tenant-object.ts";
-import { isTerminal } from "../../worker/runs/status.ts";
+import { isTerminal } from "../../shared/runs/status.ts";
 import { agentUrl, connect, drainEvents, waitForStatus, type TestClient } from "./support/mcp.ts";
 import { objects } from "./support/objects.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";

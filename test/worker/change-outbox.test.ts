@@ -10,7 +10,7 @@ import {
 } from "../../worker/objects/change-outbox.ts";
 import { applyRunChange } from "../../worker/runs/run-changes.ts";
 import { RunIndex, type RunChange } from "../../worker/runs/run-index.ts";
-import type { RunStatus } from "../../worker/runs/status.ts";
+import type { RunStatus } from "../../shared/runs/status.ts";
 import { openTenantStorage } from "../../worker/storage/tenant-storage.ts";
 import { indexWithRun } from "./support/run-index.ts";
 import { withSql, withStorage } from "./support/storage.ts";

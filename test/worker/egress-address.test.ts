@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { canonicalAddress, specialUseOf } from "../../worker/egress/address.ts";
 import { isAllowed, parseAllowHosts } from "../../worker/egress/allow-list.ts";
 import { egressRefusal } from "../../worker/egress/policy.ts";
-import { SwitchyardError } from "../../worker/errors.ts";
+import { SwitchyardError } from "../../shared/errors.ts";
 import { SPELLINGS } from "./support/egress.ts";
 
 const TEST_ALLOW = parseAllowHosts(

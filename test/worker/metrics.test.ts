@@ -1,7 +1,7 @@
 // Turn metrics: usage of every run rolls up under each group_by, checked against the sums of the
 // runs' usage events (read back with poll_events).
 import { describe, expect, it } from "vitest";
-import { TOKEN_FIELDS } from "../../worker/runs/usage.ts";
+import { TOKEN_FIELDS } from "../../shared/runs/usage.ts";
 import { agentUrl, connect, drainEvents, waitForStatus, type TestClient } from "./support/mcp.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 

@@ -1,8 +1,8 @@
 // The openai_compatible backend driven directly, inside workerd, against the fake OpenAI chat server
 // (test/fixtures/fake-openai-chat.ts). Asserts event types, counts, texts, codes and what was sent.
 import { describe, expect, it } from "vitest";
-import { createOpenAiCompatibleBackend } from "../../worker/backends/openai-compatible.ts";
-import type { NewEvent } from "../../worker/runs/events.ts";
+import { createOpenAiCompatibleBackend } from "../../shared/backends/openai-compatible.ts";
+import type { NewEvent } from "../../shared/runs/events.ts";
 import { after, collect, consume, types, type Collected } from "./support/a2a-backend.ts";
 import {
   chatRun,

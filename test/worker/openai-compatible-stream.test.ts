@@ -1,14 +1,14 @@
 // Pure parts of the openai_compatible backend: SSE decoding across arbitrary byte splits, delta
 // coalescing on an injected clock, chunk reading, wire helpers and the backend_config schema.
 import { describe, expect, it } from "vitest";
-import { OpenAiCompatibleConfigSchema } from "../../worker/backends/openai-compatible.ts";
+import { OpenAiCompatibleConfigSchema } from "../../shared/backends/openai-compatible.ts";
 import {
   COALESCE_CHARS,
   COALESCE_MS,
   MessageCoalescer,
-} from "../../worker/backends/openai-compatible/coalesce.ts";
-import { SseDecoder } from "../../worker/backends/openai-compatible/sse.ts";
-import { readChatStream, type StreamStep } from "../../worker/backends/openai-compatible/stream.ts";
+} from "../../shared/backends/openai-compatible/coalesce.ts";
+import { SseDecoder } from "../../shared/backends/openai-compatible/sse.ts";
+import { readChatStream, type StreamStep } from "../../shared/backends/openai-compatible/stream.ts";
 import {
   conversationOf,
   fitConversation,
@@ -16,7 +16,7 @@ import {
   parseStructured,
   toRequestBody,
   toUsage,
-} from "../../worker/backends/openai-compatible/wire.ts";
+} from "../../shared/backends/openai-compatible/wire.ts";
 
 const utf8 = (text: string) => new TextEncoder().encode(text);
 

@@ -1,7 +1,7 @@
-// The redaction rule (worker/runs/redact.ts) and a run's streams (worker/runs/run-redactor.ts):
+// The redaction rule (shared/runs/redact.ts) and a run's streams (worker/runs/run-redactor.ts):
 // exact text, echoed and encoded forms, overlaps, and secrets split across pieces at every point.
 import { describe, expect, it } from "vitest";
-import { MIN_SECRET_LENGTH, REDACTED, Redactor, TextStream } from "../../worker/runs/redact.ts";
+import { MIN_SECRET_LENGTH, REDACTED, Redactor, TextStream } from "../../shared/runs/redact.ts";
 import { RunRedactor } from "../../worker/runs/run-redactor.ts";
 
 const SECRET = "SWYD-SECRET-k3y  with\ttabs";

@@ -6,7 +6,7 @@ import { RemoteA2aConfigSchema } from "../../worker/backends/remote-a2a.ts";
 import { AGENT_BACKOFF, agentRetryMs } from "../../worker/backends/remote-a2a/backoff.ts";
 import { fromA2aParts, toA2aMessage, usageFrom } from "../../worker/backends/remote-a2a/parts.ts";
 import { A2aTracker } from "../../worker/backends/remote-a2a/tracker.ts";
-import type { NewEvent } from "../../worker/runs/events.ts";
+import type { NewEvent } from "../../shared/runs/events.ts";
 
 const S = TaskState;
 const ids = { taskId: "task-1", contextId: "ctx-1" };

@@ -2,8 +2,8 @@
 // keeps the finished run's spec (profile_path, output_schema, config, cwd …), role, metadata and
 // timeout: checked on the dispatch frames a scripted runner receives and on the stored records.
 import { describe, expect, it } from "vitest";
-import { RunSpecSchema } from "../../worker/runs/run-spec.ts";
-import type { DispatchFrame } from "../../worker/protocol/frames.ts";
+import { RunSpecSchema } from "../../shared/runs/run-spec.ts";
+import type { DispatchFrame } from "../../shared/protocol/frames.ts";
 import { agentUrl, connect, waitForStatus, type TestClient } from "./support/mcp.ts";
 import { runnerWithRun } from "./support/scripted-runner.ts";
 import { storedRecord } from "./support/storage.ts";

@@ -2,8 +2,8 @@
 // frame, dispatch → the runner's backend run, finished run → its continuation. Secrets stay out of
 // every public shape; a record as the previous code stored it still converts.
 import { describe, expect, it } from "vitest";
-import { DispatchFrameSchema } from "../../worker/protocol/frames.ts";
-import { PROFILES } from "../../worker/profiles/index.ts";
+import { DispatchFrameSchema } from "../../shared/protocol/frames.ts";
+import { PROFILES } from "../../shared/profiles/index.ts";
 import { RunRecordSchema, emptyUsage, type RunRecord } from "../../worker/runs/run-record.ts";
 import {
   RunSpecSchema,
@@ -12,7 +12,7 @@ import {
   fromRequest,
   toBackendRun,
   toDispatch,
-} from "../../worker/runs/run-spec.ts";
+} from "../../shared/runs/run-spec.ts";
 import { newRunRecord } from "../../worker/runs/spawn.ts";
 
 const SECRET = "sk-secret-spec-42";

@@ -4,7 +4,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env.ts";
-import { CLOSE_CODES, PROTOCOL_VERSION, type WorkerFrame } from "../../worker/protocol/frames.ts";
+import { CLOSE_CODES, PROTOCOL_VERSION, type WorkerFrame } from "../../shared/protocol/frames.ts";
 import { RunnerHub } from "../../worker/runners/hub.ts";
 import { RunnerTable } from "../../worker/runners/runner-table.ts";
 import { openTenantStorage } from "../../worker/storage/tenant-storage.ts";

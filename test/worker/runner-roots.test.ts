@@ -3,7 +3,7 @@
 import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env.ts";
-import { PROTOCOL_VERSION } from "../../worker/protocol/frames.ts";
+import { PROTOCOL_VERSION } from "../../shared/protocol/frames.ts";
 import { RunnerTable } from "../../worker/runners/runner-table.ts";
 import { openTenantStorage } from "../../worker/storage/tenant-storage.ts";
 import { connect, waitForStatus } from "./support/mcp.ts";

@@ -3,7 +3,7 @@
 // totals, nor budgets, nor metrics; and a run that ended stores only a few more events.
 import { describe, expect, it } from "vitest";
 import { LATE_EVENT_LIMIT } from "../../worker/runs/run-record.ts";
-import { MAX_TOKENS_PER_EVENT, normalizeUsage } from "../../worker/runs/usage.ts";
+import { MAX_TOKENS_PER_EVENT, normalizeUsage } from "../../shared/runs/usage.ts";
 import { connect, drainEvents, waitForStatus, type TestClient } from "./support/mcp.ts";
 import { fakeRoot, script, uniqueModel } from "./support/openai-backend.ts";
 import { runnerWithRun } from "./support/scripted-runner.ts";

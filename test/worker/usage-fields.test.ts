@@ -5,15 +5,15 @@ import { describe, expect, it } from "vitest";
 import { MetricsGroupSchema, queryMetrics } from "../../worker/metrics/metrics-query.ts";
 import { RunIndex } from "../../worker/runs/run-index.ts";
 import { UsageTotalsSchema, emptyUsage } from "../../worker/runs/run-record.ts";
-import { EVENT_TYPES } from "../../worker/runs/events.ts";
-import { TERMINAL_STATUSES, isTerminal, statusAfter } from "../../worker/runs/status.ts";
+import { EVENT_TYPES } from "../../shared/runs/events.ts";
+import { TERMINAL_STATUSES, isTerminal, statusAfter } from "../../shared/runs/status.ts";
 import {
   NormalizedUsageSchema,
   TOKEN_FIELDS,
   USAGE_SUMS,
   UsageSchema,
   type UsageSum,
-} from "../../worker/runs/usage.ts";
+} from "../../shared/runs/usage.ts";
 import { indexWithRun } from "./support/run-index.ts";
 import { withSql } from "./support/storage.ts";
 

@@ -7,7 +7,7 @@ import { z } from "zod";
 import { createGuardedFetch } from "../egress/guarded-fetch.ts";
 import { parseAllowHosts } from "../egress/allow-list.ts";
 import type { Env } from "../env.ts";
-import { badRequest, isSwitchyardError } from "../errors.ts";
+import { badRequest, isSwitchyardError } from "../../shared/errors.ts";
 import { isLoopbackHostname } from "./require-allowed-host.ts";
 
 /** Largest document read (bytes), as the CIMD draft suggests. */

@@ -3,7 +3,7 @@
 // token or an OAuth access token bound to this server's /mcp into the request's tenant grant.
 import { OAuthProvider } from "@cloudflare/workers-oauth-provider";
 import type { Env } from "../env.ts";
-import { isSwitchyardError } from "../errors.ts";
+import { isSwitchyardError } from "../../shared/errors.ts";
 import { ensureCimdClient } from "./cimd.ts";
 import type { TenantGrant } from "./grant.ts";
 import { parseTokenPairs, tenantForToken } from "./tokens.ts";

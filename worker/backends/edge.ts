@@ -2,8 +2,8 @@
 import type { Env } from "../env.ts";
 import { parseAllowHosts } from "../egress/allow-list.ts";
 import { createGuardedFetch } from "../egress/guarded-fetch.ts";
-import type { EdgeBackend } from "./backend.ts";
-import { createOpenAiCompatibleBackend } from "./openai-compatible.ts";
+import type { EdgeBackend } from "../../shared/backends/backend.ts";
+import { createOpenAiCompatibleBackend } from "../../shared/backends/openai-compatible.ts";
 import { createRemoteA2aBackend } from "./remote-a2a.ts";
 
 export function edgeBackendFor(name: string, env: Env): EdgeBackend | undefined {

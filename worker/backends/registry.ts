@@ -3,9 +3,16 @@
 import { z } from "zod";
 import type { AllowList } from "../egress/allow-list.ts";
 import { isEdgeReachable } from "../egress/policy.ts";
-import { badRequest } from "../errors.ts";
-import { ClaudeCodeConfigSchema, CodexConfigSchema, parseAgentConfig } from "./agent-configs.ts";
-import { OPENAI_COMPATIBLE_SECRET_KEYS, OpenAiCompatibleConfigSchema } from "./openai-compatible.ts";
+import { badRequest } from "../../shared/errors.ts";
+import {
+  ClaudeCodeConfigSchema,
+  CodexConfigSchema,
+  parseAgentConfig,
+} from "../../shared/backends/agent-configs.ts";
+import {
+  OPENAI_COMPATIBLE_SECRET_KEYS,
+  OpenAiCompatibleConfigSchema,
+} from "../../shared/backends/openai-compatible.ts";
 import { REMOTE_A2A_SECRET_KEYS, RemoteA2aConfigSchema } from "./remote-a2a.ts";
 
 export const BACKEND_NAMES = ["remote_a2a", "codex", "claude_code", "openai_compatible"] as const;

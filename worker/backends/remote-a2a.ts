@@ -3,18 +3,18 @@
 // remote-a2a/client.ts, following a task in remote-a2a/follow.ts, event mapping in remote-a2a/tracker.ts.
 import { TaskNotCancelableError } from "@a2a-js/sdk/errors";
 import { z } from "zod";
-import { SwitchyardError } from "../errors.ts";
-import { fieldsOf } from "../runs/fields-of.ts";
-import type { InputMessage } from "../runs/messages.ts";
+import { SwitchyardError } from "../../shared/errors.ts";
+import { fieldsOf } from "../../shared/runs/fields-of.ts";
+import type { InputMessage } from "../../shared/runs/messages.ts";
 import {
   runFailed,
   type BackendOutput,
   type BackendRun,
   type BackendStream,
   type EdgeBackend,
-} from "./backend.ts";
-import { endpointUrl, secretCredential, SecretHeadersSchema } from "./config-fields.ts";
-import { describeError } from "./error-text.ts";
+} from "../../shared/backends/backend.ts";
+import { endpointUrl, secretCredential, SecretHeadersSchema } from "../../shared/backends/config-fields.ts";
+import { describeError } from "../../shared/backends/error-text.ts";
 import {
   agentCardUrl,
   connectAgent,

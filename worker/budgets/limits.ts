@@ -2,7 +2,7 @@
 // spawned under it), the most runs and a token budget. Defaults come from variables; a spawn may
 // only tighten them.
 import { z } from "zod";
-import { SwitchyardError } from "../errors.ts";
+import { SwitchyardError } from "../../shared/errors.ts";
 import type { Env } from "../env.ts";
 
 export const BudgetSchema = z.strictObject({

@@ -1,7 +1,7 @@
 // SWITCHYARD_EDGE_ALLOW_HOSTS: the special-purpose hosts the edge may still reach, as `host:port`
 // (that port), `host:*` (every port) or a bare `host` (ports 80 and 443). Hosts are canonicalised
 // like request URLs, so `127.1` and `[::ffff:127.0.0.1]` name the same entry as `127.0.0.1`.
-import { SwitchyardError } from "../errors.ts";
+import { SwitchyardError } from "../../shared/errors.ts";
 import { canonicalAddress } from "./address.ts";
 
 export interface AllowEntry {

@@ -2,7 +2,7 @@
 // is judged by the egress policy before a byte is sent, redirects are followed here by hand (at most
 // MAX_REDIRECTS, each Location judged again), and a hop to another origin keeps only headers that
 // carry no credentials, so the run's secret headers never reach a host they were not given for.
-import { SwitchyardError } from "../errors.ts";
+import { SwitchyardError } from "../../shared/errors.ts";
 import type { AllowList } from "./allow-list.ts";
 import { egressRefusal } from "./policy.ts";
 

@@ -1,7 +1,7 @@
 // The edge's egress rule for one URL: http(s) only, no credentials in it, and no special-purpose
 // address (loopback, private, link-local, metadata, …) unless SWITCHYARD_EDGE_ALLOW_HOSTS names its
 // host and port. Every hop of every edge fetch is judged here (see guarded-fetch.ts).
-import { badRequest } from "../errors.ts";
+import { badRequest } from "../../shared/errors.ts";
 import { canonicalAddress, specialUseOf } from "./address.ts";
 import { isAllowed, type AllowList } from "./allow-list.ts";
 

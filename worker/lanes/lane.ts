@@ -1,7 +1,7 @@
 // Lanes: a named stream of work inside a task — one worktree and branch — with defaults
 // that runs dispatched into it inherit, a status with only sensible transitions, and dependencies.
 import { z } from "zod";
-import { badRequest } from "../errors.ts";
+import { badRequest } from "../../shared/errors.ts";
 import { AbsolutePathSchema, BackendConfigSchema } from "../mcp/fields.ts";
 import { ReviewPolicySchema } from "../reviews/review-policy.ts";
 

@@ -2,7 +2,7 @@
 // `max_bytes` caps the answer's JSON. An answer over budget drops items from its end and says how
 // many were left out and how to fetch them (a cursor, an after_seq, an offset).
 import { z } from "zod";
-import { truncateUtf8 } from "../runs/utf8.ts";
+import { truncateUtf8 } from "../../shared/runs/utf8.ts";
 
 export const BoundedShape = {
   fields: z

@@ -1,7 +1,7 @@
 // Field schemas several tools share, so each constraint and its message is written once.
 import { z } from "zod";
-import { normalizeAbsolutePath } from "../protocol/paths.ts";
-import { boundedJson } from "./json-limits.ts";
+import { normalizeAbsolutePath } from "../../shared/protocol/paths.ts";
+import { boundedJson } from "../../shared/json-limits.ts";
 
 /** Every run tool names its run by `run_id`, or by `agent_name` meaning that agent's newest run. */
 export const RunSelectorShape = {

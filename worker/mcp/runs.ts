@@ -1,6 +1,6 @@
 // How tools reach a run: resolve run_id or agent_name within the caller's tenant, then the run's
 // object. An id of another tenant resolves exactly like an id that does not exist.
-import { SwitchyardError, isSwitchyardError } from "../errors.ts";
+import { SwitchyardError, isSwitchyardError } from "../../shared/errors.ts";
 import { runStub, tenantStub, type RunRpc } from "../objects/stubs.ts";
 import { RUN_ID_PATTERN } from "../runs/ids.ts";
 import type { RunRecord } from "../runs/run-record.ts";

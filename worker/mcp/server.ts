@@ -9,7 +9,7 @@ import {
   type ServerContext,
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { SwitchyardError, badRequest } from "../errors.ts";
+import { SwitchyardError, badRequest } from "../../shared/errors.ts";
 import type { ToolContext } from "./tool.ts";
 import { toListedTool } from "./tool-listing.ts";
 import {

@@ -4,9 +4,9 @@
 // (continue_run), tasks/cancel cancels it (cancel_run). poll_events stays the path for every client.
 import { ProtocolError, ProtocolErrorCode, type CallToolResult } from "@modelcontextprotocol/server";
 import { z } from "zod";
-import { SwitchyardError, badRequest } from "../errors.ts";
+import { SwitchyardError, badRequest } from "../../shared/errors.ts";
 import type { RunRecord } from "../runs/run-record.ts";
-import { isAwaitingInput, type RunStatus } from "../runs/status.ts";
+import { isAwaitingInput, type RunStatus } from "../../shared/runs/status.ts";
 import { openRun } from "./runs.ts";
 import type { ToolContext } from "./tool.ts";
 import { toToolError, toToolResult } from "./tool-result.ts";

@@ -2,9 +2,9 @@
 // text, and every failure as an isError result whose message names the field (never a 500).
 import type { CallToolResult } from "@modelcontextprotocol/server";
 import type { z } from "zod";
-import { clip } from "../backends/error-text.ts";
+import { clip } from "../../shared/backends/error-text.ts";
 import type { Env } from "../env.ts";
-import { SwitchyardError, isSwitchyardError } from "../errors.ts";
+import { SwitchyardError, isSwitchyardError } from "../../shared/errors.ts";
 import { outputMismatch } from "./output-check.ts";
 import type { Tool } from "./tool.ts";
 

@@ -2,9 +2,9 @@
 // arrive (RunObject → TenantObject.runChanged). Grouping and percentiles are SQL over those rows;
 // no run log is ever read. A row with turns = 0 reported no usage (isUsageReported in run-record.ts).
 import { z } from "zod";
-import { fieldsOf } from "../runs/fields-of.ts";
-import { RunStatusSchema, TERMINAL_STATUSES } from "../runs/status.ts";
-import { USAGE_SUMS } from "../runs/usage.ts";
+import { fieldsOf } from "../../shared/runs/fields-of.ts";
+import { RunStatusSchema, TERMINAL_STATUSES } from "../../shared/runs/status.ts";
+import { USAGE_SUMS } from "../../shared/runs/usage.ts";
 
 /** group_by values and the column each groups on. */
 export const GROUP_COLUMNS = {

@@ -4,8 +4,8 @@
 // Deliveries retry on an alarm with backoff until one is acknowledged; an alarm is armed before
 // every first attempt, so a delivery cut by a restart resumes too. Storage, timer and clock are
 // injected: no Durable Object lives here.
-import { backoffCeiling } from "../backoff.ts";
-import { errorMessage } from "../backends/error-text.ts";
+import { backoffCeiling } from "../../shared/backoff.ts";
+import { errorMessage } from "../../shared/backends/error-text.ts";
 
 /** The first retry waits about this long (ms); each failure doubles it. */
 export const RETRY_BASE_MS = 1_000;

@@ -3,24 +3,24 @@
 // append path, waiters), the edge driver (the stream of an edge run), the alarm (timeout, watchdog,
 // polling, change retries) and the change outbox. Tool answers are validated and shaped before here.
 import { DurableObject } from "cloudflare:workers";
-import { SwitchyardError, outcome, type Outcome } from "../errors.ts";
+import { SwitchyardError, outcome, type Outcome } from "../../shared/errors.ts";
 import type { Env } from "../env.ts";
-import type { BackendOutput, BackendRun } from "../backends/backend.ts";
+import type { BackendOutput, BackendRun } from "../../shared/backends/backend.ts";
 import { edgeBackendFor } from "../backends/edge.ts";
-import type { DispatchFrame, RunnerFrame } from "../protocol/frames.ts";
+import type { DispatchFrame, RunnerFrame } from "../../shared/protocol/frames.ts";
 import { readEventArtifact, readJoinedText } from "../runs/artifact-reads.ts";
 import type { ArtifactPage } from "../runs/artifacts.ts";
 import { EdgeDriver } from "../runs/edge-driver.ts";
-import type { RunEvent } from "../runs/events.ts";
-import type { InputMessage } from "../runs/messages.ts";
+import type { RunEvent } from "../../shared/runs/events.ts";
+import type { InputMessage } from "../../shared/runs/messages.ts";
 import { RunAlarms, type AlarmTask, type RunTimes } from "../runs/run-alarms.ts";
 import { RunLog } from "../runs/run-log.ts";
 import type { RunRecord, RunReview } from "../runs/run-record.ts";
 import { RunWriter } from "../runs/run-writer.ts";
-import { toBackendRun, toDispatch, type RunPrivate } from "../runs/run-spec.ts";
+import { toBackendRun, toDispatch, type RunPrivate } from "../../shared/runs/run-spec.ts";
 import { openRunStorage } from "../storage/run-storage.ts";
-import { isAwaitingInput, isTerminal, type RunStatus } from "../runs/status.ts";
-import { parsePriceTable, type PriceTable } from "../runs/usage.ts";
+import { isAwaitingInput, isTerminal, type RunStatus } from "../../shared/runs/status.ts";
+import { parsePriceTable, type PriceTable } from "../../shared/runs/usage.ts";
 import { ChangeOutbox } from "./change-outbox.ts";
 import { tenantStub } from "./stubs.ts";
 

@@ -2,7 +2,7 @@
 // so another tenant's run id can never reach it. Calls go through `unwrapping`, which turns the
 // objects' Outcome results back into values or SwitchyardErrors.
 import type { Env } from "../env.ts";
-import { unwrapOutcome, type Outcome } from "../errors.ts";
+import { unwrapOutcome, type Outcome } from "../../shared/errors.ts";
 import type { RunObject } from "./run-object.ts";
 import type { TenantObject } from "./tenant-object.ts";
 

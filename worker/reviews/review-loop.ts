@@ -2,13 +2,13 @@
 // spawned with the findings schema; its verdict lands on the worker (and the lane); a `fail` with
 // cycles left continues the worker's session with the findings, and the result is reviewed again.
 import type { RunRpc } from "../objects/stubs.ts";
-import { PROFILES } from "../profiles/index.ts";
+import { PROFILES } from "../../shared/profiles/index.ts";
 import { parseBackendConfig, resolveBackend } from "../backends/registry.ts";
-import { toInputMessage } from "../runs/messages.ts";
+import { toInputMessage } from "../../shared/runs/messages.ts";
 import type { RunRecord } from "../runs/run-record.ts";
-import { forContinuation, fromRequest } from "../runs/run-spec.ts";
+import { forContinuation, fromRequest } from "../../shared/runs/run-spec.ts";
 import { fingerprintOf, type SpawnRequest } from "../runs/spawn.ts";
-import type { RunStatus } from "../runs/status.ts";
+import type { RunStatus } from "../../shared/runs/status.ts";
 import {
   REVIEW_OUTPUT_JSON_SCHEMA,
   ReviewOutputSchema,

@@ -15,7 +15,7 @@ import { AUTHORIZE_PATH } from "../auth/oauth.ts";
 import { parseTokenPairs, tenantForToken } from "../auth/tokens.ts";
 import type { TenantGrant } from "../auth/grant.ts";
 import type { Env } from "../env.ts";
-import { isSwitchyardError, SwitchyardError } from "../errors.ts";
+import { isSwitchyardError, SwitchyardError } from "../../shared/errors.ts";
 import { consentPage, refusalPage } from "./consent-page.ts";
 
 export const consentRoutes = new Hono<{ Bindings: Env }>();

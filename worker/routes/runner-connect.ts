@@ -5,7 +5,7 @@ import { Hono } from "hono";
 import { bearerToken, parseTokenPairs, tenantForToken } from "../auth/tokens.ts";
 import type { Env } from "../env.ts";
 import { tenantStub } from "../objects/stubs.ts";
-import { CLOSE_CODES } from "../protocol/frames.ts";
+import { CLOSE_CODES } from "../../shared/protocol/frames.ts";
 
 export const runnerRoutes = new Hono<{ Bindings: Env }>();
 

@@ -9,8 +9,8 @@ import {
   PROTOCOL_VERSION,
   type RunnerFrame,
   type WorkerFrame,
-} from "../protocol/frames.ts";
-import type { InputMessage } from "../runs/messages.ts";
+} from "../../shared/protocol/frames.ts";
+import type { InputMessage } from "../../shared/runs/messages.ts";
 import { pickRunner, whyQueued, type RunnerPick } from "./placement.ts";
 import type { RunnerRow, RunnerTable } from "./runner-table.ts";
 

@@ -1,8 +1,8 @@
 // Which connected runner takes a run: one that has the backend installed, matches the requested
 // name and labels, has a root containing the run's cwd, and has a free slot — the most free slots
 // first. Pure, so it is tested alone.
-import type { ProbedBackend } from "../protocol/frames.ts";
-import { isPathWithin } from "../protocol/paths.ts";
+import type { ProbedBackend } from "../../shared/protocol/frames.ts";
+import { isPathWithin } from "../../shared/protocol/paths.ts";
 
 export interface RunnerInfo {
   name: string;

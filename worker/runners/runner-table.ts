@@ -1,7 +1,7 @@
 // The tenant's runner registry in SQLite: connected (or recently gone) runners, the runner-backed
 // runs, queued (runner_name NULL) or held by a runner, the last holder of each recently ended run,
 // and per runner how many of its frames were ignored because they named a run it did not hold.
-import { ProbedBackendSchema, type ProbedBackend } from "../protocol/frames.ts";
+import { ProbedBackendSchema, type ProbedBackend } from "../../shared/protocol/frames.ts";
 import type { RunnerInfo, RunnerPick } from "./placement.ts";
 
 export interface RunnerRow {

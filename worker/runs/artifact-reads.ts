@@ -1,6 +1,6 @@
 // Reading a page of what a run stores apart: an event field moved to artifact chunks, or a joined
 // artifact's text kept behind `text_ref`. A miss is not_found naming what the run does have.
-import { SwitchyardError } from "../errors.ts";
+import { SwitchyardError } from "../../shared/errors.ts";
 import { readPage, type ArtifactPage, type ArtifactRef } from "./artifacts.ts";
 import type { RunLog } from "./run-log.ts";
 import type { RunRecord } from "./run-record.ts";

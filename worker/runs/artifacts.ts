@@ -1,7 +1,7 @@
 // Paging over an artifact's bytes: which chunks a byte range touches, and how to cut a page so it
 // never splits a UTF-8 character. The chunk rows themselves live in run-log.ts.
 import { z } from "zod";
-import { boundaryAtOrAfter, boundaryAtOrBefore, fromBytes } from "./utf8.ts";
+import { boundaryAtOrAfter, boundaryAtOrBefore, fromBytes } from "../../shared/runs/utf8.ts";
 
 /** Bytes per stored chunk row; a page of at most 256 KiB touches at most three chunks. */
 export const CHUNK_BYTES = 128 * 1024;

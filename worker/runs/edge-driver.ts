@@ -1,10 +1,10 @@
 // The edge driver: follows an edge backend's stream for one run (start, continue, or recover after
 // a lost stream or a restart) and hands what it yields to the run's writer in group commits. The
 // run, its writer, the backend and the alarm come in as deps: no Durable Object lives here.
-import type { BackendOutput, BackendRun, EdgeBackend, StreamEnd } from "../backends/backend.ts";
+import type { BackendOutput, BackendRun, EdgeBackend, StreamEnd } from "../../shared/backends/backend.ts";
 import { OutputBatch } from "./output-batch.ts";
-import type { InputMessage } from "./messages.ts";
-import { statusAfter } from "./status.ts";
+import type { InputMessage } from "../../shared/runs/messages.ts";
+import { statusAfter } from "../../shared/runs/status.ts";
 import type { RunWriter } from "./run-writer.ts";
 
 /** The longest an edge stream's outputs wait to be written together (ms); see output-batch.ts. */

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { ArtifactRefSchema, chunkCount } from "./artifacts.ts";
 import { DEFAULT_LIMITS } from "./sanitize.ts";
-import { toBytes, truncateUtf8 } from "./utf8.ts";
+import { toBytes, truncateUtf8 } from "../../shared/runs/utf8.ts";
 
 /** A joined artifact's text kept inline up to this many bytes of UTF-8; past it, a preview stays. */
 const INLINE_TEXT_BYTES = DEFAULT_LIMITS.maxFieldBytes;

@@ -2,7 +2,7 @@
 // order: the index row takes only a newer version, and what the run's end sets off is done until
 // it has been done once, then never again.
 import type { RunChange, RunIndex } from "./run-index.ts";
-import { isTerminal } from "./status.ts";
+import { isTerminal } from "../../shared/runs/status.ts";
 
 export interface RunChangeEffects {
   /** Stops the live runs of a tree past its token budget; safe to repeat. */

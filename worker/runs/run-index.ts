@@ -2,13 +2,13 @@
 // agent names, idempotency keys and run-tree limits. list_runs pages and metrics read these rows;
 // no run log is read here.
 import { z } from "zod";
-import { SwitchyardError, badRequest } from "../errors.ts";
+import { SwitchyardError, badRequest } from "../../shared/errors.ts";
 import type { Limits } from "../budgets/limits.ts";
 import { newAgentName, newSessionId } from "./ids.ts";
 import type { UsageTotals } from "./run-record.ts";
 import type { SpawnRequest } from "./spawn.ts";
-import { RunStatusSchema, isTerminal, type RunStatus } from "./status.ts";
-import { USAGE_SUMS, type UsageSum } from "./usage.ts";
+import { RunStatusSchema, isTerminal, type RunStatus } from "../../shared/runs/status.ts";
+import { USAGE_SUMS, type UsageSum } from "../../shared/runs/usage.ts";
 
 /** SQL type of each usage sum's column: whole counts, and the cost in USD. */
 const usageColumnType = (field: UsageSum) => (field === "cost_usd" ? "REAL" : "INTEGER");

@@ -1,6 +1,6 @@
 // A run's SQLite storage: the record, the event log keyed by seq, artifact chunks, the backend's
 // checkpoint and the secrets kept while the run is live. Only the run's own object writes here.
-import type { NewEvent, RunEvent } from "./events.ts";
+import type { NewEvent, RunEvent } from "../../shared/runs/events.ts";
 import { CHUNK_BYTES, concat, splitChunks, type ArtifactRef } from "./artifacts.ts";
 import type { ArtifactTextStore } from "./joined-artifacts.ts";
 import type { RunRecord } from "./run-record.ts";

@@ -1,14 +1,14 @@
 // The run record a RunObject keeps and `get_run` shows, and how events move it along.
 // Persistence is run-log.ts; this file is pure.
 import { z } from "zod";
-import type { NewEvent } from "./events.ts";
+import type { NewEvent } from "../../shared/runs/events.ts";
 import { StoredArtifactSchema, joinArtifact, type ArtifactTextStore } from "./joined-artifacts.ts";
-import { RunSpecSchema } from "./run-spec.ts";
-import { RunStatusSchema, isTerminal, statusAfter, type RunStatus } from "./status.ts";
-import { fieldsOf } from "./fields-of.ts";
-import { NormalizedUsageSchema, TOKEN_FIELDS, type NormalizedUsage } from "./usage.ts";
+import { RunSpecSchema } from "../../shared/runs/run-spec.ts";
+import { RunStatusSchema, isTerminal, statusAfter, type RunStatus } from "../../shared/runs/status.ts";
+import { fieldsOf } from "../../shared/runs/fields-of.ts";
+import { NormalizedUsageSchema, TOKEN_FIELDS, type NormalizedUsage } from "../../shared/runs/usage.ts";
 import { DEFAULT_LIMITS } from "./sanitize.ts";
-import { toBytes, truncateUtf8 } from "./utf8.ts";
+import { toBytes, truncateUtf8 } from "../../shared/runs/utf8.ts";
 
 export const RunErrorSchema = z.object({ code: z.string(), message: z.string() });
 export type RunError = z.infer<typeof RunErrorSchema>;

@@ -1,9 +1,9 @@
 // A run's redaction of what it stores: which event fields continue one text across events
 // (messages, reasoning, each artifact's chunks) and so are redacted as a stream, and which restate
 // such a text whole (final_response, a question, a reason). The matching rule is redact.ts.
-import type { NewEvent } from "./events.ts";
-import { Redactor, TextStream, secretValues } from "./redact.ts";
-import { statusAfter } from "./status.ts";
+import type { NewEvent } from "../../shared/runs/events.ts";
+import { Redactor, TextStream, secretValues } from "../../shared/runs/redact.ts";
+import { statusAfter } from "../../shared/runs/status.ts";
 
 /** One stream's state: the redactor's and what a field restating its last piece needs. */
 interface Stream {

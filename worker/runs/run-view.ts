@@ -8,7 +8,7 @@ import {
   type RunRecord,
 } from "./run-record.ts";
 import { JoinedArtifactSchema, toArtifactView } from "./joined-artifacts.ts";
-import { isTerminal } from "./status.ts";
+import { isTerminal } from "../../shared/runs/status.ts";
 
 /** The record minus internals: the tenant, the stored spec, relay bookkeeping. */
 export const RunViewSchema = RunRecordSchema.omit({

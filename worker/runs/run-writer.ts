@@ -1,14 +1,19 @@
 // The one writer of a run: appends its events (redacted, usage normalized) with the status they
 // imply, persists the record, wakes the readers parked on it and says when the tenant must be told.
 // Plain code over the run's RunLog; the Durable Object around it only parses and calls.
-import type { BackendOutput } from "../backends/backend.ts";
-import type { NewEvent } from "./events.ts";
+import type { BackendOutput } from "../../shared/backends/backend.ts";
+import type { NewEvent } from "../../shared/runs/events.ts";
 import { checkOutput } from "./output-schema.ts";
 import { RunLog } from "./run-log.ts";
 import { admitEvent, applyEvent, setStatus, type RunRecord } from "./run-record.ts";
 import { RunRedactor } from "./run-redactor.ts";
-import { isTerminal, type RunStatus } from "./status.ts";
-import { normalizeUsage, type NormalizedUsage, type PriceTable, type UsageAnomaly } from "./usage.ts";
+import { isTerminal, type RunStatus } from "../../shared/runs/status.ts";
+import {
+  normalizeUsage,
+  type NormalizedUsage,
+  type PriceTable,
+  type UsageAnomaly,
+} from "../../shared/runs/usage.ts";
 
 export interface RunWriterDeps {
   log: RunLog;

@@ -2,7 +2,7 @@
 // stays in the event, the full bytes behind `data.artifact_refs[<json-pointer>]`. Storage of the
 // extracted bytes is the caller's job.
 import { toPointer } from "./json-pointer.ts";
-import { toBytes, truncateUtf8 } from "./utf8.ts";
+import { toBytes, truncateUtf8 } from "../../shared/runs/utf8.ts";
 
 /** Limits in bytes of UTF-8. */
 export interface SanitizeLimits {

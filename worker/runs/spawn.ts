@@ -3,7 +3,7 @@
 import type { Budget } from "../budgets/limits.ts";
 import type { ReviewPolicy } from "../reviews/review-policy.ts";
 import { emptyUsage, type RunRecord } from "./run-record.ts";
-import type { RequestedSpec } from "./run-spec.ts";
+import type { RequestedSpec } from "../../shared/runs/run-spec.ts";
 
 export interface SpawnRequest {
   backend: string;

@@ -4,8 +4,8 @@ import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import type { BackendOutput, BackendRun } from "../../../worker/backends/backend.ts";
-import type { NewEvent } from "../../../worker/runs/events.ts";
+import type { BackendOutput, BackendRun } from "../../../shared/backends/backend.ts";
+import type { NewEvent } from "../../../shared/runs/events.ts";
 
 export function makeRun(fields: Partial<BackendRun> & { prompt?: string } = {}): BackendRun {
   const { prompt = "Say hello.", ...rest } = fields;

@@ -9,7 +9,7 @@ import {
   RunnerFrameSchema,
   type RunnerFrame,
   type WorkerFrame,
-} from "../../../worker/protocol/frames.ts";
+} from "../../../shared/protocol/frames.ts";
 import { Changes } from "./changes.ts";
 
 export interface FakeHubOptions {

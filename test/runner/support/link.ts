@@ -7,7 +7,7 @@ import {
   type RunFrame,
 } from "../../../runner/link/dialer.ts";
 import type { RelayedOutput } from "../../../runner/link/resend-queue.ts";
-import { PROTOCOL_VERSION } from "../../../worker/protocol/frames.ts";
+import { PROTOCOL_VERSION } from "../../../shared/protocol/frames.ts";
 import { Changes } from "./changes.ts";
 import type { FakeHub } from "./fake-hub.ts";
 

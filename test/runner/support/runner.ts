@@ -7,7 +7,7 @@ import {
   type RunnerDeps,
   type RunnerHandle,
 } from "../../../runner/runner.ts";
-import type { DispatchFrame } from "../../../worker/protocol/frames.ts";
+import type { DispatchFrame } from "../../../shared/protocol/frames.ts";
 import { Changes } from "./changes.ts";
 import type { FakeHub } from "./fake-hub.ts";
 import { createScriptedAgent, type ScriptedAgent } from "./scripted-agent.ts";

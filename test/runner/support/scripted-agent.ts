@@ -3,8 +3,8 @@
 // finishes leaving a process of the run running (an agent breaking its contract). Records what it
 // was asked.
 import { spawn } from "node:child_process";
-import { emit, type BackendOutput, type BackendRun } from "../../../worker/backends/backend.ts";
-import { toPlainText, type InputMessage } from "../../../worker/runs/messages.ts";
+import { emit, type BackendOutput, type BackendRun } from "../../../shared/backends/backend.ts";
+import { toPlainText, type InputMessage } from "../../../shared/runs/messages.ts";
 import type { LocalAgent } from "../../../runner/agents/agent.ts";
 import { withTurnMarker } from "../../../runner/agents/process-reaper.ts";
 import { Changes } from "./changes.ts";

@@ -6,8 +6,8 @@ import type {
   BackendRun,
   BackendStream,
   EdgeBackend,
-} from "../../../worker/backends/backend.ts";
-import type { NewEvent } from "../../../worker/runs/events.ts";
+} from "../../../shared/backends/backend.ts";
+import type { NewEvent } from "../../../shared/runs/events.ts";
 import type { A2aAgentUrls, A2aReceived } from "../../fixtures/a2a-agents.ts";
 
 export const a2aUrls = (): A2aAgentUrls =>

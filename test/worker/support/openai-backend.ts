@@ -2,7 +2,7 @@
 // server (test/fixtures/fake-openai-chat.ts), reached over HTTP through the TEST_FAKE_OPENAI binding.
 // Each test scripts turns under its own model name, so tests never take each other's turns.
 import { env } from "cloudflare:test";
-import type { BackendRun } from "../../../worker/backends/backend.ts";
+import type { BackendRun } from "../../../shared/backends/backend.ts";
 import type { ChatTurn, RecordedChatRequest } from "../../fixtures/fake-openai-chat.ts";
 
 /** Root URL of the fake; the API's base_url is `<root>/v1`. */

@@ -1,7 +1,7 @@
 // A tenant's run index on a test's own SQLite, holding one run inserted as spawn_run would.
 import { DEFAULT_LIMITS } from "../../../worker/budgets/limits.ts";
 import { RunIndex } from "../../../worker/runs/run-index.ts";
-import type { RunStatus } from "../../../worker/runs/status.ts";
+import type { RunStatus } from "../../../shared/runs/status.ts";
 
 /** A new run index over `sql` with one remote_a2a run of its own in `status`, created at epoch 0. */
 export function indexWithRun(sql: SqlStorage, status: RunStatus): { index: RunIndex; run_id: string } {

@@ -1,12 +1,12 @@
 // A runner peer scripted by the test, over a real WebSocket to the Worker under test: it speaks
-// the wire protocol from worker/protocol/frames.ts and nothing else.
+// the wire protocol from shared/protocol/frames.ts and nothing else.
 import { SELF } from "cloudflare:test";
 import {
   PROTOCOL_VERSION,
   WorkerFrameSchema,
   type DispatchFrame,
   type WorkerFrame,
-} from "../../../worker/protocol/frames.ts";
+} from "../../../shared/protocol/frames.ts";
 import type { TestClient } from "./mcp.ts";
 
 export interface ScriptedRunnerOptions {

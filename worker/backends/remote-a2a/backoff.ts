@@ -1,6 +1,6 @@
 // Waiting between attempts to reach a remote agent: how long (the shared backoff math with this
 // backend's bounds) and an abortable sleep.
-import { backoffDelay, type BackoffOptions } from "../../backoff.ts";
+import { backoffDelay, type BackoffOptions } from "../../../shared/backoff.ts";
 
 /** The first retry within 250 ms, doubling to never more than 4 s apart. */
 export const AGENT_BACKOFF: BackoffOptions = { baseMs: 250, capMs: 4_000, random: Math.random };

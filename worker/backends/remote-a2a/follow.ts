@@ -9,7 +9,7 @@ import {
   TaskNotFoundError,
   UnsupportedOperationError,
 } from "@a2a-js/sdk/errors";
-import { runFailed, type BackendOutput, type StreamEnd } from "../backend.ts";
+import { runFailed, type BackendOutput, type StreamEnd } from "../../../shared/backends/backend.ts";
 import { agentRetryMs, sleep } from "./backoff.ts";
 import type { A2aTracker } from "./tracker.ts";
 

@@ -3,8 +3,8 @@
 import { Buffer } from "node:buffer";
 import { Role, type Message, type Part as A2aPart } from "@a2a-js/sdk";
 import { z } from "zod";
-import { UsageSchema, type Usage } from "../../runs/usage.ts";
-import type { InputMessage, Part } from "../../runs/messages.ts";
+import { UsageSchema, type Usage } from "../../../shared/runs/usage.ts";
+import type { InputMessage, Part } from "../../../shared/runs/messages.ts";
 
 const blank = { metadata: undefined, filename: "", mediaType: "" };
 

@@ -11,7 +11,7 @@ import {
 } from "@a2a-js/sdk";
 import type { TaskArtifactUpdateEvent, TaskStatus, TaskStatusUpdateEvent } from "@a2a-js/sdk";
 import { z } from "zod";
-import type { NewEvent } from "../../runs/events.ts";
+import type { NewEvent } from "../../../shared/runs/events.ts";
 import { dataOf, fromA2aParts, isAgentMessage, textOf, usageFrom } from "./parts.ts";
 
 /** How many emitted agent-message keys the checkpoint remembers (oldest are forgotten first). */

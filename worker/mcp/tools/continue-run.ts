@@ -2,10 +2,10 @@
 import { z } from "zod";
 import { parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
 import { tenantStub } from "../../objects/stubs.ts";
-import { InputMessageSchema, refineMessageSize, toInputMessage } from "../../runs/messages.ts";
-import { forContinuation } from "../../runs/run-spec.ts";
+import { InputMessageSchema, refineMessageSize, toInputMessage } from "../../../shared/runs/messages.ts";
+import { forContinuation } from "../../../shared/runs/run-spec.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
-import { RunStatusSchema, isTerminal } from "../../runs/status.ts";
+import { RunStatusSchema, isTerminal } from "../../../shared/runs/status.ts";
 import { BackendConfigSchema, RunSelectorShape, refineSelector } from "../fields.ts";
 import { openRun } from "../runs.ts";
 import { defineTool } from "../tool.ts";

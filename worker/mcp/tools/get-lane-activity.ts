@@ -1,7 +1,7 @@
 // get_lane_activity: a lane with its runs, latest worker result, review verdicts, open findings
 // and metrics.
 import { z } from "zod";
-import { SwitchyardError } from "../../errors.ts";
+import { SwitchyardError } from "../../../shared/errors.ts";
 import { LaneSchema } from "../../lanes/lane.ts";
 import { MetricsGroupSchema } from "../../metrics/metrics-query.ts";
 import { runStub, tenantStub } from "../../objects/stubs.ts";

@@ -2,7 +2,7 @@
 import { z } from "zod";
 import { tenantStub } from "../../objects/stubs.ts";
 import { RunRowSchema, encodeCursor, type RunIndexRow } from "../../runs/run-index.ts";
-import { RunStatusSchema } from "../../runs/status.ts";
+import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
 import { AbsolutePathSchema } from "../fields.ts";
 import { defineTool } from "../tool.ts";

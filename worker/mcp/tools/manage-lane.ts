@@ -1,7 +1,7 @@
 // manage_lane: create, update, read, list and close lanes.
 import { z } from "zod";
 import { parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
-import { SwitchyardError, badRequest } from "../../errors.ts";
+import { SwitchyardError, badRequest } from "../../../shared/errors.ts";
 import { LaneFieldsShape, LaneIdSchema, LaneSchema, LaneStatusSchema } from "../../lanes/lane.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { defineTool } from "../tool.ts";

@@ -1,7 +1,7 @@
 // poll_events: read a run's log after a cursor; parks on the run until the next event arrives.
 import { z } from "zod";
-import { RunEventSchema } from "../../runs/events.ts";
-import { RunStatusSchema } from "../../runs/status.ts";
+import { RunEventSchema } from "../../../shared/runs/events.ts";
+import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project, reduceItem } from "../bounded.ts";
 import { RunSelectorShape, refineSelector } from "../fields.ts";
 import { callRun } from "../runs.ts";

@@ -11,16 +11,16 @@ import {
 } from "../../backends/registry.ts";
 import { parseAllowHosts, type AllowList } from "../../egress/allow-list.ts";
 import { assertEdgeMayFetch } from "../../egress/policy.ts";
-import { SwitchyardError, badRequest } from "../../errors.ts";
+import { SwitchyardError, badRequest } from "../../../shared/errors.ts";
 import { tenantStub } from "../../objects/stubs.ts";
-import { PROFILE_NAMES } from "../../profiles/index.ts";
+import { PROFILE_NAMES } from "../../../shared/profiles/index.ts";
 import { ReviewPolicySchema, type ReviewPolicy } from "../../reviews/review-policy.ts";
-import { InputMessageSchema, refineMessageSize } from "../../runs/messages.ts";
-import { GivenSpecShape, fromRequest } from "../../runs/run-spec.ts";
+import { InputMessageSchema, refineMessageSize } from "../../../shared/runs/messages.ts";
+import { GivenSpecShape, fromRequest } from "../../../shared/runs/run-spec.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
-import { RunStatusSchema } from "../../runs/status.ts";
+import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema } from "../fields.ts";
-import { boundedJson } from "../json-limits.ts";
+import { boundedJson } from "../../../shared/json-limits.ts";
 import { defineTool } from "../tool.ts";
 
 export const SpawnRunInputSchema = z

@@ -1,10 +1,10 @@
 // wait_runs: the join for fan-out — returns when any (or all) of the runs has ended, or at wait_ms.
 import { z } from "zod";
-import { SwitchyardError } from "../../errors.ts";
+import { SwitchyardError } from "../../../shared/errors.ts";
 import { runStub } from "../../objects/stubs.ts";
 import { RUN_ID_PATTERN } from "../../runs/ids.ts";
 import type { RunRecord } from "../../runs/run-record.ts";
-import { RunStatusSchema, isTerminal } from "../../runs/status.ts";
+import { RunStatusSchema, isTerminal } from "../../../shared/runs/status.ts";
 import { defineTool } from "../tool.ts";
 
 export const waitRuns = defineTool({

@@ -2,7 +2,7 @@
 // recursion, so no input can overflow the stack while being checked), and the one zod schema every
 // free-form tool field uses. Fields with a fixed shape are bounded by their own schemas instead.
 import { z } from "zod";
-import { toBytes } from "../runs/utf8.ts";
+import { toBytes } from "./runs/utf8.ts";
 
 /** Most levels of objects/arrays in one free-form field; the field's own object is level 1. */
 export const MAX_JSON_DEPTH = 64;

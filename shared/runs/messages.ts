@@ -1,6 +1,6 @@
 // A2A-style input messages accepted by spawn_run and continue_run, and their plain-text view.
 import { z } from "zod";
-import { boundedJson, checkJsonLimits } from "../mcp/json-limits.ts";
+import { boundedJson, checkJsonLimits } from "../json-limits.ts";
 
 const MAX_TEXT = 256 * 1024;
 /**

@@ -3,12 +3,10 @@
 // optional run field is one line in GivenSpecShape. Imports neither node:* nor cloudflare:*.
 import { z } from "zod";
 import type { BackendRun } from "../backends/backend.ts";
-import { boundedJson } from "../mcp/json-limits.ts";
+import { boundedJson } from "../json-limits.ts";
 import { PROFILES } from "../profiles/index.ts";
 import type { DispatchFrame } from "../protocol/frames.ts";
 import { InputMessageSchema, toInputMessage, type InputMessage } from "./messages.ts";
-import type { RunRecord } from "./run-record.ts";
-import type { SpawnRequest } from "./spawn.ts";
 
 /**
  * Spec fields a caller gives as they are: spawn_run takes them in this shape, the record keeps them,
@@ -66,11 +64,28 @@ export function fromRequest(args: SpecArgs, config: Record<string, unknown>): Re
   };
 }
 
+/** What a finished run hands on to the run that resumes its session (a RunRecord has it). */
+export interface ContinuedRun {
+  backend: string;
+  role: string;
+  cwd: string | null;
+  session_id: string;
+  metadata: Record<string, unknown>;
+  timeout_s: number;
+  spec: RunSpec;
+}
+
 /** What a run that resumes a finished run's session takes over from it (see forContinuation). */
-export type Continuation = Pick<
-  SpawnRequest,
-  "backend" | "role" | "cwd" | "session_mode" | "session_id" | "metadata" | "timeout_s" | "spec"
->;
+export interface Continuation {
+  backend: string;
+  role: string;
+  cwd?: string;
+  session_mode: "resume";
+  session_id: string;
+  metadata: Record<string, unknown>;
+  timeout_s: number;
+  spec: RunSpec;
+}
 
 /**
  * The run that resumes a finished run's session (continue_run, a review's remediation): the same
@@ -78,7 +93,7 @@ export type Continuation = Pick<
  * and session_ref (the tenant settles it from the session's newest run).
  */
 export function forContinuation(
-  previous: RunRecord,
+  previous: ContinuedRun,
   message: InputMessage,
   config: Record<string, unknown> = previous.spec.config,
 ): Continuation {
