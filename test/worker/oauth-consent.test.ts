@@ -5,7 +5,7 @@
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { consentAs, openConsent, pkcePair, submitConsent } from "../fixtures/oauth-consent.ts";
-import { connect, spawnA2aRun, TOKENS } from "./support/mcp.ts";
+import { connect, drainEvents, spawnA2aRun, TOKENS } from "./support/mcp.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 
 const BASE = "http://switchyard.test";
@@ -189,6 +189,7 @@ describe("invitations", () => {
   it("an invitation grants its tenant once: the exchanged token works on /mcp and sees only that tenant", async () => {
     const acme = await connect(TOKENS.acme);
     const acmeRun = await spawnA2aRun(acme, "streaming");
+    await drainEvents(acme, acmeRun.run_id); // ended, so no run outlives the test
     await acme.close();
     const before = await grants("globex");
     const { verifier, challenge } = await pkcePair();
