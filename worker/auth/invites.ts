@@ -5,7 +5,7 @@ import type { Env } from "../env.ts";
 import { parseTokenPairs, tenantForToken } from "./tokens.ts";
 
 /** Shorter codes are guessable enough to be refused outright. */
-export const MIN_INVITE_LENGTH = 16;
+const MIN_INVITE_LENGTH = 16;
 
 const USED_PREFIX = "switchyard-invite-used:";
 
@@ -13,9 +13,7 @@ const USED_PREFIX = "switchyard-invite-used:";
  * The invitations in force, code → tenant: pairs parsed as tokens are; a code that is too short, or
  * names a tenant without a key (its grant would be refused on /mcp), is logged by tenant and ignored.
  */
-export function parseInvites(
-  env: Pick<Env, "SWITCHYARD_INVITES" | "SWITCHYARD_TOKENS">,
-): Map<string, string> {
+function parseInvites(env: Pick<Env, "SWITCHYARD_INVITES" | "SWITCHYARD_TOKENS">): Map<string, string> {
   const tenants = new Set(parseTokenPairs(env.SWITCHYARD_TOKENS).values());
   const invites = new Map<string, string>();
   for (const [code, tenant] of parseTokenPairs(env.SWITCHYARD_INVITES)) {

@@ -1,7 +1,7 @@
 // GET/POST /authorize: the OAuth consent page. GET validates the request (client, redirect URI,
 // PKCE S256, resource) and shows who asks; POST signs in with a tenant key or a single-use invitation
-// code and grants a token bound to that tenant. The form is bound to the browser that opened it (the provider's consent handle
-// and cookie) and works once; Host and Origin were checked before this runs.
+// code and grants a token bound to that tenant. The form is bound to the browser that opened it (the
+// provider's consent handle and cookie) and works once; Host and Origin were checked before this runs.
 import {
   AuthorizationError,
   CimdFetchError,
