@@ -18,6 +18,10 @@ export default defineConfig({
               bindings: {
                 SWITCHYARD_TOKENS: "acme=test-token-acme,globex=test-token-globex",
                 SWITCHYARD_RUNNER_TOKENS: "acme=runner-token-acme,globex=runner-token-globex",
+                // Single-use codes for the consent page; the last two are ignored (too short, no key for initech).
+                SWITCHYARD_INVITES:
+                  "acme=invite-acme-0123456789,globex=invite-globex-0123456789," +
+                  "acme=invite-acme-bearer-0123,acme=short-code,initech=invite-initech-0123456789",
                 SWITCHYARD_RUNNER_GRACE_S: "2",
                 SWITCHYARD_PRICES: JSON.stringify({
                   "priced-model": { input_per_mtok: 2, output_per_mtok: 8 },

@@ -12,6 +12,8 @@ export interface Env {
   OAUTH_PROVIDER?: OAuthHelpers;
   /** `tenant=token` pairs, comma separated: static bearer tokens for POST /mcp, also the tenant keys the consent page signs in with. */
   SWITCHYARD_TOKENS?: string;
+  /** `tenant=code` pairs, comma separated: single-use invitation codes (16+ characters) for the consent page only. */
+  SWITCHYARD_INVITES?: string;
   /** `tenant=token` pairs, comma separated: tokens for runners dialling GET /runner/connect. */
   SWITCHYARD_RUNNER_TOKENS?: string;
   /**

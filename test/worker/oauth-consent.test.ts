@@ -1,10 +1,12 @@
 // The consent page: client-supplied text is escaped, the form works only from the browser that
 // opened it (handle + binding cookie) and only once, a wrong tenant key grants nothing, Deny goes
-// back to the client with access_denied, and an approved code needs its PKCE verifier.
+// back to the client with access_denied, and an approved code needs its PKCE verifier. An invitation
+// code signs in once for its tenant and is never a bearer token.
 import { SELF } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { consentAs, openConsent, pkcePair, submitConsent } from "../fixtures/oauth-consent.ts";
-import { TOKENS } from "./support/mcp.ts";
+import { connect, drainEvents, spawnA2aRun, TOKENS } from "./support/mcp.ts";
+import { ScriptedRunner } from "./support/scripted-runner.ts";
 
 const BASE = "http://switchyard.test";
 const REDIRECT = "http://127.0.0.1:33418/callback";
@@ -158,5 +160,93 @@ describe("consent page", () => {
     expect(tokens.expires_in).toBe(600);
     expect(tokens.refresh_token).toBeTruthy();
     expect(tokens.access_token.startsWith("globex:")).toBe(true);
+  });
+});
+
+describe("invitations", () => {
+  const INVITES = {
+    acme: "invite-acme-0123456789",
+    globex: "invite-globex-0123456789",
+    unredeemed: "invite-acme-bearer-0123",
+    short: "short-code",
+    noKey: "invite-initech-0123456789",
+  };
+
+  /** How many invitations carry a used mark. */
+  async function usedMarks(): Promise<number> {
+    const { env } = await import("cloudflare:test");
+    const list = await (env as unknown as { OAUTH_KV: KVNamespace }).OAUTH_KV.list({
+      prefix: "switchyard-invite-used:",
+    });
+    return list.keys.length;
+  }
+
+  it("the page asks for a tenant key or invitation code", async () => {
+    const form = await openConsent(fetcher, await authorizationUrl((await pkcePair()).challenge));
+    expect(form.html).toContain("Tenant key or invitation code");
+  });
+
+  it("an invitation grants its tenant once: the exchanged token works on /mcp and sees only that tenant", async () => {
+    const acme = await connect(TOKENS.acme);
+    const acmeRun = await spawnA2aRun(acme, "streaming");
+    await drainEvents(acme, acmeRun.run_id); // ended, so no run outlives the test
+    await acme.close();
+    const before = await grants("globex");
+    const { verifier, challenge } = await pkcePair();
+    const back = (await consentAs(fetcher, await authorizationUrl(challenge), INVITES.globex)).redirect;
+    expect(await grants("globex")).toBe(before + 1);
+    const res = await exchange(back.searchParams.get("code")!, verifier);
+    expect(res.status).toBe(200);
+    const { access_token } = (await res.json()) as { access_token: string };
+    expect(access_token.startsWith("globex:")).toBe(true);
+    const invited = await connect(access_token);
+    const listed = await invited.ok("list_runs", {});
+    expect(JSON.stringify(listed)).not.toContain(acmeRun.run_id);
+    expect((await invited.err("get_run", { run_id: acmeRun.run_id })).code).toBe("not_found");
+    await invited.close();
+  });
+
+  it("a second redemption is refused with a clear message and grants nothing", async () => {
+    const before = await grants("acme");
+    const marks = await usedMarks();
+    await consentAs(fetcher, await authorizationUrl((await pkcePair()).challenge), INVITES.acme);
+    expect(await grants("acme")).toBe(before + 1);
+    expect(await usedMarks()).toBe(marks + 1);
+    const form = await openConsent(fetcher, await authorizationUrl((await pkcePair()).challenge));
+    const again = await submitConsent(fetcher, form, { tenant_key: INVITES.acme });
+    expect(again.status).toBe(401);
+    expect(again.headers.get("location")).toBeNull();
+    expect(await again.text()).toContain("That invitation has already been used.");
+    expect(await grants("acme")).toBe(before + 1);
+    expect(await usedMarks()).toBe(marks + 1);
+  });
+
+  it("an invitation is no bearer token on /mcp nor on /runner/connect", async () => {
+    const res = await SELF.fetch(`${BASE}/mcp`, {
+      method: "POST",
+      headers: {
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        authorization: `Bearer ${INVITES.unredeemed}`,
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(res.status).toBe(401);
+    expect(res.headers.get("www-authenticate")).toMatch(/^Bearer /);
+    const runner = await ScriptedRunner.connect({ token: INVITES.unredeemed, name: "invited" });
+    await expect(runner.next("runner.welcome", () => true, 3_000)).rejects.toThrow(/4401/);
+  });
+
+  it("a code shorter than 16 characters, or for a tenant without a key, is ignored: nothing granted or marked", async () => {
+    const before = { acme: await grants("acme"), initech: await grants("initech") };
+    const marks = await usedMarks();
+    for (const code of [INVITES.short, INVITES.noKey]) {
+      const form = await openConsent(fetcher, await authorizationUrl((await pkcePair()).challenge));
+      const res = await submitConsent(fetcher, form, { tenant_key: code });
+      expect(res.status, code).toBe(401);
+      expect(await res.text()).toContain("That tenant key or invitation code was not accepted.");
+    }
+    expect({ acme: await grants("acme"), initech: await grants("initech") }).toEqual(before);
+    expect(await usedMarks()).toBe(marks);
   });
 });

@@ -22,7 +22,7 @@ function page(title: string, body: string): string {
   return `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>${escapeHtml(title)}</title><style>${STYLE}</style></head><body>${body}</body></html>`;
 }
 
-/** The form: who asks, where the tokens go, and a tenant key to sign in with. */
+/** The form: who asks, where the tokens go, and a tenant key or invitation code to sign in with. */
 export function consentPage(details: ConsentDescription, handle: string, error?: string): string {
   const name = escapeHtml(details.clientName);
   const publisher = details.clientDomain
@@ -40,11 +40,11 @@ export function consentPage(details: ConsentDescription, handle: string, error?:
 ${publisher}
 <p>Tokens will be sent to <strong>${escapeHtml(details.redirectHost)}</strong>.</p>
 ${loopback}${scopes}
-<p>It will act for the tenant whose key you enter, with every tool that tenant has.</p>
+<p>It will act for the tenant whose key or invitation you enter, with every tool that tenant has.</p>
 ${error ? `<p class="error" role="alert">${escapeHtml(error)}</p>` : ""}
 <form method="post" action="/authorize">
 <input type="hidden" name="handle" value="${escapeHtml(handle)}">
-<label for="tenant_key">Tenant key (the tenant's token from SWITCHYARD_TOKENS)</label>
+<label for="tenant_key">Tenant key or invitation code</label>
 <input id="tenant_key" name="tenant_key" type="password" autocomplete="off">
 <button name="decision" value="approve">Allow</button><button name="decision" value="deny">Deny</button>
 </form>`,

@@ -1,7 +1,7 @@
 // GET/POST /authorize: the OAuth consent page. GET validates the request (client, redirect URI,
-// PKCE S256, resource) and shows who asks; POST signs in with a tenant key and grants a token bound
-// to that tenant. The form is bound to the browser that opened it (the provider's consent handle
-// and cookie) and works once; Host and Origin were checked before this runs.
+// PKCE S256, resource) and shows who asks; POST signs in with a tenant key or a single-use invitation
+// code and grants a token bound to that tenant. The form is bound to the browser that opened it (the
+// provider's consent handle and cookie) and works once; Host and Origin were checked before this runs.
 import {
   AuthorizationError,
   CimdFetchError,
@@ -11,6 +11,7 @@ import {
 } from "@cloudflare/workers-oauth-provider";
 import { Hono } from "hono";
 import { cimdDomain, ensureCimdClient } from "../auth/cimd.ts";
+import { redeemInvite } from "../auth/invites.ts";
 import { AUTHORIZE_PATH } from "../auth/oauth.ts";
 import { parseTokenPairs, tenantForToken } from "../auth/tokens.ts";
 import type { TenantGrant } from "../auth/grant.ts";
@@ -35,6 +36,22 @@ function helpers(env: Env): OAuthHelpers {
 async function describeRequest(oauth: OAuthHelpers, request: AuthRequest): Promise<ConsentDescription> {
   const details = await oauth.describeConsent(request);
   return { ...details, clientDomain: details.clientDomain ?? cimdDomain(details.clientId) };
+}
+
+type SignIn = { tenant: string; signedInWith: "tenant_key" | "invitation" } | { refusal: string };
+
+/** Who the entered secret signs in as: a tenant key first, else an invitation (redeemed here, once). */
+async function signIn(env: Env, secret: string): Promise<SignIn> {
+  const tenant = tenantForToken(parseTokenPairs(env.SWITCHYARD_TOKENS), secret);
+  if (tenant) return { tenant, signedInWith: "tenant_key" };
+  const invite = await redeemInvite(env, secret);
+  if ("tenant" in invite) return { tenant: invite.tenant, signedInWith: "invitation" };
+  return {
+    refusal:
+      invite.refused === "used"
+        ? "That invitation has already been used. Ask for a new one."
+        : "That tenant key or invitation code was not accepted.",
+  };
 }
 
 /** What a refused authorization shows: a redirect once the client is verified, a page otherwise. */
@@ -72,24 +89,18 @@ consentRoutes.post(AUTHORIZE_PATH, async (c) => {
     }
     // Consumes the handle: a form is answered once, from the browser holding its cookie.
     const approved = await oauth.approveConsent(c.req.raw, handle);
-    const tenant = tenantForToken(
-      parseTokenPairs(c.env.SWITCHYARD_TOKENS),
-      String(form.get("tenant_key") ?? ""),
-    );
-    if (!tenant) {
+    const signedIn = await signIn(c.env, String(form.get("tenant_key") ?? ""));
+    if ("refusal" in signedIn) {
       const details = await describeRequest(oauth, approved.request);
       const again = await oauth.beginConsent(approved.request);
-      return html(
-        consentPage(details, again.handle, "That tenant key was not accepted."),
-        401,
-        again.headers,
-      );
+      return html(consentPage(details, again.handle, signedIn.refusal), 401, again.headers);
     }
+    const { tenant, signedInWith } = signedIn;
     const props: TenantGrant = { tenant };
     const { redirectTo } = await oauth.completeAuthorization({
       request: approved.request,
       userId: tenant,
-      metadata: { signedInWith: "tenant_key" },
+      metadata: { signedInWith },
       scope: approved.request.scope,
       props,
       // One tenant is many people and many installations of the same app: one's sign-in must not
