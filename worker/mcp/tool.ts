@@ -8,6 +8,19 @@ export interface ToolContext {
   tenant: string;
 }
 
+export type Annotations = Required<
+  Pick<ToolAnnotations, "title" | "readOnlyHint" | "destructiveHint" | "idempotentHint" | "openWorldHint">
+>;
+
+/** The annotations of a tool that only reads the tenant's own Switchyard state. */
+export const readOnly = (title: string): Annotations => ({
+  title,
+  readOnlyHint: true,
+  destructiveHint: false,
+  idempotentHint: true,
+  openWorldHint: false,
+});
+
 export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   name: string;
   description: string;
@@ -15,9 +28,7 @@ export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
    * What a client may assume without reading the description (every hint given, none left to the
    * spec's defaults): clients decide from these whether a call needs the user's approval.
    */
-  annotations: Required<
-    Pick<ToolAnnotations, "title" | "readOnlyHint" | "destructiveHint" | "idempotentHint" | "openWorldHint">
-  >;
+  annotations: Annotations;
   input: I;
   output: O;
   // Method syntax on purpose: it lets the registry hold tools of different schemas in one list.

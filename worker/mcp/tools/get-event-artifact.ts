@@ -5,7 +5,7 @@ import { MAX_PAGE_BYTES } from "../../runs/artifacts.ts";
 import { parsePointer } from "../../runs/json-pointer.ts";
 import { RunSelectorShape, refineSelector } from "../fields.ts";
 import { openRun } from "../runs.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, readOnly } from "../tool.ts";
 
 export const getEventArtifact = defineTool({
   name: "get_event_artifact",
@@ -13,13 +13,7 @@ export const getEventArtifact = defineTool({
     "Read a stored event field listed in the event's data.artifact_refs (seq and field_path), or the whole text of an " +
     "artifact in get_run's result.artifacts that has a text_ref (artifact_id), by byte offset and limit. Pages never " +
     "split a UTF-8 character; continue with offset = next_offset while has_more.",
-  annotations: {
-    title: "Read an event field or artifact",
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: readOnly("Read an event field or artifact"),
   input: z
     .strictObject({
       ...RunSelectorShape,

@@ -8,7 +8,7 @@ import { runStub, tenantStub } from "../../objects/stubs.ts";
 import { RunRowSchema } from "../../runs/run-index.ts";
 import { FindingSchema } from "../../reviews/review-policy.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, readOnly } from "../tool.ts";
 import { cursorAfter } from "./list-runs.ts";
 
 const ReviewRowSchema = z.object({
@@ -26,13 +26,7 @@ export const getLaneActivity = defineTool({
   description:
     "A lane's state: its runs (newest first, up to limit), the latest worker result, every review verdict, the open " +
     "findings of the latest review, and the lane's metrics.",
-  annotations: {
-    title: "Get a lane's activity",
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: readOnly("Get a lane's activity"),
   input: z.strictObject({
     lane_id: z.string().max(64),
     limit: z.number().int().min(1).max(200).default(50),

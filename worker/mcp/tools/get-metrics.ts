@@ -9,7 +9,7 @@ import {
 } from "../../metrics/metrics-query.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, readOnly } from "../tool.ts";
 
 export const getMetrics = defineTool({
   name: "get_metrics",
@@ -17,13 +17,7 @@ export const getMetrics = defineTool({
     "Token usage (input, cached input, output, reasoning), cost (reported or priced; unpriced tokens counted apart), " +
     "run counts by outcome, success rate and p50/p95 run durations, grouped by group_by, with filters and a time range. " +
     "Usage sums cover the runs that reported usage; usage_unreported_runs counts the runs whose backend reported none.",
-  annotations: {
-    title: "Get run metrics",
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: readOnly("Get run metrics"),
   input: z.strictObject({
     group_by: z.enum(Object.keys(GROUP_COLUMNS) as [GroupBy, ...GroupBy[]]),
     ...MetricsFiltersShape,

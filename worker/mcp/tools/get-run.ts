@@ -3,20 +3,14 @@ import { z } from "zod";
 import { RunViewSchema, toRunView } from "../../runs/run-view.ts";
 import { RunSelectorShape, refineSelector } from "../fields.ts";
 import { openRun } from "../runs.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, readOnly } from "../tool.ts";
 
 export const getRun = defineTool({
   name: "get_run",
   description:
     "Status, timestamps, last_seq, summary, result, error, session, lineage and remote_ref of a run, and where it " +
     "runs: placement (edge or runner) and runner (the runner's name; null at the edge or before dispatch).",
-  annotations: {
-    title: "Get a run",
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: readOnly("Get a run"),
   input: z.strictObject(RunSelectorShape).superRefine(refineSelector),
   output: RunViewSchema,
   async handler(args, ctx) {

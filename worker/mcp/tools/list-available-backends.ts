@@ -4,7 +4,7 @@ import { z } from "zod";
 import { BACKENDS, type BackendDescriptor } from "../../backends/registry.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import type { RunnerInfo } from "../../runners/placement.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, readOnly } from "../tool.ts";
 
 export const AVAILABILITY_STATES = [
   "available",
@@ -98,13 +98,7 @@ export const listAvailableBackends = defineTool({
     "Every backend, where it runs (edge, runner, or edge for public endpoints and runner for local ones), its " +
     "capabilities and, when probed, availability_state (available, reachable, declared_not_installed, unavailable, " +
     "unknown) with the runners that declared it (installed or not) and their free slots; edge-only backends list no runners.",
-  annotations: {
-    title: "List available backends",
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: readOnly("List available backends"),
   input: z.strictObject({ probe: z.boolean().default(true) }),
   output: z.object({
     backends: z.array(

@@ -5,7 +5,7 @@ import { RunRowSchema, encodeCursor, type RunIndexRow } from "../../runs/run-ind
 import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
 import { AbsolutePathSchema } from "../fields.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, readOnly } from "../tool.ts";
 
 /** The cursor that continues a listing after `row`. */
 export const cursorAfter = (row: RunIndexRow) =>
@@ -16,13 +16,7 @@ export const listRuns = defineTool({
   description:
     "The tenant's runs, newest first. Filters combine with AND. Pass next_cursor back as cursor for the next page. " +
     "fields/detail/max_bytes bound the answer; a trimmed answer says what it left out.",
-  annotations: {
-    title: "List runs",
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: readOnly("List runs"),
   input: z.strictObject({
     status: RunStatusSchema.optional(),
     backend: z.string().max(64).optional(),

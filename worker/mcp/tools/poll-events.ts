@@ -5,7 +5,7 @@ import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project, reduceItem } from "../bounded.ts";
 import { RunSelectorShape, refineSelector } from "../fields.ts";
 import { callRun } from "../runs.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, readOnly } from "../tool.ts";
 
 export const pollEvents = defineTool({
   name: "poll_events",
@@ -16,13 +16,7 @@ export const pollEvents = defineTool({
     "stored right after the event that caused it, so a finished run's log ends with the event that ended it " +
     "(run_completed, run_failed or rejected) followed by status_changed to the final status, the same for every " +
     "backend; a cancelled run ends with status_changed alone.",
-  annotations: {
-    title: "Poll a run's events",
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: readOnly("Poll a run's events"),
   input: z
     .strictObject({
       ...RunSelectorShape,

@@ -5,20 +5,14 @@ import { runStub } from "../../objects/stubs.ts";
 import { RUN_ID_PATTERN } from "../../runs/ids.ts";
 import type { RunRecord } from "../../runs/run-record.ts";
 import { RunStatusSchema, isTerminal } from "../../../shared/runs/status.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, readOnly } from "../tool.ts";
 
 export const waitRuns = defineTool({
   name: "wait_runs",
   description:
     "Wait until any (mode any) or all (mode all) of up to 100 runs are finished, or wait_ms passes. " +
     "Returns every run's status; done says whether the condition was met.",
-  annotations: {
-    title: "Wait for runs to end",
-    readOnlyHint: true,
-    destructiveHint: false,
-    idempotentHint: true,
-    openWorldHint: false,
-  },
+  annotations: readOnly("Wait for runs to end"),
   input: z.strictObject({
     run_ids: z.array(z.string().max(64)).min(1).max(100),
     mode: z.enum(["any", "all"]).default("any"),
