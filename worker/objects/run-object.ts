@@ -18,7 +18,7 @@ import { RunLog } from "../runs/run-log.ts";
 import type { RunRecord, RunReview } from "../runs/run-record.ts";
 import { RunWriter } from "../runs/run-writer.ts";
 import { toBackendRun, toDispatch, type RunPrivate } from "../../shared/runs/run-spec.ts";
-import { openRunStorage } from "../storage/run-storage.ts";
+import { holdsRunTables, openRunStorage } from "../storage/run-storage.ts";
 import { isAwaitingInput, isTerminal, type RunStatus } from "../../shared/runs/status.ts";
 import { parsePriceTable, type PriceTable } from "../../shared/runs/usage.ts";
 import { ChangeOutbox } from "./change-outbox.ts";
@@ -57,6 +57,8 @@ export class RunObject extends DurableObject<Env> {
     // again, and the alarm is armed for whatever the stored state says is due (which also carries
     // runs whose schedules an earlier version kept elsewhere).
     void ctx.blockConcurrencyWhile(async () => {
+      // A new object holds no run: nothing to resume, and `create` opens its storage.
+      if (!holdsRunTables(ctx.storage.sql)) return;
       const w = this.#w;
       if (!w) return;
       this.#edge?.check();

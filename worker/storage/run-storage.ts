@@ -22,6 +22,13 @@ export const RUN_SCHEMA: Schema = {
   ],
 };
 
+/** Whether this storage has ever held a run (of any version): a new object's has no tables yet. */
+export function holdsRunTables(sql: SqlStorage): boolean {
+  return (
+    sql.exec("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'sy_record'").toArray().length > 0
+  );
+}
+
 /**
  * Brings a record from before step 3 to its shape: no runner name was kept (null: not known),
  * and `result.artifacts` held each artifact_added event's data as it came. Those are joined as
