@@ -58,6 +58,13 @@ if (!existsSync(VARS)) {
     ].join("\n"),
   );
 }
+// Before allow entries named ports, this file allowed the bare loopback hosts, which now means ports
+// 80 and 443 only: a file written then is brought to what a new one says.
+const OLD_ALLOW = "SWITCHYARD_EDGE_ALLOW_HOSTS=127.0.0.1,localhost\n";
+const written = readFileSync(VARS, "utf8");
+if (written.includes(OLD_ALLOW)) {
+  writeFileSync(VARS, written.replace(OLD_ALLOW, "SWITCHYARD_EDGE_ALLOW_HOSTS=127.0.0.1:*,localhost:*\n"));
+}
 const vars = Object.fromEntries(
   readFileSync(VARS, "utf8")
     .split("\n")

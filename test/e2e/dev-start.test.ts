@@ -3,7 +3,16 @@
 // a port held by something else is named as such. Neither touches .dev.vars.
 import { spawn, type ChildProcess } from "node:child_process";
 import { once } from "node:events";
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, symlinkSync } from "node:fs";
+import {
+  copyFileSync,
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer, type Server } from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -21,7 +30,7 @@ const checkouts: string[] = [];
 function checkout(): string {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-dev-start-"));
   checkouts.push(dir);
-  for (const name of ["worker", "runner", "scripts", "node_modules"])
+  for (const name of ["shared", "worker", "runner", "scripts", "node_modules"])
     symlinkSync(join(REPO, name), join(dir, name));
   for (const name of ["wrangler.toml", "package.json"]) copyFileSync(join(REPO, name), join(dir, name));
   return dir;
@@ -78,11 +87,17 @@ describe("npm start on a taken port", () => {
     const dir = checkout();
     const port = await freePort();
     const url = `http://127.0.0.1:${port}`;
+    // A .dev.vars an earlier version wrote: its bare loopback allow entries now mean ports 80 and 443
+    // only, so the start brings them to every port, keeping the tokens.
+    const vars = join(dir, ".dev.vars");
+    const tokens =
+      "SWITCHYARD_TOKENS=dev=sy_dev_earlier0123456789\nSWITCHYARD_RUNNER_TOKENS=dev=sy_runner_earlier0123456789\n";
+    writeFileSync(vars, `${tokens}SWITCHYARD_EDGE_ALLOW_HOSTS=127.0.0.1,localhost\n`);
     const first = new DevStart(dir, port);
     started.push(first);
     await first.printed(`connected to ${url} as local`);
-    const vars = join(dir, ".dev.vars");
     const before = { text: readFileSync(vars, "utf8"), mtime: statSync(vars).mtimeMs };
+    expect(before.text).toBe(`${tokens}SWITCHYARD_EDGE_ALLOW_HOSTS=127.0.0.1:*,localhost:*\n`);
 
     const second = new DevStart(dir, port);
     started.push(second);
