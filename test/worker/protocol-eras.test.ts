@@ -2,10 +2,11 @@
 // client (SDK v2 pinned to the modern revision, `server/discover`) see the same tools, schemas and
 // annotations, call every tool with the same results, and get the same tool error shape.
 import type { Client as ModernClient } from "@modelcontextprotocol/client";
+import { SELF } from "cloudflare:test";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TOOLS } from "../../worker/mcp/tools/index.ts";
 import { MODERN_REVISION, connectModern, postModern } from "./support/mcp-modern.ts";
-import { agentUrl, connect, type TestClient, type ToolError } from "./support/mcp.ts";
+import { TOKENS, agentUrl, connect, type TestClient, type ToolError } from "./support/mcp.ts";
 
 type Call = (name: string, args: Record<string, unknown>) => Promise<Record<string, any>>;
 type Result = { isError?: boolean; content?: unknown; structuredContent?: unknown };
@@ -128,6 +129,21 @@ describe("the 2026-07-28 wire", () => {
     const call = (await postModern("tools/call", { name: "list_runs", arguments: { limit: 1 } })).result;
     expect(call.resultType).toBe("complete");
     expect(call.isError).toBeUndefined();
+  });
+
+  it("a 2025-era call is answered with one JSON body, not an event stream", async () => {
+    const res = await SELF.fetch("http://switchyard.test/mcp", {
+      method: "POST",
+      headers: {
+        authorization: `Bearer ${TOKENS.acme}`,
+        "content-type": "application/json",
+        accept: "application/json, text/event-stream",
+        "mcp-protocol-version": "2025-06-18",
+      },
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    });
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(((await res.json()) as { result: { tools: unknown[] } }).result.tools).toHaveLength(TOOLS.length);
   });
 
   it("a non-object arguments gets the documented tool error, not a JSON-RPC error", async () => {

@@ -1,8 +1,10 @@
-// POST /mcp: Streamable HTTP, stateless, for both protocol eras — `agents`' createMcpHandler routes
-// 2026-07-28 requests (per-request `_meta` envelope, `server/discover`) to the modern path and
-// 2025-era ones (`initialize`, no envelope) to a stateless fallback, each served by a fresh server
-// from one factory. Every other method answers 405: there is no SSE stream to open or resume (GET)
-// and no session to end (DELETE).
+// POST /mcp: Streamable HTTP, stateless, for both protocol eras, each request served by a fresh
+// server from one factory. 2026-07-28 requests (per-request `_meta` envelope, `server/discover`) go
+// to `agents`' createMcpHandler; 2025-era ones (`initialize`, no envelope), as the SDK classifies
+// them, to a stateless transport answering plain JSON — the handler's own 2025 fallback answers
+// every call as an SSE stream, which costs each caller a stream to parse for one message. Every
+// other method answers 405: there is no SSE stream to open or resume (GET) and no session to end.
+import { isLegacyRequest, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { createMcpHandler } from "agents/mcp/server";
 import { Hono } from "hono";
 import { servedHostnames } from "../auth/require-allowed-host.ts";
@@ -16,19 +18,30 @@ const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 export const mcpRoutes = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
 
 mcpRoutes.post("/mcp", requireTenant(), async (c) => {
-  const tenant = c.get("tenant");
+  const ctx = { env: c.env, tenant: c.get("tenant") };
+  const request = withHostHeader(c.req.raw);
+  // A body over the limit classifies as modern, whose handler answers 413.
+  if (await isLegacyRequest(request, undefined, { maxRequestBodySize: MAX_REQUEST_BODY_BYTES })) {
+    const transport = new WebStandardStreamableHTTPServerTransport({
+      sessionIdGenerator: undefined,
+      enableJsonResponse: true,
+    });
+    await createMcpServer(ctx, "legacy").connect(transport);
+    return transport.handleRequest(request);
+  }
   // requireAllowedHost has checked Host and Origin already; the handler checks again against the
   // same names, so neither refuses what the other serves.
   const hosts = servedHostnames(c.env);
-  const handler = createMcpHandler(({ era }) => createMcpServer({ env: c.env, tenant }, era), {
+  const handler = createMcpHandler(({ era }) => createMcpServer(ctx, era), {
     route: "/mcp",
+    legacy: "reject",
     allowedHostnames: hosts,
     allowedOriginHostnames: hosts,
     // No CORS headers, as before: a browser page on another origin is refused, not invited.
     corsOptions: false,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
   });
-  return handler.fetch(withHostHeader(c.req.raw));
+  return handler.fetch(request);
 });
 
 /**
