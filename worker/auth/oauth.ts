@@ -28,6 +28,9 @@ export const resourceFor = (origin: string) => `${origin}${MCP_PATH}`;
 export const bearerChallenge = (origin: string) =>
   `Bearer realm="switchyard", resource_metadata="${origin}${RESOURCE_METADATA_PATH}${MCP_PATH}", error="invalid_token"`;
 
+/** Providers kept at once, one per origin served. */
+const MAX_PROVIDERS = 16;
+
 type Handler = { fetch(request: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> };
 
 /**
@@ -50,13 +53,20 @@ function createProvider(app: Handler, origin: string): OAuthProvider<Env> {
     // Static tokens for CLIs and CI, unchanged. Runner tokens are never looked at: they stay
     // valid only on /runner/connect, which is not an API route of the provider.
     resolveExternalToken: async ({ token, env }) => {
-      const tenant = tenantForToken(parseTokenPairs(env.SWITCHYARD_TOKENS), token);
-      if (!tenant) return null;
-      const props: TenantGrant = { tenant };
-      return { props, audience: resource };
+      const props = staticGrant(env, token);
+      return props ? { props, audience: resource } : null;
     },
   });
 }
+
+/** The grant a static SWITCHYARD_TOKENS token carries, or undefined for any other token. */
+function staticGrant(env: Env, token: string | undefined): TenantGrant | undefined {
+  const tenant = token ? tenantForToken(parseTokenPairs(env.SWITCHYARD_TOKENS), token) : undefined;
+  return tenant ? { tenant } : undefined;
+}
+
+const bearerOf = (request: Request) =>
+  /^Bearer (\S+)$/i.exec(request.headers.get("authorization") ?? "")?.[1];
 
 const json = (body: unknown, status: number, headers?: HeadersInit) => {
   const h = new Headers(headers);
@@ -95,13 +105,33 @@ async function cimdRefusal(request: Request, env: Env): Promise<Response | undef
  * its document too; every 401 on /mcp gets Switchyard's body under the provider's challenge.
  */
 export function createOAuthHandler(app: Handler) {
+  // Building a provider validates its whole configuration, which costs more than the rest of a
+  // get_run: one is kept per origin. Origins are the served hosts (Host is checked first), so
+  // few; the cap only bounds loopback's many ports.
+  const providers = new Map<string, OAuthProvider<Env>>();
+  const providerFor = (origin: string) => {
+    let provider = providers.get(origin);
+    if (!provider) {
+      if (providers.size >= MAX_PROVIDERS) providers.clear();
+      provider = createProvider(app, origin);
+      providers.set(origin, provider);
+    }
+    return provider;
+  };
   return async (request: Request, workerEnv: Env, ctx: ExecutionContext): Promise<Response> => {
     // The provider leaves its helpers on `env` (OAUTH_PROVIDER) for the app, and a Worker's env
     // object outlives the request: each request gets its own, so one origin's helpers (issuer,
     // resource) never serve another's request.
     const env: Env = { ...workerEnv, OAUTH_PROVIDER: undefined };
     const url = new URL(request.url);
-    const provider = createProvider(app, url.origin);
+    // A static token needs none of the provider's work: the app gets the grant the provider's
+    // resolveExternalToken would give it, set on the context the way the provider sets it.
+    const grant = url.pathname === MCP_PATH ? staticGrant(env, bearerOf(request)) : undefined;
+    if (grant) {
+      (ctx as ExecutionContext & { props: unknown }).props = grant;
+      return app.fetch(request, env, ctx);
+    }
+    const provider = providerFor(url.origin);
     if (url.pathname === RESOURCE_METADATA_PATH) {
       url.pathname = `${RESOURCE_METADATA_PATH}${MCP_PATH}`;
       return provider.fetch(new Request(url, request), env, ctx);

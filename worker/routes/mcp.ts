@@ -6,7 +6,7 @@
 // other method answers 405: there is no SSE stream to open or resume (GET) and no session to end.
 import { isLegacyRequest, WebStandardStreamableHTTPServerTransport } from "@modelcontextprotocol/server";
 import { createMcpHandler } from "agents/mcp/server";
-import { Hono } from "hono";
+import { Hono, type Context } from "hono";
 import { servedHostnames } from "../auth/require-allowed-host.ts";
 import { requireTenant, type AuthVariables } from "../auth/require-tenant.ts";
 import type { Env } from "../env.ts";
@@ -19,15 +19,17 @@ export const mcpRoutes = new Hono<{ Bindings: Env; Variables: AuthVariables }>()
 
 mcpRoutes.post("/mcp", requireTenant(), async (c) => {
   const ctx = { env: c.env, tenant: c.get("tenant") };
-  const request = withHostHeader(c.req.raw);
-  // A body over the limit classifies as modern, whose handler answers 413.
-  if (await isLegacyRequest(request, undefined, { maxRequestBodySize: MAX_REQUEST_BODY_BYTES })) {
+  const read = await readBody(withHostHeader(c.req.raw));
+  if (read === "too_large") return tooLarge(c);
+  const { request, parsedBody } = read;
+  // Classified from the body read once: the SDK would otherwise clone and parse it again.
+  if (await isLegacyRequest(request, parsedBody, { maxRequestBodySize: MAX_REQUEST_BODY_BYTES })) {
     const transport = new WebStandardStreamableHTTPServerTransport({
       sessionIdGenerator: undefined,
       enableJsonResponse: true,
     });
     await createMcpServer(ctx, "legacy").connect(transport);
-    return transport.handleRequest(request);
+    return transport.handleRequest(request, { parsedBody });
   }
   // requireAllowedHost has checked Host and Origin already; the handler checks again against the
   // same names, so neither refuses what the other serves.
@@ -41,8 +43,38 @@ mcpRoutes.post("/mcp", requireTenant(), async (c) => {
     corsOptions: false,
     maxRequestBodySize: MAX_REQUEST_BODY_BYTES,
   });
-  return handler.fetch(request);
+  return handler.fetch(request, { parsedBody });
 });
+
+/**
+ * The body read once, up to the limit, and parsed: the transports then use the parsed body and
+ * read nothing. Text that is not JSON is handed on as the body, so the transports answer it as they
+ * answer malformed JSON.
+ */
+async function readBody(
+  raw: Request,
+): Promise<"too_large" | { request: Request; parsedBody: unknown | undefined }> {
+  if (Number(raw.headers.get("content-length") ?? 0) > MAX_REQUEST_BODY_BYTES) return "too_large";
+  const text = await raw.text();
+  // Characters never outnumber bytes, so only a long text needs counting.
+  if (
+    text.length * 3 > MAX_REQUEST_BODY_BYTES &&
+    new TextEncoder().encode(text).byteLength > MAX_REQUEST_BODY_BYTES
+  )
+    return "too_large";
+  try {
+    const parsedBody: unknown = JSON.parse(text);
+    return { request: new Request(raw.url, { method: raw.method, headers: raw.headers }), parsedBody };
+  } catch {
+    return { request: new Request(raw, { body: text }), parsedBody: undefined };
+  }
+}
+
+const tooLarge = (c: Context) =>
+  c.json(
+    { error: "payload_too_large", message: `the request body is over ${MAX_REQUEST_BODY_BYTES} bytes` },
+    413,
+  );
 
 /**
  * The request with a Host header: requireAllowedHost reads the URL's host when a request has none
