@@ -3,7 +3,7 @@
 // cancel that run as get_run, continue_run and cancel_run do. Other clients get the plain result.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { postModern } from "./support/mcp-modern.ts";
-import { agentUrl, connect, waitForStatus, type TestClient } from "./support/mcp.ts";
+import { TOKENS, agentUrl, connect, waitForStatus, type TestClient } from "./support/mcp.ts";
 
 const TASKS = { extensions: { "io.modelcontextprotocol/tasks": {} } };
 
@@ -83,6 +83,35 @@ describe("spawn_run as a task", () => {
     });
     expect(bad.error.data).toMatchObject({ code: "bad_request", field: "inputResponses.continue_run" });
     expect((await c.ok("get_run", { run_id: runId })).status).toBe("input_required");
+  });
+
+  it("another tenant's task is not there: get, answer and cancel find nothing and change nothing", async () => {
+    const runId = (await spawnAsTask("inputRequired")).result.taskId as string;
+    await waitForStatus(c, runId, ["input_required"]);
+    const asGlobex = (method: string, params: Record<string, unknown>) =>
+      postModern(method, params, {
+        capabilities: TASKS,
+        headers: { authorization: `Bearer ${TOKENS.globex}` },
+      });
+    const calls = [
+      asGlobex("tasks/get", { taskId: runId }),
+      asGlobex("tasks/update", {
+        taskId: runId,
+        inputResponses: { continue_run: { action: "accept", content: { prompt: "Eve" } } },
+      }),
+      asGlobex("tasks/cancel", { taskId: runId }),
+    ];
+    for (const answer of await Promise.all(calls)) {
+      expect(answer.result).toBeUndefined();
+      expect(answer.error.data).toMatchObject({ code: "not_found", field: "taskId" });
+    }
+    const run = await c.ok("get_run", { run_id: runId });
+    expect(run.status).toBe("input_required");
+    expect(
+      (await c.ok("poll_events", { run_id: runId, after_seq: 0, wait_ms: 0 })).events.map(
+        (e: { type: string }) => e.type,
+      ),
+    ).not.toContain("message_added");
   });
 
   it("without the extension declared, spawn_run answers with the run as before", async () => {
