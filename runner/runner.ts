@@ -132,6 +132,8 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
   function onFrame(frame: RunFrame): void {
     if (frame.type === "run.dispatch") void onDispatch(frame);
     else if (frame.type === "run.continue") onContinue(frame.run_id, frame.message);
+    else if (frame.type === "lane.land" || frame.type === "lane.reclaim")
+      log(`lane request ${frame.request_id} ignored: lanes are not served yet`);
     else (runs.get(frame.run_id)?.abort ?? preparing.get(frame.run_id))?.abort();
   }
 

@@ -17,7 +17,8 @@ export type HelloFrame = Extract<RunnerFrame, { type: "runner.hello" }>;
 export type RefusedFrame = Extract<RunnerFrame, { type: "run.refused" }>;
 export type WelcomeFrame = Extract<WorkerFrame, { type: "runner.welcome" }>;
 /** The frames the runner acts on; welcome, ack and pong are the link's own. */
-export type RunFrame = Extract<WorkerFrame, { type: "run.dispatch" | "run.continue" | "run.cancel" }>;
+/** The frames the link hands to the runner; the rest (welcome, acks, pongs) are the link's own. */
+export type RunFrame = Exclude<WorkerFrame, { type: "runner.welcome" | "run.ack" | "pong" }>;
 export type CloseName = keyof typeof CLOSE_CODES;
 
 export type LinkEvent =

@@ -1,6 +1,12 @@
 // The runner link's wire frames, defined once and imported by the Worker and the runner alike.
 // Imports neither node:* nor cloudflare:*. Tags are dotted; every frame is one JSON text message.
 import { z } from "zod";
+import {
+  LandResultSchema,
+  LandStrategySchema,
+  LaneWorkspaceSchema,
+  ReclaimResultSchema,
+} from "../lanes/lane-work.ts";
 import { NewEventSchema } from "../runs/events.ts";
 import { InputMessageSchema } from "../runs/messages.ts";
 import { RunSpecSchema } from "../runs/run-spec.ts";
@@ -91,10 +97,20 @@ export const PONG_TEXT = '{"type":"pong"}';
 
 export const PingFrameSchema = z.object({ type: z.literal("ping") });
 
+const RequestId = z.string().min(1).max(64);
+
+/** The answer to a `lane.land` or `lane.reclaim` request, by its request id. */
+export const LaneReplyFrameSchema = z.object({
+  type: z.literal("lane.reply"),
+  request_id: RequestId,
+  result: z.union([LandResultSchema, ReclaimResultSchema]),
+});
+
 export const RunnerFrameSchema = z.discriminatedUnion("type", [
   HelloFrameSchema,
   RunOutputsFrameSchema,
   RunRefusedFrameSchema,
+  LaneReplyFrameSchema,
   PingFrameSchema,
 ]);
 export type RunnerFrame = z.infer<typeof RunnerFrameSchema>;
@@ -138,12 +154,30 @@ export const AckFrameSchema = z.object({
 });
 export const PongFrameSchema = z.object({ type: z.literal("pong") });
 
+/** Merge a lane's branch into its base on the runner holding the repository; answered by `lane.reply`. */
+export const LandFrameSchema = z.object({
+  type: z.literal("lane.land"),
+  request_id: RequestId,
+  lane: LaneWorkspaceSchema,
+  strategy: LandStrategySchema,
+  /** Remove the lane's worktree after a clean merge (the lane is being closed). */
+  remove_worktree: z.boolean(),
+});
+/** Remove a lane's worktree and branch (closed without landing); answered by `lane.reply`. */
+export const ReclaimFrameSchema = z.object({
+  type: z.literal("lane.reclaim"),
+  request_id: RequestId,
+  lane: LaneWorkspaceSchema,
+});
+
 export const WorkerFrameSchema = z.discriminatedUnion("type", [
   WelcomeFrameSchema,
   DispatchFrameSchema,
   ContinueFrameSchema,
   CancelFrameSchema,
   AckFrameSchema,
+  LandFrameSchema,
+  ReclaimFrameSchema,
   PongFrameSchema,
 ]);
 export type WorkerFrame = z.infer<typeof WorkerFrameSchema>;

@@ -17,6 +17,9 @@ export const EVENT_TYPES = [
   "artifact_added",
   "todo_updated",
   "usage",
+  /** A lane run's changes (shared/lanes/lane-work.ts RunChanges) and its test gate's result. */
+  "lane_changes",
+  "tests_finished",
   "input_required",
   "auth_required",
   "rejected",

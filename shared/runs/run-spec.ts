@@ -4,6 +4,7 @@
 import { z } from "zod";
 import type { BackendRun } from "../backends/backend.ts";
 import { boundedJson } from "../json-limits.ts";
+import { LaneWorkspaceSchema } from "../lanes/lane-work.ts";
 import { PROFILES } from "../profiles/index.ts";
 import type { DispatchFrame } from "../protocol/frames.ts";
 import { InputMessageSchema, toInputMessage, type InputMessage } from "./messages.ts";
@@ -39,6 +40,8 @@ export const RunSpecSchema = z.object({
   ...GivenSpecShape,
   /** Non-secret part of backend_config, already validated against the backend's schema. */
   config: z.record(z.string(), z.unknown()),
+  /** A lane run's worktree: the runner works in it and records what the run changed there. */
+  lane: LaneWorkspaceSchema.optional(),
   /** Handle of the session being resumed (`session_mode: resume`), from its latest run. */
   session_ref: z.record(z.string(), z.string()).optional(),
 });
