@@ -38,6 +38,7 @@ describe("auth", () => {
         "get_run",
         "poll_events",
         "wait_runs",
+        "watch_runs",
         "continue_run",
         "cancel_run",
         "list_runs",

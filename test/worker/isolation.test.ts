@@ -22,6 +22,7 @@ describe("tenant isolation", () => {
       ["continue_run", { run_id: run.run_id, prompt: "hi" }],
       ["get_event_artifact", { run_id: run.run_id, seq: 1, field_path: "/text" }],
       ["wait_runs", { run_ids: [run.run_id], wait_ms: 0 }],
+      ["watch_runs", { runs: [{ run_id: run.run_id }], wait_ms: 0 }],
       ["get_run", { agent_name: "acme-private" }],
     ];
     for (const [tool, args] of calls) {

@@ -39,6 +39,8 @@ async function callEveryTool(call: Call, tag: string): Promise<Set<string>> {
   expect((await ok("get_run", { run_id: run.run_id })).status).toBe("completed");
   const page = await ok("poll_events", { run_id: run.run_id, after_seq: 0, limit: 5 });
   expect(page.events.length).toBe(5);
+  const watched = await ok("watch_runs", { runs: [{ run_id: run.run_id, after_seq: 5 }], limit: 3 });
+  expect(watched.runs[0].events.map((e: { seq: number }) => e.seq)).toEqual([6, 7, 8]);
   const artifact = await ok("get_event_artifact", { run_id: run.run_id, artifact_id: "stream", limit: 100 });
   expect(artifact.text.length).toBeGreaterThan(0);
   const listed = await ok("list_runs", { limit: 50 });

@@ -203,6 +203,21 @@ export class RunObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * For watch_runs, which parks on many runs and answers on the first that moves: when nothing is
+   * after `afterSeq` and the run is live, waits up to `waitMs` for the next append and says only
+   * whether there was one. The watcher reads the page with `poll` then; a watcher that already
+   * answered on another run has gone, and its parked watch costs this object a timer, never a read.
+   */
+  async watch(afterSeq: number, waitMs: number): Promise<Outcome<{ moved: boolean }>> {
+    return outcome(async () => {
+      const w = this.#flushed();
+      const moved = () => w.run.last_seq > afterSeq || isTerminal(w.run.status);
+      if (!moved() && waitMs > 0) await w.nextAppend(waitMs);
+      return { moved: moved() };
+    });
+  }
+
   /** Resolves when the run is terminal or `waitMs` has passed, with its record either way. */
   async waitTerminal(waitMs: number): Promise<Outcome<RunRecord>> {
     return outcome(async () => {

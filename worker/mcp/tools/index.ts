@@ -8,6 +8,7 @@ import { listRuns } from "./list-runs.ts";
 import { pollEvents } from "./poll-events.ts";
 import { spawnRun } from "./spawn-run.ts";
 import { waitRuns } from "./wait-runs.ts";
+import { watchRuns } from "./watch-runs.ts";
 import { getLaneActivity } from "./get-lane-activity.ts";
 import { getMetrics } from "./get-metrics.ts";
 import { listAvailableBackends } from "./list-available-backends.ts";
@@ -17,6 +18,7 @@ export const TOOLS: readonly Tool[] = [
   spawnRun,
   getRun,
   pollEvents,
+  watchRuns,
   waitRuns,
   continueRun,
   cancelRun,

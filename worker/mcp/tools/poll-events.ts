@@ -15,7 +15,7 @@ export const pollEvents = defineTool({
     "bound the answer; trimmed events are fetched by the next poll. Every status change is a status_changed event " +
     "stored right after the event that caused it, so a finished run's log ends with the event that ended it " +
     "(run_completed, run_failed or rejected) followed by status_changed to the final status, the same for every " +
-    "backend; a cancelled run ends with status_changed alone.",
+    "backend; a cancelled run ends with status_changed alone. To follow many runs at once, use watch_runs.",
   annotations: readOnly("Poll a run's events"),
   input: z
     .strictObject({
