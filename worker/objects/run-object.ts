@@ -31,6 +31,21 @@ export interface PollResult {
   next_after_seq: number;
 }
 
+/** Where a run stands, as wait_runs reports it: the few fields a join needs, not the whole record. */
+export interface RunStanding {
+  run_id: string;
+  status: RunStatus;
+  terminal: boolean;
+  summary: string;
+}
+
+const standing = (run: RunRecord): RunStanding => ({
+  run_id: run.run_id,
+  status: run.status,
+  terminal: isTerminal(run.status),
+  summary: run.summary,
+});
+
 /** Private key set when Switchyard ends a runner's run: the tenant tells the runner to stop it. */
 const HALT_RUNNER = "halt_runner";
 
@@ -218,12 +233,12 @@ export class RunObject extends DurableObject<Env> {
     });
   }
 
-  /** Resolves when the run is terminal or `waitMs` has passed, with its record either way. */
-  async waitTerminal(waitMs: number): Promise<Outcome<RunRecord>> {
+  /** Resolves when the run is terminal or `waitMs` has passed, with where it stands either way. */
+  async waitTerminal(waitMs: number): Promise<Outcome<RunStanding>> {
     return outcome(async () => {
       const w = this.#flushed();
       if (!isTerminal(w.run.status) && waitMs > 0) await w.end(waitMs);
-      return w.run;
+      return standing(w.run);
     });
   }
 

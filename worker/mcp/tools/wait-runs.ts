@@ -1,17 +1,18 @@
 // wait_runs: the join for fan-out — returns when any (or all) of the runs has ended, or at wait_ms.
 import { z } from "zod";
-import { SwitchyardError } from "../../../shared/errors.ts";
+import { SwitchyardError, isSwitchyardError } from "../../../shared/errors.ts";
+import type { RunStanding } from "../../objects/run-object.ts";
 import { runStub } from "../../objects/stubs.ts";
 import { RUN_ID_PATTERN } from "../../runs/ids.ts";
-import type { RunRecord } from "../../runs/run-record.ts";
-import { RunStatusSchema, isTerminal } from "../../../shared/runs/status.ts";
+import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { defineTool, readOnly } from "../tool.ts";
 
 export const waitRuns = defineTool({
   name: "wait_runs",
   description:
     "Wait until any (mode any) or all (mode all) of up to 100 runs are finished, or wait_ms passes. " +
-    "Returns every run's status; done says whether the condition was met.",
+    "Returns every run's status; done says whether the condition was met. To read the runs' events as they " +
+    "come, use watch_runs.",
   annotations: readOnly("Wait for runs to end"),
   input: z.strictObject({
     run_ids: z.array(z.string().max(64)).min(1).max(100),
@@ -27,33 +28,36 @@ export const waitRuns = defineTool({
   }),
   async handler({ run_ids, mode, wait_ms }, ctx) {
     const ids = [...new Set(run_ids)];
-    const stubs = await Promise.all(
-      ids.map(async (id, i) => {
-        const missing = new SwitchyardError("not_found", `run_ids.${i}: no run "${id}"`, {
-          field: `run_ids.${i}`,
-        });
-        if (!RUN_ID_PATTERN.test(id)) throw missing;
-        const stub = await runStub(ctx.env, ctx.tenant, id);
-        if (!(await stub.getRecord())) throw missing;
-        return stub;
-      }),
-    );
-    const waits = stubs.map((s) => s.waitTerminal(wait_ms));
-    let records: RunRecord[];
-    if (mode === "all") records = await Promise.all(waits);
+    const missing = (i: number) =>
+      new SwitchyardError("not_found", `run_ids.${i}: no run "${ids[i]}"`, { field: `run_ids.${i}` });
+    ids.forEach((id, i) => {
+      if (!RUN_ID_PATTERN.test(id)) throw missing(i);
+    });
+    const stubs = await Promise.all(ids.map((id) => runStub(ctx.env, ctx.tenant, id)));
+    // One call per run: the wait itself says "not found" for a run the tenant does not have.
+    const standing = (i: number, waitMs: number): Promise<RunStanding> =>
+      stubs[i]!.waitTerminal(waitMs).catch((error: unknown) => {
+        if (isSwitchyardError(error) && error.code === "not_found" && error.field === undefined)
+          throw missing(i);
+        throw error;
+      });
+    const waits = ids.map((_, i) => standing(i, wait_ms));
+    let runs: RunStanding[];
+    if (mode === "all") runs = await Promise.all(waits);
     else {
-      // The first run to end settles the wait; the others are read as they are at that moment.
-      await Promise.any(waits.map((w) => w.then((r) => (isTerminal(r.status) ? r : Promise.reject())))).catch(
-        () => undefined,
-      );
-      records = await Promise.all(stubs.map(async (s) => (await s.getRecord())!));
+      // The first run to end settles the wait, a missing run fails it; the runs still parked are read as they are now.
+      const seen: (RunStanding | undefined)[] = new Array(ids.length);
+      await new Promise<void>((resolve, reject) => {
+        let open = waits.length;
+        waits.forEach((w, i) =>
+          w.then((r) => {
+            seen[i] = r;
+            if (r.terminal || --open === 0) resolve();
+          }, reject),
+        );
+      });
+      runs = await Promise.all(ids.map((_, i) => seen[i] ?? standing(i, 0)));
     }
-    const runs = records.map((r) => ({
-      run_id: r.run_id,
-      status: r.status,
-      terminal: isTerminal(r.status),
-      summary: r.summary,
-    }));
     const ended = runs.filter((r) => r.terminal).length;
     return { mode, done: mode === "all" ? ended === runs.length : ended > 0, runs };
   },
