@@ -72,3 +72,15 @@ export function nums(flags: Flags, name: string, fallback: number[]): number[] {
     return n;
   });
 }
+
+/** A comma-separated list of names, each one of `allowed`, e.g. `--follow watch_runs,wait_runs`. */
+export function strs<T extends string>(flags: Flags, name: string, allowed: readonly T[]): T[] {
+  const raw = flags[name];
+  if (typeof raw !== "string") return [...allowed];
+  return raw.split(",").map((s) => {
+    const v = s.trim() as T;
+    if (!allowed.includes(v))
+      throw new Error(`--${name}: expected some of ${allowed.join(", ")}, got "${s}"`);
+    return v;
+  });
+}

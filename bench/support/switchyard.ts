@@ -150,3 +150,54 @@ export async function waitAll(client: Client, runIds: readonly string[], deadlin
   });
   return done.every(Boolean);
 }
+
+/**
+ * The seed's documented flow: one poll_events watcher per run, each polling until it has seen the
+ * run end. Returns every run's events as its watcher saw them.
+ */
+export async function followEachRun(client: Client, runIds: readonly string[]): Promise<StoredEvent[][]> {
+  return Promise.all(
+    runIds.map(async (runId) => {
+      const events: StoredEvent[] = [];
+      for (let after = 0; ;) {
+        const page = await callOk(client, "poll_events", {
+          run_id: runId,
+          after_seq: after,
+          limit: 1000,
+          wait_ms: 20_000,
+        });
+        events.push(...(page.events as StoredEvent[]));
+        after = page.next_after_seq;
+        if (page.terminal && page.events.length === 0) return events;
+      }
+    }),
+  );
+}
+
+/** Follows the runs with watch_runs, 100 cursors per call and one watcher per 100 runs, until each run ended. */
+export async function followWithWatch(client: Client, runIds: readonly string[]): Promise<StoredEvent[][]> {
+  const seen = new Map(runIds.map((id) => [id, [] as StoredEvent[]]));
+  const groups: string[][] = [];
+  for (let i = 0; i < runIds.length; i += 100) groups.push(runIds.slice(i, i + 100));
+  await Promise.all(
+    groups.map(async (group) => {
+      let cursors = group.map((run_id) => ({ run_id, after_seq: 0 }));
+      while (cursors.length > 0) {
+        const answer = await callOk(client, "watch_runs", { runs: cursors, limit: 1000, wait_ms: 20_000 });
+        const ended = new Set<string>();
+        for (const page of answer.runs as {
+          run_id: string;
+          events: StoredEvent[];
+          next_after_seq: number;
+          terminal: boolean;
+        }[]) {
+          seen.get(page.run_id)!.push(...page.events);
+          cursors.find((c) => c.run_id === page.run_id)!.after_seq = page.next_after_seq;
+          if (page.terminal && page.events.length === 0) ended.add(page.run_id);
+        }
+        cursors = cursors.filter((c) => !ended.has(c.run_id));
+      }
+    }),
+  );
+  return runIds.map((id) => seen.get(id)!);
+}
