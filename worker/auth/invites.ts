@@ -2,7 +2,7 @@
 // the consent page for a tenant without handing them its key. Only the consent page reads them: a code
 // is never a bearer token on /mcp or /runner/connect. A redeemed code is marked in OAUTH_KV by its hash.
 import type { Env } from "../env.ts";
-import { parseTokenPairs, tenantForToken } from "./tokens.ts";
+import { parseTokenPairs, tenantForToken, tenantsOf } from "./tokens.ts";
 
 /** Shorter codes are guessable enough to be refused outright. */
 const MIN_INVITE_LENGTH = 16;
@@ -14,7 +14,7 @@ const USED_PREFIX = "switchyard-invite-used:";
  * names a tenant without a key (its grant would be refused on /mcp), is logged by tenant and ignored.
  */
 function parseInvites(env: Pick<Env, "SWITCHYARD_INVITES" | "SWITCHYARD_TOKENS">): Map<string, string> {
-  const tenants = new Set(parseTokenPairs(env.SWITCHYARD_TOKENS).values());
+  const tenants = tenantsOf(env.SWITCHYARD_TOKENS);
   const invites = new Map<string, string>();
   for (const [code, tenant] of parseTokenPairs(env.SWITCHYARD_INVITES)) {
     if (code.length < MIN_INVITE_LENGTH)

@@ -3,6 +3,7 @@
 // Runs before authentication, so a refused request never reaches a token check or a tool.
 import { createMiddleware } from "hono/factory";
 import type { Env } from "../env.ts";
+import { parsedOnce } from "../parsed-once.ts";
 
 /** Loopback names, accepted with any port: `wrangler dev` and `npm start` serve on these. */
 const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
@@ -21,21 +22,24 @@ function hostnameOf(authority: string): string | undefined {
 }
 
 /** Parses `a.example.com,b.example.com` (ports, if written, are ignored). */
-export function parseAllowedHosts(raw: string | undefined): Set<string> {
+export const parseAllowedHosts = parsedOnce((raw): ReadonlySet<string> => {
   const hosts = (raw ?? "").split(",").map((h) => hostnameOf(h.trim()));
   return new Set(hosts.filter((h): h is string => h !== undefined));
-}
+});
 
 /**
  * Every hostname served, for checks that match names exactly (the MCP handler's own Host and
  * Origin validation): loopback, the listed hosts, and each with the trailing dot hostnameOf drops.
  */
-export function servedHostnames(env: Pick<Env, "SWITCHYARD_ALLOWED_HOSTS">): string[] {
-  const names = [...LOOPBACK, ...parseAllowedHosts(env.SWITCHYARD_ALLOWED_HOSTS)];
-  return [...names, ...names.filter((n) => !n.startsWith("[")).map((n) => `${n}.`)];
-}
+export const servedHostnames = (env: Pick<Env, "SWITCHYARD_ALLOWED_HOSTS">): string[] =>
+  servedOf(env.SWITCHYARD_ALLOWED_HOSTS);
 
-const isAllowed = (hostname: string | undefined, allowed: Set<string>) =>
+const servedOf = parsedOnce((raw) => {
+  const names = [...LOOPBACK, ...parseAllowedHosts(raw)];
+  return [...names, ...names.filter((n) => !n.startsWith("[")).map((n) => `${n}.`)];
+});
+
+const isAllowed = (hostname: string | undefined, allowed: ReadonlySet<string>) =>
   hostname !== undefined && (LOOPBACK.has(hostname) || allowed.has(hostname));
 
 /**

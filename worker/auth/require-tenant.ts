@@ -5,7 +5,7 @@ import { createMiddleware } from "hono/factory";
 import type { Env } from "../env.ts";
 import { grantOf } from "./grant.ts";
 import { bearerChallenge } from "./oauth.ts";
-import { parseTokenPairs } from "./tokens.ts";
+import { tenantsOf } from "./tokens.ts";
 import { UNAUTHORIZED_BODY } from "./unauthorized.ts";
 
 export type AuthVariables = { tenant: string };
@@ -13,9 +13,8 @@ export type AuthVariables = { tenant: string };
 export const requireTenant = () =>
   createMiddleware<{ Bindings: Env; Variables: AuthVariables }>(async (c, next) => {
     const grant = grantOf((c.executionCtx as { props?: unknown }).props);
-    const tenants = new Set(parseTokenPairs(c.env.SWITCHYARD_TOKENS).values());
     // The provider refuses bad tokens before this runs; failing closed covers any other way in.
-    if (!grant || !tenants.has(grant.tenant)) {
+    if (!grant || !tenantsOf(c.env.SWITCHYARD_TOKENS).has(grant.tenant)) {
       c.header("WWW-Authenticate", bearerChallenge(new URL(c.req.url).origin));
       return c.json(UNAUTHORIZED_BODY, 401);
     }

@@ -1,8 +1,10 @@
 // Bearer tokens: `tenant=token` pairs (comma separated) in a variable, resolved to the tenant.
 // MCP tokens and runner tokens come from different variables and never open each other's door.
 
+import { parsedOnce } from "../parsed-once.ts";
+
 /** Parses `tenant=token,tenant2=token2`; malformed pairs are ignored, never half-read. */
-export function parseTokenPairs(raw: string | undefined): Map<string, string> {
+export const parseTokenPairs = parsedOnce((raw): ReadonlyMap<string, string> => {
   const byToken = new Map<string, string>();
   for (const pair of (raw ?? "").split(",")) {
     const at = pair.indexOf("=");
@@ -11,7 +13,10 @@ export function parseTokenPairs(raw: string | undefined): Map<string, string> {
     if (at > 0 && tenant && token && /^[A-Za-z0-9_.-]{1,64}$/.test(tenant)) byToken.set(token, tenant);
   }
   return byToken;
-}
+});
+
+/** The tenants a pairs variable names. */
+export const tenantsOf = parsedOnce((raw): ReadonlySet<string> => new Set(parseTokenPairs(raw).values()));
 
 export function bearerToken(header: string | undefined | null): string | undefined {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(header ?? "");
@@ -19,7 +24,10 @@ export function bearerToken(header: string | undefined | null): string | undefin
 }
 
 /** The tenant a token belongs to, compared in constant time per candidate. */
-export function tenantForToken(tokens: Map<string, string>, token: string | undefined): string | undefined {
+export function tenantForToken(
+  tokens: ReadonlyMap<string, string>,
+  token: string | undefined,
+): string | undefined {
   if (!token) return undefined;
   let found: string | undefined;
   for (const [candidate, tenant] of tokens) if (timingSafeEqual(candidate, token)) found = tenant;

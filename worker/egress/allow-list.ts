@@ -3,6 +3,7 @@
 // like request URLs, so `127.1` and `[::ffff:127.0.0.1]` name the same entry as `127.0.0.1`.
 import { SwitchyardError } from "../../shared/errors.ts";
 import { canonicalAddress } from "./address.ts";
+import { parsedOnce } from "../parsed-once.ts";
 
 export interface AllowEntry {
   /** Canonical host (`Address.text`). */
@@ -32,13 +33,13 @@ function parseEntry(entry: string): AllowEntry {
   };
 }
 
-export function parseAllowHosts(raw: string | undefined): AllowList {
-  return (raw ?? "")
+export const parseAllowHosts = parsedOnce((raw): AllowList =>
+  (raw ?? "")
     .split(",")
     .map((entry) => entry.trim())
     .filter(Boolean)
-    .map(parseEntry);
-}
+    .map(parseEntry),
+);
 
 /** Whether `host` (canonical) on `port` is on the list. */
 export function isAllowed(list: AllowList, host: string, port: number): boolean {

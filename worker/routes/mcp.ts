@@ -63,8 +63,8 @@ async function readBody(
   )
     return "too_large";
   try {
-    const parsedBody: unknown = JSON.parse(text);
-    return { request: new Request(raw.url, { method: raw.method, headers: raw.headers }), parsedBody };
+    // Handed on with its body consumed: given the parsed body, neither transport reads or clones it.
+    return { request: raw, parsedBody: JSON.parse(text) as unknown };
   } catch {
     return { request: new Request(raw, { body: text }), parsedBody: undefined };
   }
