@@ -209,7 +209,14 @@ export const fanOutScenario: Scenario = {
         metric: `floor: ${floor.n} agents Agent objects created`,
         value: floor.agent.wallMs,
         unit: `ms, ${round(floor.agent.cpuMs / floor.n, 2)} ms CPU each`,
-        note: "floor: RunObject's base class",
+        note: "floor: what RunObject extended before",
+      },
+      {
+        metric: `${floor.n} RunObjects created at once (their create call, a runner run)`,
+        value: round(floor.run.cpuMs / floor.n, 2),
+        unit: "ms CPU each",
+        target: max(1.5),
+        note: `${floor.run.wallMs} ms for all; the plain floor above is what any object costs here`,
       },
     );
     details.floor = floor;
@@ -230,7 +237,7 @@ async function objectFloor(ctx: ScenarioContext, n: number) {
   );
   ctx.cleanup.defer("floor wrangler dev", () => dev.stop());
   await dev.start();
-  const batch = async (kind: "plain" | "agent") => {
+  const batch = async (kind: "plain" | "agent" | "run") => {
     await fetch(`${dev.url}/?kind=${kind}&n=10`); // warm-up: the first objects load the code
     const meter = cpuMeter({ wrangler: dev.pid! });
     const started = performance.now();
@@ -241,6 +248,9 @@ async function objectFloor(ctx: ScenarioContext, n: number) {
   };
   const plain = await batch("plain");
   const agent = await batch("agent");
-  ctx.log(`floor: ${n} plain objects in ${plain.wallMs} ms, ${n} Agent objects in ${agent.wallMs} ms`);
-  return { n, plain, agent };
+  const run = await batch("run");
+  ctx.log(
+    `floor: ${n} plain objects in ${plain.wallMs} ms, ${n} Agent objects in ${agent.wallMs} ms, ${n} RunObjects in ${run.wallMs} ms`,
+  );
+  return { n, plain, agent, run };
 }

@@ -50,6 +50,10 @@ const standing = (run: RunRecord): RunStanding => ({
 const HALT_RUNNER = "halt_runner";
 
 export class RunObject extends DurableObject<Env> {
+  /** Whether this object had no run when it started: its storage is migrated without looking first. */
+  readonly #fresh: boolean;
+  /** The storage, migrated once per object lifetime. */
+  #sql: SqlStorage | undefined;
   #log: RunLog | undefined;
   /** The run's writer, built once per object lifetime; null when this id holds no run. */
   #writer: RunWriter | null | undefined;
@@ -71,9 +75,10 @@ export class RunObject extends DurableObject<Env> {
     // resumes following its remote task, a change the tenant had not acknowledged is delivered
     // again, and the alarm is armed for whatever the stored state says is due (which also carries
     // runs whose schedules an earlier version kept elsewhere).
+    this.#fresh = !holdsRunTables(ctx.storage.sql);
     void ctx.blockConcurrencyWhile(async () => {
       // A new object holds no run: nothing to resume, and `create` opens its storage.
-      if (!holdsRunTables(ctx.storage.sql)) return;
+      if (this.#fresh) return;
       const w = this.#w;
       if (!w) return;
       this.#edge?.check();
@@ -82,15 +87,20 @@ export class RunObject extends DurableObject<Env> {
     });
   }
 
+  get #storage(): SqlStorage {
+    this.#sql ??= openRunStorage(this.ctx.storage, this.#fresh);
+    return this.#sql;
+  }
+
   get #store(): RunLog {
-    this.#log ??= new RunLog(openRunStorage(this.ctx.storage));
+    this.#log ??= new RunLog(this.#storage);
     return this.#log;
   }
 
   /** What the tenant has not acknowledged yet (see change-outbox.ts). */
   get #outbox(): ChangeOutbox {
     this.#changes ??= new ChangeOutbox({
-      sql: openRunStorage(this.ctx.storage),
+      sql: this.#storage,
       send: (version) => this.#sendChange(version),
       wakeAt: (atMs) => this.#alarms.arm(atMs),
       now: () => Date.now(),

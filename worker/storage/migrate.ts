@@ -36,19 +36,26 @@ export function schemaVersion(sql: SqlStorage, name: string): number {
 }
 
 /**
- * Runs the steps of `schema` that `storage` has not had, then records their count as its version;
+ * Runs the steps of `schema` that `storage` has not had (`known.fresh`: the caller has seen that
+ * storage holds no table of the schema, so its version is 0 without asking), then records their count as its version;
  * a step that throws rolls all of them back, the version with them. Storage at a later version
  * than the steps reach (a rolled-back deploy) is left as it is: steps only add, so older code
  * still reads it.
  */
-export function migrate(storage: MigratingStorage, schema: Schema): { from: number; to: number } {
+export function migrate(
+  storage: MigratingStorage,
+  schema: Schema,
+  known?: { fresh: true },
+): { from: number; to: number } {
   const { sql } = storage;
-  const from = schemaVersion(sql, schema.name);
+  const from = known?.fresh ? 0 : schemaVersion(sql, schema.name);
   const to = schema.steps.length;
   if (from >= to) return { from, to: from };
   storage.transactionSync(() => {
     for (const step of schema.steps.slice(from)) {
       if (typeof step === "function") step(sql);
+      // Storage known to be empty has no column a step could find already there: one call per step.
+      else if (known?.fresh) sql.exec(step);
       else for (const statement of statements(step)) run(sql, statement, from === 0);
     }
     sql.exec(`CREATE TABLE IF NOT EXISTS ${VERSIONS} (name TEXT PRIMARY KEY, version INTEGER NOT NULL)`);

@@ -59,8 +59,11 @@ function joinRecordArtifacts(sql: SqlStorage): void {
   log.saveRecord(record);
 }
 
-/** Brings a RunObject's storage to the current version; call it before RunLog or ChangeOutbox reads. */
-export function openRunStorage(storage: MigratingStorage): SqlStorage {
-  migrate(storage, RUN_SCHEMA);
+/**
+ * Brings a RunObject's storage to the current version; call it before RunLog or ChangeOutbox reads.
+ * `fresh`: holdsRunTables said it holds no run (a new object), so the version needs no lookup.
+ */
+export function openRunStorage(storage: MigratingStorage, fresh = false): SqlStorage {
+  migrate(storage, RUN_SCHEMA, fresh ? { fresh } : undefined);
   return storage.sql;
 }
