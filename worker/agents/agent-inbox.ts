@@ -176,15 +176,18 @@ export class AgentInbox {
           );
     let bytes = 0;
     const rows = found.filter((r, i) => (bytes += r.bytes) <= FETCH_BYTES || i === 0);
-    const fresh = rows.filter((r) => r.delivered_at === null);
-    for (const row of fresh) row.delivered_at = at;
-    if (fresh.length) {
+    const last = rows.at(-1);
+    if (last) {
+      // Every unread message of the agent up to `last` was returned (by either query), so a range says which.
       this.#sql.exec(
-        `UPDATE agent_messages SET delivered_at = ? WHERE seq IN (${fresh.map(() => "?").join(", ")})`,
+        `UPDATE agent_messages SET delivered_at = ? WHERE to_agent_name = ? AND delivered_at IS NULL
+           AND seq > ? AND seq <= ?`,
         at,
-        ...fresh.map((r) => r.seq),
+        agentName,
+        afterSeq ?? 0,
+        last.seq,
       );
     }
-    return rows.map(fromRow);
+    return rows.map((row) => fromRow({ ...row, delivered_at: row.delivered_at ?? at }));
   }
 }
