@@ -18,10 +18,11 @@ export const sendAgentMessage = defineTool({
     "(fetch_agent_messages) and is noted as a message_added event in the agent's newest run. With deliver " +
     '"continue" and that run input_required, the message continues the run as its input instead (delivery ' +
     '"continue" in the answer); otherwise it waits in the inbox. Secrets of both agents\' live runs are redacted.',
+  // Destructive like continue_run: with deliver "continue" it steers a run.
   annotations: {
     title: "Send a message to an agent",
     readOnlyHint: false,
-    destructiveHint: false,
+    destructiveHint: true,
     idempotentHint: false,
     openWorldHint: true,
   },
