@@ -3,6 +3,7 @@
 // by cursor, and list_agents with each agent's newest run and unread count.
 import { describe, expect, it } from "vitest";
 import { connect, drainEvents, spawnA2aRun, waitForStatus, type TestClient } from "./support/mcp.ts";
+import { runnerWithRun } from "./support/scripted-runner.ts";
 
 const unique = (prefix: string) => `${prefix}-${crypto.randomUUID().slice(0, 8)}`;
 
@@ -142,6 +143,40 @@ describe("send_agent_message and fetch_agent_messages", () => {
     expect((await c.ok("fetch_agent_messages", { agent_name: finished.agent_name })).messages).toHaveLength(
       1,
     );
+  });
+});
+
+describe('deliver "continue" to a run a runner holds', () => {
+  it("reaches the runner as run.continue; with the runner gone it waits in the inbox", async () => {
+    const c = await connect();
+    const agent_name = unique("local");
+    const { runner, runId } = await runnerWithRun(c, "mail", { agent_name });
+    const ask = (from: number) =>
+      runner.outputs(runId, from, [{ type: "input_required", data: { message: "which branch?" } }]);
+    runner.outputs(runId, 1, [{ type: "run_started", data: {} }]);
+    ask(2);
+    await waitForStatus(c, runId, ["input_required"]);
+    const sent = await c.ok("send_agent_message", {
+      to_agent_name: agent_name,
+      message: { role: "user", parts: [{ type: "text", text: "main" }] },
+      deliver: "continue",
+    });
+    expect(sent.delivery).toBe("continue");
+    const frame = await runner.next("run.continue", (f) => f.run_id === runId);
+    expect(frame.message).toEqual({ role: "user", parts: [{ kind: "text", text: "main" }] });
+
+    ask(3);
+    await waitForStatus(c, runId, ["input_required"]);
+    runner.close();
+    const held = await c.ok("send_agent_message", {
+      to_agent_name: agent_name,
+      message: { parts: [{ type: "text", text: "develop" }] },
+      deliver: "continue",
+    });
+    expect(held.delivery).toBe("inbox");
+    expect((await c.ok("get_run", { run_id: runId })).status).toBe("input_required");
+    const unread = await c.ok("fetch_agent_messages", { agent_name });
+    expect(unread.messages.map((m: any) => m.message_id)).toEqual([held.message_id]);
   });
 });
 
