@@ -21,6 +21,7 @@ import { toBackendRun, toDispatch, type RunPrivate } from "../../shared/runs/run
 import { holdsRunTables, openRunStorage } from "../storage/run-storage.ts";
 import { isAwaitingInput, isTerminal, type RunStatus } from "../../shared/runs/status.ts";
 import { parsePriceTable, type PriceTable } from "../../shared/runs/usage.ts";
+import type { AgentMessage } from "../agents/agent-inbox.ts";
 import { ChangeOutbox } from "./change-outbox.ts";
 import { tenantStub } from "./stubs.ts";
 
@@ -44,6 +45,13 @@ const standing = (run: RunRecord): RunStanding => ({
   status: run.status,
   terminal: isTerminal(run.status),
   summary: run.summary,
+});
+
+/** A message as message_added events carry it. */
+const messageData = (message: InputMessage): Record<string, unknown> => ({
+  role: message.role,
+  parts: message.parts,
+  ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
 });
 
 /** Private key set when Switchyard ends a runner's run: the tenant tells the runner to stop it. */
@@ -283,23 +291,64 @@ export class RunObject extends DurableObject<Env> {
           },
         );
       }
-      if (run.placement === "runner") {
-        const tenant = await tenantStub(this.env, run.tenant);
-        if (!(await tenant.hubContinue(run.run_id, message))) {
-          throw new SwitchyardError(
-            "runner_unavailable",
-            "run_id: the runner holding this run is not connected right now",
-            {
-              field: "run_id",
-            },
-          );
-        }
+      if (!(await this.#continueLive(w, message, {}))) {
+        throw new SwitchyardError(
+          "runner_unavailable",
+          "run_id: the runner holding this run is not connected right now",
+          {
+            field: "run_id",
+          },
+        );
       }
-      w.append({ type: "message_added", data: { role: message.role, parts: message.parts } });
-      w.transition("running", null);
-      w.commit();
-      this.#edge?.drive("continue", message);
       return run;
+    });
+  }
+
+  /** Hands a waiting run its follow-up; false when the runner holding it is not connected. */
+  async #continueLive(w: RunWriter, message: InputMessage, note: Record<string, unknown>): Promise<boolean> {
+    const { run } = w;
+    if (run.placement === "runner") {
+      const tenant = await tenantStub(this.env, run.tenant);
+      if (!(await tenant.hubContinue(run.run_id, message))) return false;
+    }
+    w.append({ type: "message_added", data: { ...messageData(message), ...note } });
+    w.transition("running", null);
+    w.commit();
+    this.#edge?.drive("continue", message);
+    return true;
+  }
+
+  /** An agent message with this run's secrets redacted, as its events would hold it. */
+  async redactAgentMessage(
+    message: Pick<AgentMessage, "body" | "metadata">,
+  ): Promise<Outcome<Pick<AgentMessage, "body" | "metadata">>> {
+    return outcome(() => this.#mustWriter().redact(message));
+  }
+
+  /**
+   * An agent message arriving for this run's agent: with `continueIfWaiting` and the run
+   * input_required, it continues the run; otherwise it is noted as a message_added event while it
+   * waits in the inbox. Either way the event carries `agent_message` (the inbox entry).
+   */
+  async deliverAgentMessage(
+    message: InputMessage,
+    entry: Record<string, unknown>,
+    continueIfWaiting: boolean,
+  ): Promise<Outcome<"continue" | "inbox">> {
+    return outcome(async () => {
+      const w = this.#flushed();
+      const waiting = continueIfWaiting && w.run.status === "input_required";
+      if (
+        waiting &&
+        (await this.#continueLive(w, message, { agent_message: { ...entry, delivery: "continue" } }))
+      )
+        return "continue";
+      w.append({
+        type: "message_added",
+        data: { ...messageData(message), agent_message: { ...entry, delivery: "inbox" } },
+      });
+      w.commit();
+      return "inbox";
     });
   }
 
