@@ -56,7 +56,7 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
         // The SDK insists on this second switch for bypassPermissions.
         allowDangerouslySkipPermissions: config.permission_mode === "bypassPermissions",
         // Unless the caller answers (relay), nobody is there: what would prompt is denied at once.
-        ...(gate ? { canUseTool: askingThrough(gate) } : { permissionPrompts: "none" }),
+        ...(gate ? { canUseTool: askingThrough(gate, signal) } : { permissionPrompts: "none" }),
         allowedTools: claudeAllowedTools(config, gate !== undefined),
         disallowedTools: config.disallowed_tools,
         maxTurns: config.max_turns,
@@ -79,9 +79,11 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
 }
 
 /** Claude Code's permission prompt, answered by the caller through the run's approval gate. */
-function askingThrough(gate: ApprovalGate): CanUseTool {
+function askingThrough(gate: ApprovalGate, turn: AbortSignal): CanUseTool {
   return async (tool, input, { signal, title, description }) => {
-    const decision = await gate.ask({ tool, ...subjectOf(input), reason: title ?? description }, signal);
+    // A cancelled run stops waiting even if the SDK does not withdraw the prompt itself.
+    const either = AbortSignal.any([signal, turn]);
+    const decision = await gate.ask({ tool, ...subjectOf(input), reason: title ?? description }, either);
     return decision.approve
       ? { behavior: "allow", updatedInput: input }
       : { behavior: "deny", message: decision.message };

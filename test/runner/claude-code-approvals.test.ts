@@ -160,6 +160,22 @@ describe("claude_code approvals relayed to the caller", () => {
     expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
   });
 
+  it("stops waiting when the run is cancelled: nothing runs and the request is withdrawn", async () => {
+    relayedRun("run-gone");
+    const asked = await pendingRequest("run-gone");
+    hub.send({ type: "run.cancel", run_id: "run-gone" });
+    await runner.printed("run run-gone cancelled", 60_000);
+    hub.send({
+      type: "run.approval",
+      run_id: "run-gone",
+      request_id: asked.approval.request_id,
+      approve: true,
+    });
+    await runner.printed(`approval ${asked.approval.request_id} is not waiting`);
+    expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
+    expect(ofType("run-gone", "approval_resolved")).toHaveLength(0);
+  });
+
   it("denies at once without asking when the run's policy is deny (the default)", async () => {
     fake.script([
       { kind: "shell", command: COMMAND },
