@@ -74,6 +74,17 @@ function relayedRun(runId: string, approvalTimeoutS?: number) {
   );
 }
 
+/** The caller's answer, as the Worker sends it. */
+const answer = (runId: string, requestId: string, approve: boolean, reason?: string) =>
+  hub.send({ type: "run.approval", run_id: runId, request_id: requestId, approve, reason });
+
+/** A late answer finds nothing waiting: the runner says so and the command still has not run. */
+async function answeredTooLate(runId: string, requestId: string) {
+  answer(runId, requestId, true);
+  await runner.printed(`approval ${requestId} is not waiting`);
+  expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
+}
+
 async function pendingRequest(runId: string) {
   await hub.waitFor(() => ofType(runId, "input_required").length === 1, "input_required", 60_000);
   return ofType(runId, "input_required")[0]!.data as {
@@ -92,12 +103,7 @@ describe("claude_code approvals relayed to the caller", () => {
     // Nothing ran while the request waited.
     expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
 
-    hub.send({
-      type: "run.approval",
-      run_id: "run-ok",
-      request_id: asked.approval.request_id,
-      approve: true,
-    });
+    answer("run-ok", asked.approval.request_id, true);
     await runner.printed("run run-ok completed", 60_000);
 
     expect(existsSync(join(cwd.path, "made.txt"))).toBe(true);
@@ -114,13 +120,7 @@ describe("claude_code approvals relayed to the caller", () => {
   it("does not run a denied command and tells the agent the caller's reason", async () => {
     relayedRun("run-no");
     const asked = await pendingRequest("run-no");
-    hub.send({
-      type: "run.approval",
-      run_id: "run-no",
-      request_id: asked.approval.request_id,
-      approve: false,
-      reason: "not in this repo",
-    });
+    answer("run-no", asked.approval.request_id, false, "not in this repo");
     await runner.printed("run run-no completed", 60_000);
 
     expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
@@ -150,14 +150,7 @@ describe("claude_code approvals relayed to the caller", () => {
     ]);
     expect(toolResultSent()).toContain("denied: no answer within 1 s");
     // A late answer finds nothing waiting and changes nothing.
-    hub.send({
-      type: "run.approval",
-      run_id: "run-late",
-      request_id: asked.approval.request_id,
-      approve: true,
-    });
-    await runner.printed(`approval ${asked.approval.request_id} is not waiting`);
-    expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
+    await answeredTooLate("run-late", asked.approval.request_id);
   });
 
   it("stops waiting when the run is cancelled: nothing runs and the request is withdrawn", async () => {
@@ -165,14 +158,7 @@ describe("claude_code approvals relayed to the caller", () => {
     const asked = await pendingRequest("run-gone");
     hub.send({ type: "run.cancel", run_id: "run-gone" });
     await runner.printed("run run-gone cancelled", 60_000);
-    hub.send({
-      type: "run.approval",
-      run_id: "run-gone",
-      request_id: asked.approval.request_id,
-      approve: true,
-    });
-    await runner.printed(`approval ${asked.approval.request_id} is not waiting`);
-    expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
+    await answeredTooLate("run-gone", asked.approval.request_id);
     expect(ofType("run-gone", "approval_resolved")).toHaveLength(0);
   });
 
