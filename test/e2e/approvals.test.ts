@@ -7,45 +7,26 @@ import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { requestMessages, startFakeAnthropic, type FakeAnthropic } from "../fixtures/fake-anthropic.ts";
-import { agentPids, makeAgentsEnv, type AgentsEnv } from "./support/agents-env.ts";
-import { allEvents, callOk, connectHttp } from "./support/mcp-http.ts";
-import { RunnerProcess } from "./support/runner-process.ts";
-import { WranglerDev } from "./support/wrangler-dev.ts";
-
-const MCP_TOKEN = "e2e-mcp";
-const RUNNER_TOKEN = "e2e-runner";
+import { makeAgentsEnv, type AgentsEnv } from "./support/agents-env.ts";
+import { AgentsStack } from "./support/agents-stack.ts";
+import { allEvents, callOk } from "./support/mcp-http.ts";
 // A command acceptEdits does not accept by itself, so Claude Code asks for it.
 const COMMAND = "sh -c 'echo approved > made.txt'";
 
 let anthropic: FakeAnthropic;
 let agents: AgentsEnv;
-let dev: WranglerDev;
-let runner: RunnerProcess;
+let stack: AgentsStack;
 let client: Client;
 
 beforeAll(async () => {
   anthropic = await startFakeAnthropic();
   agents = await makeAgentsEnv("http://127.0.0.1:9", anthropic.url);
-  dev = new WranglerDev({
-    vars: { SWITCHYARD_TOKENS: `e2e=${MCP_TOKEN}`, SWITCHYARD_RUNNER_TOKENS: `e2e=${RUNNER_TOKEN}` },
-  });
-  await dev.start();
-  runner = new RunnerProcess({
-    url: dev.url,
-    token: RUNNER_TOKEN,
-    name: "e2e-approvals",
-    roots: [agents.root],
-    env: agents.env,
-  });
-  await runner.printed("connected");
-  client = await connectHttp(dev.url, MCP_TOKEN);
+  stack = await AgentsStack.start("e2e-approvals", agents);
+  client = stack.client;
 });
 
 afterAll(async () => {
-  await client?.close();
-  await runner?.stop();
-  await dev?.stop();
-  for (const pid of agents ? await agentPids(agents.home) : []) process.kill(pid, "SIGKILL");
+  await stack?.stop();
   await anthropic?.close();
 });
 
