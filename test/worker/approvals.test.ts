@@ -4,7 +4,7 @@
 import { describe, expect, it } from "vitest";
 import { connect, type TestClient } from "./support/mcp.ts";
 import { waitForStatus } from "./support/mcp.ts";
-import { ScriptedRunner } from "./support/scripted-runner.ts";
+import { ScriptedRunner, runnerWithRun } from "./support/scripted-runner.ts";
 
 const REQUEST = {
   request_id: "req-1",
@@ -158,6 +158,22 @@ describe("approvals relayed to the caller", () => {
     expect((await c.err("continue_run", { run_id: runId, approval: { approve: true } })).field).toBe(
       "approval",
     );
+    expect(runner.frames.filter((f) => f.type === "run.approval")).toHaveLength(0);
+    runner.close();
+  });
+
+  it("a run that does not relay has no pending approval, whatever its input_required carries", async () => {
+    const c = await connect();
+    const { runner, runId } = await runnerWithRun(c, "no-relay");
+    runner.outputs(runId, 1, [{ type: "run_started", data: { thread_id: "t-1" } }, asked]);
+    await waitForStatus(c, runId, ["input_required"]);
+    expect((await c.ok("get_run", { run_id: runId })).pending_approval).toBeNull();
+    expect((await c.err("continue_run", { run_id: runId, approval: { approve: true } })).field).toBe(
+      "approval",
+    );
+    // A plain message continues it as any input_required run.
+    await c.ok("continue_run", { run_id: runId, prompt: "go on" });
+    expect(await runner.next("run.continue", (f) => f.run_id === runId)).toMatchObject({ run_id: runId });
     expect(runner.frames.filter((f) => f.type === "run.approval")).toHaveLength(0);
     runner.close();
   });

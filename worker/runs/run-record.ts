@@ -205,7 +205,8 @@ export function applyEvent(
   if ((event.type === "input_required" || event.type === "auth_required") && text !== undefined) {
     record.summary = truncateUtf8(text, SUMMARY_BYTES);
   }
-  if (event.type === "input_required")
+  // Only a run that relays approvals waits on one; any other run's `approval` data is just data.
+  if (event.type === "input_required" && record.spec.approvals === "relay")
     record.pending_approval = ApprovalRequestSchema.safeParse(data.approval).data ?? null;
   const next = statusAfter(event);
   if (event.type === "approval_resolved" || (next && isTerminal(next))) record.pending_approval = null;
