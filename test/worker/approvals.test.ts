@@ -92,6 +92,11 @@ describe("approvals relayed to the caller", () => {
     const c = await connect();
     const { runner, runId } = await waitingRun(c);
 
+    // Another tenant's caller finds no such run, and nothing reaches the runner.
+    const other = await connect("test-token-globex");
+    const foreign = await other.err("continue_run", { run_id: runId, approval: { approve: true } });
+    expect(foreign).toMatchObject({ code: "not_found", field: "run_id" });
+
     const wrong = await c.err("continue_run", {
       run_id: runId,
       approval: { approve: false, request_id: "req-other" },
