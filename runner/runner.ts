@@ -3,9 +3,11 @@
 // The socket and resend queue are link/dialer.ts's; argv parsing is cli.ts's.
 import { runFailed, type BackendOutput, type BackendRun } from "../shared/backends/backend.ts";
 import { PROTOCOL_VERSION, type DispatchFrame, type ProbedBackend } from "../shared/protocol/frames.ts";
+import { DEFAULT_APPROVAL_TIMEOUT_S } from "../shared/runs/approvals.ts";
 import type { InputMessage } from "../shared/runs/messages.ts";
 import { isTerminal, statusAfter, type TerminalStatus } from "../shared/runs/status.ts";
 import { errorText, type LocalAgent } from "./agents/agent.ts";
+import { createApprovalGate, type ApprovalGate } from "./agents/approval-gate.ts";
 import {
   guardAgentsAfterExit,
   newTurnMarker,
@@ -59,6 +61,8 @@ interface HeldRun {
   spec: BackendRun;
   backend: string;
   agent: LocalAgent;
+  /** Where the agent waits for the caller's answers (approvals: relay). */
+  approvals: ApprovalGate;
   /** Tags every process the run's agent starts (process-reaper.ts). */
   marker: string;
   /** The source_seq of the run's last output so far. */
@@ -132,6 +136,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
   function onFrame(frame: RunFrame): void {
     if (frame.type === "run.dispatch") void onDispatch(frame);
     else if (frame.type === "run.continue") onContinue(frame.run_id, frame.message);
+    else if (frame.type === "run.approval") onApproval(frame);
     else if (frame.type === "lane.land" || frame.type === "lane.reclaim")
       log(`lane request ${frame.request_id} ignored: lanes are not served yet`);
     else (runs.get(frame.run_id)?.abort ?? preparing.get(frame.run_id))?.abort();
@@ -151,10 +156,15 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     if (stopping) return refuse(frame.run_id, { code: "no_free_slot", reason: "the runner is stopping" });
     if (!prepared.ok) return refuse(frame.run_id, prepared);
     const marker = newTurnMarker();
+    const approvals = createApprovalGate({
+      relay: (output) => relay(run, output),
+      timeoutMs: (prepared.spec.approvalTimeoutS ?? DEFAULT_APPROVAL_TIMEOUT_S) * 1000,
+    });
     const run: HeldRun = {
       spec: prepared.spec,
       backend: frame.backend,
-      agent: agents[frame.backend]!(marker),
+      agent: agents[frame.backend]!(marker, approvals),
+      approvals,
       marker,
       seq: frame.acked_seq,
       events: 0,
@@ -179,6 +189,16 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     }
     log(`run ${runId} continued`);
     schedule(run, (signal) => run.agent.continue(run.spec, message, signal));
+  }
+
+  function onApproval(frame: Extract<RunFrame, { type: "run.approval" }>): void {
+    const { run_id, request_id, approve, reason } = frame;
+    const answered = runs.get(run_id)?.approvals.answer(request_id, { approve, reason }) ?? false;
+    log(
+      answered
+        ? `run ${run_id}: approval ${request_id} ${approve ? "approved" : "denied"}`
+        : `run ${run_id}: approval ${request_id} is not waiting (answered or timed out); answer ignored`,
+    );
   }
 
   /** Runs a turn once the run's previous one ended ("run.continue" waits for it). */

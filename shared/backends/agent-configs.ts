@@ -17,18 +17,24 @@ export type CodexConfig = z.infer<typeof CodexConfigSchema>;
  * claude_code: `acceptEdits` plus `Bash` pre-approved lets the agent edit and run commands in its
  * cwd. `bypassPermissions` is not the default because Claude Code refuses it when run as root
  * (containers, CI). Whatever would still ask is denied at once (the adapter sets
- * `permissionPrompts: "none"`), so a run never waits on a human.
+ * `permissionPrompts: "none"`), so a run never waits on a human — unless the run relays approvals:
+ * then nothing is pre-approved by default, and what would ask goes to the caller.
  */
 export const ClaudeCodeConfigSchema = z.object({
   model: z.string().min(1).optional(),
   permission_mode: z
     .enum(["default", "acceptEdits", "bypassPermissions", "plan", "dontAsk", "auto"])
     .default("acceptEdits"),
-  allowed_tools: z.array(z.string().min(1)).default(["Bash"]),
+  /** Default: `["Bash"]`, or none when the run relays approvals (see claudeAllowedTools). */
+  allowed_tools: z.array(z.string().min(1)).optional(),
   disallowed_tools: z.array(z.string().min(1)).default([]),
   max_turns: z.number().int().positive().optional(),
 });
 export type ClaudeCodeConfig = z.infer<typeof ClaudeCodeConfigSchema>;
+
+/** The tools Claude Code may use without asking: as configured, else Bash unless the caller is asked. */
+export const claudeAllowedTools = (config: ClaudeCodeConfig, relaying: boolean): string[] =>
+  config.allowed_tools ?? (relaying ? [] : ["Bash"]);
 
 /** Parses a run's backend_config; a bad key becomes a `bad_request` naming `backend_config.<key>`. */
 export function parseAgentConfig<S extends z.ZodType>(schema: S, config: unknown): z.infer<S> {

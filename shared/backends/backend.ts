@@ -43,7 +43,7 @@ export interface StreamEnd {
 export type BackendStream = AsyncGenerator<BackendOutput, StreamEnd | void>;
 
 /**
- * The run's status follows from the events: `run_started` → running, `input_required`,
+ * The run's status follows from the events: `run_started` (and `approval_resolved`) → running, `input_required`,
  * `auth_required`, and the terminal `run_completed`, `run_failed`, `rejected`. A stream that ends
  * without one of these while the run is still running is recovered (see `recover`).
  */

@@ -7,6 +7,7 @@ import {
   LaneWorkspaceSchema,
   ReclaimResultSchema,
 } from "../lanes/lane-work.ts";
+import { ApprovalAnswerSchema } from "../runs/approvals.ts";
 import { NewEventSchema } from "../runs/events.ts";
 import { InputMessageSchema } from "../runs/messages.ts";
 import { RunSpecSchema } from "../runs/run-spec.ts";
@@ -145,6 +146,13 @@ export const ContinueFrameSchema = z.object({
   run_id: RunId,
   message: InputMessageSchema,
 });
+/** The caller's answer to the approval request `request_id` the run's agent is waiting on. */
+export const ApprovalFrameSchema = z.object({
+  ...ApprovalAnswerSchema.shape,
+  type: z.literal("run.approval"),
+  run_id: RunId,
+  request_id: ApprovalAnswerSchema.shape.request_id.unwrap(),
+});
 export const CancelFrameSchema = z.object({ type: z.literal("run.cancel"), run_id: RunId });
 /** Everything up to and including `source_seq` is stored; the runner may forget it. */
 export const AckFrameSchema = z.object({
@@ -174,6 +182,7 @@ export const WorkerFrameSchema = z.discriminatedUnion("type", [
   WelcomeFrameSchema,
   DispatchFrameSchema,
   ContinueFrameSchema,
+  ApprovalFrameSchema,
   CancelFrameSchema,
   AckFrameSchema,
   LandFrameSchema,
@@ -182,6 +191,7 @@ export const WorkerFrameSchema = z.discriminatedUnion("type", [
 ]);
 export type WorkerFrame = z.infer<typeof WorkerFrameSchema>;
 export type DispatchFrame = z.infer<typeof DispatchFrameSchema>;
+export type ApprovalFrame = z.infer<typeof ApprovalFrameSchema>;
 
 /** WebSocket close codes of the link, and whether the runner should dial again after each. */
 export const CLOSE_CODES = {

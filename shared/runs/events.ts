@@ -21,6 +21,8 @@ export const EVENT_TYPES = [
   "lane_changes",
   "tests_finished",
   "input_required",
+  /** A relayed approval request was answered or timed out (shared/runs/approvals.ts): the agent goes on. */
+  "approval_resolved",
   "auth_required",
   "rejected",
   "run_completed",

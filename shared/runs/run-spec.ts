@@ -7,6 +7,7 @@ import { boundedJson } from "../json-limits.ts";
 import { LaneWorkspaceSchema } from "../lanes/lane-work.ts";
 import { PROFILES } from "../profiles/index.ts";
 import type { DispatchFrame } from "../protocol/frames.ts";
+import { ApprovalPolicySchema } from "./approvals.ts";
 import { InputMessageSchema, toInputMessage, type InputMessage } from "./messages.ts";
 
 /**
@@ -31,6 +32,19 @@ export const GivenSpecShape = {
   output_schema: boundedJson(64 * 1024)
     .optional()
     .describe("JSON Schema the final output must satisfy."),
+  approvals: ApprovalPolicySchema.optional().describe(
+    "What happens when the agent asks permission for a tool: deny (default) denies it at once; relay makes the " +
+      "run input_required with data.approval until continue_run answers with approval (claude_code only).",
+  ),
+  approval_timeout_s: z
+    .number()
+    .int()
+    .min(1)
+    .max(24 * 3600)
+    .optional()
+    .describe(
+      "With approvals relay: seconds a request waits for its answer before it is denied (default 600).",
+    ),
 };
 
 /** The run's spec minus secrets, as its backend needs it on start, continue and recovery. */

@@ -36,6 +36,7 @@ export function isTerminal(status: RunStatus): status is TerminalStatus {
 const STATUS_AFTER: Partial<Record<EventType, RunStatus>> = {
   run_started: "running",
   input_required: "input_required",
+  approval_resolved: "running",
   auth_required: "auth_required",
   run_completed: "completed",
   run_failed: "failed",

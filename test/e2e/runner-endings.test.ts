@@ -10,45 +10,26 @@ import { startFakeAnthropic, type FakeAnthropic } from "../fixtures/fake-anthrop
 import { startFakeOpenAi, type FakeOpenAi } from "../fixtures/fake-openai-responses.ts";
 import { childrenOf } from "../fixtures/process-tree.ts";
 import { agentPids, makeAgentsEnv, type AgentsEnv } from "./support/agents-env.ts";
-import { allEvents, callOk, connectHttp } from "./support/mcp-http.ts";
-import { RunnerProcess, type RunnerProcessOptions } from "./support/runner-process.ts";
-import { WranglerDev } from "./support/wrangler-dev.ts";
-
-const MCP_TOKEN = "e2e-mcp";
-const RUNNER_TOKEN = "e2e-runner";
+import { AgentsStack } from "./support/agents-stack.ts";
+import { allEvents, callOk } from "./support/mcp-http.ts";
+import type { RunnerProcess } from "./support/runner-process.ts";
 
 let openai: FakeOpenAi;
 let anthropic: FakeAnthropic;
 let agents: AgentsEnv;
-let dev: WranglerDev;
+let stack: AgentsStack;
 let runner: RunnerProcess;
-let runnerOptions: RunnerProcessOptions;
 let client: Client;
 
 beforeAll(async () => {
   [openai, anthropic] = await Promise.all([startFakeOpenAi(), startFakeAnthropic()]);
   agents = await makeAgentsEnv(openai.url, anthropic.url, { retries: 2, websockets: true });
-  dev = new WranglerDev({
-    vars: { SWITCHYARD_TOKENS: `e2e=${MCP_TOKEN}`, SWITCHYARD_RUNNER_TOKENS: `e2e=${RUNNER_TOKEN}` },
-  });
-  await dev.start();
-  runnerOptions = {
-    url: dev.url,
-    token: RUNNER_TOKEN,
-    name: "e2e-endings",
-    roots: [agents.root],
-    env: agents.env,
-  };
-  runner = new RunnerProcess(runnerOptions);
-  await runner.printed("connected");
-  client = await connectHttp(dev.url, MCP_TOKEN);
+  stack = await AgentsStack.start("e2e-endings", agents);
+  ({ runner, client } = stack);
 });
 
 afterAll(async () => {
-  await client?.close();
-  await runner?.stop();
-  await dev?.stop();
-  for (const pid of agents ? await agentPids(agents.home) : []) process.kill(pid, "SIGKILL");
+  await stack?.stop();
   await Promise.all([openai?.close(), anthropic?.close()]);
 });
 
@@ -123,7 +104,7 @@ describe("how runner-backed runs end", () => {
     await runner.kill();
     await waitFor(async () => (await agentPids(agents.home)).length === 0);
 
-    runner = new RunnerProcess(runnerOptions);
+    runner = stack.restartRunner();
     await runner.printed("connected");
     // The Worker's rule for a runner that comes back without a run that had started.
     const run = await waitForStatus(runId, "failed");
@@ -141,7 +122,7 @@ describe("how runner-backed runs end", () => {
     // Nothing ended codex with the runner: it waits on its model.
     expect((await agentPids(agents.home)).length).toBeGreaterThan(0);
 
-    runner = new RunnerProcess(runnerOptions);
+    runner = stack.restartRunner();
     expect(await runner.printed("left by an earlier runner")).toMatch(/^ended [1-9]\d* agent processes/);
     expect(await agentPids(agents.home)).toEqual([]);
     const run = await waitForStatus(runId, "failed");

@@ -39,6 +39,8 @@ export interface Capabilities {
   continue: boolean;
   cancel: boolean;
   structured_output: boolean;
+  /** Can relay the agent's permission requests to the caller (`approvals: "relay"`). */
+  approvals: boolean;
 }
 
 const ALL: Capabilities = {
@@ -47,6 +49,7 @@ const ALL: Capabilities = {
   continue: true,
   cancel: true,
   structured_output: true,
+  approvals: false,
 };
 
 /** Keys every runner backend understands: which runner takes the run (runners/placement.ts). */
@@ -79,7 +82,8 @@ const DESCRIPTORS: Record<BackendName, BackendDescriptor> = {
     placement: "runner",
     configSchema: z.strictObject({ ...ClaudeCodeConfigSchema.shape, ...RunnerPickSchema }),
     secretKeys: [],
-    capabilities: ALL,
+    // Claude Code's canUseTool callback; codex's SDK (`codex exec`) exposes no approval requests.
+    capabilities: { ...ALL, approvals: true },
   },
   openai_compatible: {
     name: "openai_compatible",

@@ -12,9 +12,11 @@ import { readEventArtifact, readJoinedText } from "../runs/artifact-reads.ts";
 import type { ArtifactPage } from "../runs/artifacts.ts";
 import { EdgeDriver } from "../runs/edge-driver.ts";
 import type { RunEvent } from "../../shared/runs/events.ts";
+import type { ApprovalAnswer } from "../../shared/runs/approvals.ts";
 import type { InputMessage } from "../../shared/runs/messages.ts";
 import { RunAlarms, type AlarmTask, type RunTimes } from "../runs/run-alarms.ts";
 import { RunLog } from "../runs/run-log.ts";
+import { assertNoApprovalWaiting, pendingApproval, requestAnswered } from "../runs/run-approvals.ts";
 import type { RunRecord, RunReview } from "../runs/run-record.ts";
 import { RunWriter } from "../runs/run-writer.ts";
 import { toBackendRun, toDispatch, type RunPrivate } from "../../shared/runs/run-spec.ts";
@@ -53,6 +55,15 @@ const messageData = (message: InputMessage): Record<string, unknown> => ({
   parts: message.parts,
   ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
 });
+
+const runnerAway = () =>
+  new SwitchyardError(
+    "runner_unavailable",
+    "run_id: the runner holding this run is not connected right now",
+    {
+      field: "run_id",
+    },
+  );
 
 /** Private key set when Switchyard ends a runner's run: the tenant tells the runner to stop it. */
 const HALT_RUNNER = "halt_runner";
@@ -277,11 +288,43 @@ export class RunObject extends DurableObject<Env> {
     });
   }
 
+  /**
+   * The caller's answer to the approval request the run's agent waits on, sent to its runner; the
+   * agent goes on in the same turn (its runner reports `approval_resolved`).
+   */
+  async answerApproval(answer: ApprovalAnswer): Promise<Outcome<RunRecord>> {
+    return outcome(async () => {
+      const w = this.#flushed();
+      const { run } = w;
+      const { request_id } = requestAnswered(run, answer);
+      const tenant = await tenantStub(this.env, run.tenant);
+      const sent = await tenant.hubAnswerApproval({
+        type: "run.approval",
+        run_id: run.run_id,
+        request_id,
+        approve: answer.approve,
+        ...(answer.reason === undefined ? {} : { reason: answer.reason }),
+      });
+      if (!sent) throw runnerAway();
+      // Timed out on the runner while the answer travelled: the runner ignores the late answer.
+      if (pendingApproval(run)?.request_id !== request_id) {
+        throw new SwitchyardError("conflict", `approval: request "${request_id}" was resolved meanwhile`, {
+          field: "approval",
+        });
+      }
+      run.pending_approval = null;
+      w.transition("running", null);
+      w.commit();
+      return run;
+    });
+  }
+
   /** Live continuation of a run that waits for input; terminal runs are resumed by a new run. */
   async continueWith(message: InputMessage): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
       const w = this.#flushed();
       const { run } = w;
+      assertNoApprovalWaiting(run);
       if (!isAwaitingInput(run.status)) {
         throw new SwitchyardError(
           "conflict",
@@ -291,15 +334,7 @@ export class RunObject extends DurableObject<Env> {
           },
         );
       }
-      if (!(await this.#continueLive(w, message, {}))) {
-        throw new SwitchyardError(
-          "runner_unavailable",
-          "run_id: the runner holding this run is not connected right now",
-          {
-            field: "run_id",
-          },
-        );
-      }
+      if (!(await this.#continueLive(w, message, {}))) throw runnerAway();
       return run;
     });
   }
@@ -337,7 +372,8 @@ export class RunObject extends DurableObject<Env> {
   ): Promise<Outcome<"continue" | "inbox">> {
     return outcome(async () => {
       const w = this.#flushed();
-      const waiting = continueIfWaiting && w.run.status === "input_required";
+      // A run waiting on an approval is answered only by its caller's approval: the message waits.
+      const waiting = continueIfWaiting && w.run.status === "input_required" && !pendingApproval(w.run);
       if (
         waiting &&
         (await this.#continueLive(w, message, { agent_message: { ...entry, delivery: "continue" } }))

@@ -11,7 +11,13 @@ import type { Env } from "../env.ts";
 import { SwitchyardError, outcome, type Outcome } from "../../shared/errors.ts";
 import { LaneTable, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
 import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metrics-query.ts";
-import { CLOSE_CODES, PING_TEXT, PONG_TEXT, RunnerFrameSchema } from "../../shared/protocol/frames.ts";
+import {
+  CLOSE_CODES,
+  PING_TEXT,
+  PONG_TEXT,
+  RunnerFrameSchema,
+  type ApprovalFrame,
+} from "../../shared/protocol/frames.ts";
 import { ReviewLoop } from "../reviews/review-loop.ts";
 import { ReviewTable } from "../reviews/review-table.ts";
 import { RunnerHub } from "../runners/hub.ts";
@@ -242,6 +248,11 @@ export class TenantObject extends Agent<Env> {
         `run tree ${rootRunId} spent ${tree.tokens} tokens; its budget is ${tree.token_budget}`,
       );
     }
+  }
+
+  /** Forwards the caller's approval answer to the runner holding the run; false when none is connected. */
+  async hubAnswerApproval(frame: ApprovalFrame): Promise<Outcome<boolean>> {
+    return outcome(() => this.#p.hub.answerApproval(frame));
   }
 
   /** Forwards a live follow-up to the runner holding the run; false when no runner holds it. */

@@ -7,6 +7,7 @@ import {
   CLOSE_CODES,
   HelloVersionSchema,
   PROTOCOL_VERSION,
+  type ApprovalFrame,
   type RunnerFrame,
   type WorkerFrame,
 } from "../../shared/protocol/frames.ts";
@@ -262,11 +263,18 @@ export class RunnerHub {
 
   /** Forwards a follow-up to the runner holding the run; false when it is not connected. */
   continueRun(runId: string, message: InputMessage): boolean {
+    return this.#toHolder(runId, { type: "run.continue", run_id: runId, message });
+  }
+
+  /** Forwards the caller's answer to an approval request; false when the run's runner is not connected. */
+  answerApproval(frame: ApprovalFrame): boolean {
+    return this.#toHolder(frame.run_id, frame);
+  }
+
+  #toHolder(runId: string, frame: WorkerFrame): boolean {
     const runner = this.deps.table.runnerOf(runId);
     const connectionId = runner ? this.deps.table.runner(runner)?.connection_id : null;
-    return connectionId
-      ? this.deps.send(connectionId, { type: "run.continue", run_id: runId, message })
-      : false;
+    return connectionId ? this.deps.send(connectionId, frame) : false;
   }
 
   /** Places every queued run it can, oldest first; the others learn why they wait. */

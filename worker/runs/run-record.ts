@@ -1,6 +1,7 @@
 // The run record a RunObject keeps and `get_run` shows, and how events move it along.
 // Persistence is run-log.ts; this file is pure.
 import { z } from "zod";
+import { ApprovalRequestSchema } from "../../shared/runs/approvals.ts";
 import type { NewEvent } from "../../shared/runs/events.ts";
 import { StoredArtifactSchema, joinArtifact, type ArtifactTextStore } from "./joined-artifacts.ts";
 import { RunSpecSchema } from "../../shared/runs/run-spec.ts";
@@ -125,6 +126,10 @@ export const RunRecordSchema = z.object({
   late_events: z.object({ stored: z.number(), dropped: z.number() }).optional(),
   /** The run's spec minus secrets, as the backend needs it again on continue and recovery. */
   spec: RunSpecSchema,
+  /** The permission request the agent waits on (approvals: relay); absent or null when none. */
+  pending_approval: ApprovalRequestSchema.nullable()
+    .optional()
+    .describe("what the agent asks to do; answer with continue_run {approval: {approve, reason?}}"),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -200,7 +205,11 @@ export function applyEvent(
   if ((event.type === "input_required" || event.type === "auth_required") && text !== undefined) {
     record.summary = truncateUtf8(text, SUMMARY_BYTES);
   }
+  // Only a run that relays approvals waits on one; any other run's `approval` data is just data.
+  if (event.type === "input_required" && record.spec.approvals === "relay")
+    record.pending_approval = ApprovalRequestSchema.safeParse(data.approval).data ?? null;
   const next = statusAfter(event);
+  if (event.type === "approval_resolved" || (next && isTerminal(next))) record.pending_approval = null;
   if (!next || next === record.status) return undefined;
   setStatus(record, next, now);
   return next;

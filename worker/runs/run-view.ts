@@ -27,6 +27,7 @@ export const RunViewSchema = RunRecordSchema.omit({
       "token usage and cost summed over the turns that reported it; null when the backend reported none (not zero)",
     ),
   }),
+  pending_approval: RunRecordSchema.shape.pending_approval.unwrap(),
   terminal: z.boolean(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
@@ -40,6 +41,7 @@ export function toRunView(r: RunRecord): RunView {
       artifacts: r.result.artifacts.map(toArtifactView),
       usage: isUsageReported(r.result.usage) ? r.result.usage : null,
     },
+    pending_approval: r.pending_approval ?? null,
     terminal: isTerminal(r.status),
   };
 }

@@ -2,11 +2,13 @@
 import { z } from "zod";
 import { parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
 import { tenantStub } from "../../objects/stubs.ts";
+import { ApprovalAnswerSchema } from "../../../shared/runs/approvals.ts";
 import { GivenMessageSchema, refineMessageSize, toInputMessage } from "../../../shared/runs/messages.ts";
 import { forContinuation } from "../../../shared/runs/run-spec.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
 import { RunStatusSchema, isTerminal } from "../../../shared/runs/status.ts";
 import { BackendConfigSchema, MESSAGE_DESCRIPTION, RunSelectorShape, refineSelector } from "../fields.ts";
+import type { RunRecord } from "../../runs/run-record.ts";
 import { openRun } from "../runs.ts";
 import { defineTool } from "../tool.ts";
 
@@ -14,7 +16,8 @@ export const continueRun = defineTool({
   name: "continue_run",
   description:
     "Send a follow-up. While the run is input_required or auth_required it continues live; on a finished run a new " +
-    "run resumes the same session (mode new_run) — give backend_config again if the first run needed secrets.",
+    "run resumes the same session (mode new_run) — give backend_config again if the first run needed secrets. " +
+    "A run waiting on a permission (pending_approval, spawned with approvals relay) is answered with approval.",
   annotations: {
     title: "Continue a run",
     readOnlyHint: false,
@@ -34,11 +37,22 @@ export const continueRun = defineTool({
       backend_config: BackendConfigSchema.optional().describe(
         "Only for new_run: options and secrets for it.",
       ),
+      approval: ApprovalAnswerSchema.optional().describe(
+        "Answers the permission request an input_required run shows in pending_approval (approvals relay); " +
+          "the agent goes on in the same turn. Given alone, without prompt or input_message.",
+      ),
     })
     .superRefine((v, ctx) => {
       refineSelector(v, ctx);
       refineMessageSize(v, ctx);
-      if (v.prompt === undefined && v.input_message === undefined) {
+      if (v.approval !== undefined) {
+        if (v.prompt !== undefined || v.input_message !== undefined || v.backend_config !== undefined)
+          ctx.addIssue({
+            code: "custom",
+            path: ["approval"],
+            message: "give approval alone: prompt, input_message and backend_config do not go with it",
+          });
+      } else if (v.prompt === undefined && v.input_message === undefined) {
         ctx.addIssue({ code: "custom", path: ["prompt"], message: "expected prompt and/or input_message" });
       }
     }),
@@ -52,17 +66,9 @@ export const continueRun = defineTool({
   }),
   async handler(args, ctx) {
     const { stub, record } = await openRun(ctx, args);
+    if (args.approval) return liveAnswer(await stub.answerApproval(args.approval));
     const message = toInputMessage(args.prompt, args.input_message);
-    if (!isTerminal(record.status)) {
-      const run = await stub.continueWith(message);
-      return {
-        mode: "live" as const,
-        run_id: run.run_id,
-        status: run.status,
-        session_id: run.session_id,
-        agent_name: run.agent_name,
-      };
-    }
+    if (!isTerminal(record.status)) return liveAnswer(await stub.continueWith(message));
     const backend = resolveBackend(record.backend);
     // The finished run kept only its public config; secrets (dropped when it ended) come anew.
     const { config, secrets } = parseBackendConfig(backend, {
@@ -88,4 +94,13 @@ export const continueRun = defineTool({
       agent_name: next.agent_name,
     };
   },
+});
+
+/** The answer of a run continued live: it goes on as it is. */
+const liveAnswer = (run: RunRecord) => ({
+  mode: "live" as const,
+  run_id: run.run_id,
+  status: run.status,
+  session_id: run.session_id,
+  agent_name: run.agent_name,
 });

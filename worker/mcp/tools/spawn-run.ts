@@ -91,6 +91,8 @@ export const SpawnRunInputSchema = z
     if ([v.profile, v.profile_text, v.profile_path].filter((p) => p !== undefined).length > 1) {
       fail("profile_text", "give one of profile, profile_text or profile_path");
     }
+    if (v.approval_timeout_s !== undefined && v.approvals !== "relay")
+      fail("approval_timeout_s", 'only with approvals "relay"');
     if (v.agent_name !== undefined && v.nickname !== undefined && v.agent_name !== v.nickname) {
       fail("nickname", "differs from agent_name; give one of them");
     }
@@ -131,6 +133,11 @@ export const spawnRun = defineTool({
     const backendName = args.backend ?? lane?.backend;
     if (!backendName) throw badRequest("backend", `required: lane "${args.lane_id}" has no default backend`);
     const backend = resolveBackend(backendName);
+    if (args.approvals === "relay" && !backend.capabilities.approvals)
+      throw badRequest(
+        "approvals",
+        `"relay" needs a backend that relays permission requests (claude_code), not ${backend.name}`,
+      );
     // Lane defaults fit the lane's backend only; explicit arguments always win.
     const laneDefaults =
       lane && (lane.backend === null || lane.backend === backend.name)
