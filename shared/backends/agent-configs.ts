@@ -8,7 +8,8 @@ export const CodexConfigSchema = z.object({
   model: z.string().min(1).optional(),
   reasoning_effort: z.enum(["minimal", "low", "medium", "high", "xhigh", "max"]).optional(),
   sandbox_mode: z.enum(["read-only", "workspace-write", "danger-full-access"]).default("workspace-write"),
-  approval_policy: z.enum(["never", "on-request", "on-failure", "untrusted"]).default("never"),
+  // codex 0.163 refuses "untrusted" outright; under `codex exec` the others all answer an escalation "never".
+  approval_policy: z.enum(["never", "on-request", "on-failure"]).default("never"),
   network_access: z.boolean().default(false),
 });
 export type CodexConfig = z.infer<typeof CodexConfigSchema>;
