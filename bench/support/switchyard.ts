@@ -119,18 +119,21 @@ export interface StoredEvent {
   data: Record<string, unknown>;
 }
 
-/** Every event of a run, paging poll_events (limit 1000) without waiting; the run should have ended. */
-export async function readAllEvents(client: Client, runId: string): Promise<StoredEvent[]> {
+/**
+ * Every event of a run, paging poll_events (limit 1000). With `waitMs` 0 the run should have ended:
+ * it stops at the first empty page; otherwise it parks for each next page until the run has ended.
+ */
+export async function readAllEvents(client: Client, runId: string, waitMs = 0): Promise<StoredEvent[]> {
   const events: StoredEvent[] = [];
   for (let after = 0; ;) {
     const page = await callOk(client, "poll_events", {
       run_id: runId,
       after_seq: after,
       limit: 1000,
-      wait_ms: 0,
+      wait_ms: waitMs,
     });
     events.push(...(page.events as StoredEvent[]));
-    if (page.events.length === 0) return events;
+    if (page.events.length === 0 && (page.terminal || waitMs === 0)) return events;
     after = page.next_after_seq;
   }
 }
@@ -155,24 +158,8 @@ export async function waitAll(client: Client, runIds: readonly string[], deadlin
  * The seed's documented flow: one poll_events watcher per run, each polling until it has seen the
  * run end. Returns every run's events as its watcher saw them.
  */
-export async function followEachRun(client: Client, runIds: readonly string[]): Promise<StoredEvent[][]> {
-  return Promise.all(
-    runIds.map(async (runId) => {
-      const events: StoredEvent[] = [];
-      for (let after = 0; ;) {
-        const page = await callOk(client, "poll_events", {
-          run_id: runId,
-          after_seq: after,
-          limit: 1000,
-          wait_ms: 20_000,
-        });
-        events.push(...(page.events as StoredEvent[]));
-        after = page.next_after_seq;
-        if (page.terminal && page.events.length === 0) return events;
-      }
-    }),
-  );
-}
+export const followEachRun = (client: Client, runIds: readonly string[]): Promise<StoredEvent[][]> =>
+  Promise.all(runIds.map((runId) => readAllEvents(client, runId, 20_000)));
 
 /** Follows the runs with watch_runs, 100 cursors per call and one watcher per 100 runs, until each run ended. */
 export async function followWithWatch(client: Client, runIds: readonly string[]): Promise<StoredEvent[][]> {

@@ -2,7 +2,7 @@
 // Worker and the runner: the worktree a lane run works in, what the run changed there, the test
 // gate's result, and landing or reclaiming the lane's branch. Imports neither node:* nor cloudflare:*.
 import { z } from "zod";
-import { normalizeAbsolutePath } from "../protocol/paths.ts";
+import { NormalizedPathSchema } from "../protocol/paths.ts";
 
 /** A git ref a lane names: a branch or a commit. No leading '-', no spaces, no '..' (git's own rules are checked by git). */
 export const GitRefSchema = z
@@ -26,14 +26,7 @@ export const DEFAULT_TEST_TIMEOUT_S = 600;
 export const LaneWorkspaceSchema = z.object({
   lane_id: z.string().min(1).max(64),
   /** The repository on the runner's machine, under one of its roots. */
-  repo: z
-    .string()
-    .max(4096)
-    .transform((path, ctx) => {
-      const normal = normalizeAbsolutePath(path);
-      if (normal === undefined) ctx.addIssue({ code: "custom", message: "expected an absolute path" });
-      return normal ?? z.NEVER;
-    }),
+  repo: NormalizedPathSchema,
   /** The branch or commit the lane starts from; absent: the repository's current branch. */
   base: GitRefSchema.optional(),
   branch: GitRefSchema,

@@ -11,22 +11,13 @@ import { ApprovalAnswerSchema } from "../runs/approvals.ts";
 import { NewEventSchema } from "../runs/events.ts";
 import { InputMessageSchema } from "../runs/messages.ts";
 import { RunSpecSchema } from "../runs/run-spec.ts";
-import { normalizeAbsolutePath } from "./paths.ts";
+import { NormalizedPathSchema } from "./paths.ts";
 
 /** Bumped when a frame changes incompatibly; the Worker closes links of another version. */
 export const PROTOCOL_VERSION = 2;
 
 const RunId = z.string().min(1).max(64);
 const StringMap = z.record(z.string(), z.string());
-/** An absolute POSIX or Windows path, parsed into its normal form. */
-const NormalizedPathSchema = z
-  .string()
-  .max(4096)
-  .transform((path, ctx) => {
-    const normal = normalizeAbsolutePath(path);
-    if (normal === undefined) ctx.addIssue({ code: "custom", message: "expected an absolute path" });
-    return normal ?? z.NEVER;
-  });
 
 /** A backend as probed on the runner's machine (see runner/probe.ts). */
 export const ProbedBackendSchema = z.object({

@@ -1,6 +1,7 @@
 // Absolute paths and which lies within which: the one rule the Worker places runs by and the
 // runner checks its roots with. Imports neither node:* nor cloudflare:*. Lexical only — `.`, `..`,
 // repeated and trailing separators are normalised; symlinks are the runner's (real paths) to follow.
+import { z } from "zod";
 
 interface ParsedPath {
   /** `/` for POSIX paths, `C:\` (upper-case drive) for Windows ones. */
@@ -42,3 +43,13 @@ export function isPathWithin(path: string, root: string): boolean {
   const fold = (s: string) => (p.caseless ? s.toLowerCase() : s);
   return r.parts.every((part, i) => fold(part) === fold(p.parts[i]!));
 }
+
+/** An absolute POSIX or Windows path, parsed into its normal form. */
+export const NormalizedPathSchema = z
+  .string()
+  .max(4096)
+  .transform((path, ctx) => {
+    const normal = normalizeAbsolutePath(path);
+    if (normal === undefined) ctx.addIssue({ code: "custom", message: "expected an absolute path" });
+    return normal ?? z.NEVER;
+  });
