@@ -64,6 +64,7 @@ export class ServedAgentExecutor implements AgentExecutor {
     context.idle = turn.done;
     this.#log(`task ${ctx.taskId} started (context ${ctx.contextId} in ${context.cwd})`);
     let drained: Promise<void> = Promise.resolve();
+    let ending = "ended";
     try {
       task.open(TaskState.TASK_STATE_WORKING);
       await previous;
@@ -74,13 +75,15 @@ export class ServedAgentExecutor implements AgentExecutor {
         this.#contexts.release(context, ctx.taskId);
       });
       drained = relayed.drained;
+      ending = turn.ended ? relayed.ending : "canceled";
       // Published here, on the bus the task's stream reads, while execute still holds it.
       if (!turn.ended) task.status(TaskState.TASK_STATE_CANCELED);
-      this.#log(`task ${ctx.taskId} ${turn.ended ? relayed.ending : "canceled"}`);
     } finally {
       this.#contexts.release(context, ctx.taskId);
       void drained.then(() => {
         this.#turns.delete(turn);
+        // The end line comes once every process of the turn is gone, as the connect runner's does.
+        this.#log(`task ${ctx.taskId} ${ending}`);
         settle();
       });
     }

@@ -212,8 +212,9 @@ describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
     expect(items.filter((i) => i.text.includes('"status"'))).toHaveLength(0);
     // Codex got the reply schema and the instructions explaining it.
     expect(JSON.stringify(fake.requests[0]!.body)).toContain("input_required");
-    await waitFor(async () => (await pidsWithEnv(`CODEX_HOME=${home.path}`)).length === 0);
-    expect(lines.at(-1)).toMatch(/^task \S+ completed$/);
+    // The end line comes once the turn's processes, the one its command left behind included, are gone.
+    await waitFor(() => /^task \S+ completed$/.test(lines.at(-1)!));
+    expect(await pidsWithEnv(`CODEX_HOME=${home.path}`)).toEqual([]);
   });
 
   it("asks for input, resumes the same codex session on the answer and on a later task of the context", async () => {
