@@ -6,13 +6,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
-import { AGENT_CARD_PATH, Role, TaskState, type Message, type StreamResponse } from "@a2a-js/sdk";
-import {
-  ClientFactory,
-  DefaultAgentCardResolver,
-  JsonRpcTransportFactory,
-  type Client,
-} from "@a2a-js/sdk/client";
+import { AGENT_CARD_PATH, TaskState } from "@a2a-js/sdk";
+import type { Client } from "@a2a-js/sdk/client";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { createCodexAgent } from "../../runner/agents/codex.ts";
 import { startServeA2a, type ServeA2aHandle } from "../../runner/serve-a2a/serve.ts";
@@ -30,6 +25,7 @@ import {
   pidsWithEnv,
   waitFor,
 } from "./support/agent-harness.ts";
+import { connect, finalOf, itemOf, stream as streamTo, userMessage } from "./support/a2a-client.ts";
 
 const TOKEN = "serve-a2a-test-token-0123";
 
@@ -65,92 +61,12 @@ afterEach(async () => {
   await Promise.all([home.remove(), root.remove(), outside.remove()]);
 });
 
-async function connect(agentUrl: string, token: string): Promise<Client> {
-  const fetchImpl: typeof fetch = (input, init) => {
-    const headers = new Headers(init?.headers);
-    headers.set("Authorization", `Bearer ${token}`);
-    return fetch(input, { ...init, headers });
-  };
-  const resolver = new DefaultAgentCardResolver({ fetchImpl });
-  const factory = new ClientFactory({
-    transports: [new JsonRpcTransportFactory({ fetchImpl })],
-    cardResolver: resolver,
-  });
-  return factory.createFromUrl(agentUrl);
-}
-
-function userMessage(
-  text: string,
-  ids: { contextId?: string; taskId?: string } = {},
-  metadata?: Record<string, unknown>,
-): Message {
-  return {
-    messageId: randomUUID(),
-    contextId: ids.contextId ?? "",
-    taskId: ids.taskId ?? "",
-    role: Role.ROLE_USER,
-    parts: [
-      { content: { $case: "text", value: text }, metadata: undefined, filename: "", mediaType: "text/plain" },
-    ],
-    metadata,
-    extensions: [],
-    referenceTaskIds: [],
-  };
-}
-
-/** Every streamed item of one send, as `{kind, state?, text?, data?}`. */
-async function stream(message: Message) {
-  const items: {
-    kind: string;
-    state?: TaskState;
-    text: string;
-    data: unknown[];
-    taskId: string;
-    contextId: string;
-    metadata?: Record<string, unknown>;
-  }[] = [];
-  for await (const response of client.sendMessageStream({
-    tenant: "",
-    message,
-    configuration: undefined,
-    metadata: undefined,
-  })) {
-    items.push(itemOf(response));
-  }
-  return items;
-}
-
-function itemOf(response: StreamResponse) {
-  const payload = response.payload!;
-  const status =
-    payload.$case === "task"
-      ? payload.value.status
-      : payload.$case === "statusUpdate"
-        ? payload.value.status
-        : undefined;
-  const parts = status?.message?.parts ?? [];
-  return {
-    kind: payload.$case,
-    state: status?.state,
-    text: parts.flatMap((p) => (p.content?.$case === "text" ? [p.content.value] : [])).join("\n"),
-    data: parts.flatMap((p) => (p.content?.$case === "data" ? [p.content.value] : [])),
-    taskId:
-      payload.$case === "task"
-        ? payload.value.id
-        : "taskId" in payload.value
-          ? String(payload.value.taskId)
-          : "",
-    contextId: "contextId" in payload.value ? String(payload.value.contextId) : "",
-    metadata: status?.message?.metadata,
-  };
-}
-
 const reply = (status: "completed" | "input_required", message: string) => ({
   kind: "json" as const,
   value: { status, message },
 });
 const sentText = (index: number) => JSON.stringify(responseInput(fake.requests[index]!));
-const finalOf = (items: Awaited<ReturnType<typeof stream>>) => items.at(-1)!;
+const stream = (message: Parameters<typeof streamTo>[1]) => streamTo(client, message);
 
 describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
   it("publishes a card naming its endpoint for A2A 1.0 and 0.3, and refuses calls without the token", async () => {
