@@ -21,18 +21,14 @@ import { instructionsWith, REPLY_SCHEMA, replyOf } from "./reply.ts";
 /** Events whose text is shown to the caller as it is; the others travel as data parts. */
 const TEXT_EVENTS = new Set<NewEvent["type"]>(["agent_message", "reasoning", "message_added"]);
 
-export interface ServedTurnLog {
-  (line: string): void;
-}
-
 export class ServedAgentExecutor implements AgentExecutor {
   readonly #agentOf: (marker: string) => LocalAgent;
   readonly #contexts: ContextTable;
-  readonly #log: ServedTurnLog;
+  readonly #log: (line: string) => void;
   /** Turns whose processes may still be alive (a follow-up of a task is a turn of its own). */
   readonly #turns = new Set<Turn>();
 
-  constructor(agentOf: (marker: string) => LocalAgent, contexts: ContextTable, log: ServedTurnLog) {
+  constructor(agentOf: (marker: string) => LocalAgent, contexts: ContextTable, log: (line: string) => void) {
     this.#agentOf = agentOf;
     this.#contexts = contexts;
     this.#log = log;
@@ -80,12 +76,13 @@ export class ServedAgentExecutor implements AgentExecutor {
       if (!turn.ended) task.status(TaskState.TASK_STATE_CANCELED);
     } finally {
       this.#contexts.release(context, ctx.taskId);
-      void drained.then(() => {
+      const end = () => {
         this.#turns.delete(turn);
         // The end line comes once every process of the turn is gone, as the connect runner's does.
         this.#log(`task ${ctx.taskId} ${ending}`);
         settle();
-      });
+      };
+      void drained.then(end, end);
     }
   };
 

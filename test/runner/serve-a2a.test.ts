@@ -190,6 +190,19 @@ describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
     expect(await pidsWithEnv(`CODEX_HOME=${home.path}`)).toEqual([]);
   });
 
+  it("fails the task with the agent's error when the model refuses, and the context takes the next task", async () => {
+    fake.script([
+      { kind: "error", status: 400, message: "the fake refuses" },
+      reply("completed", "Recovered."),
+    ]);
+    const failed = finalOf(await stream(userMessage("Try this.")));
+    expect(failed).toMatchObject({ kind: "statusUpdate", state: TaskState.TASK_STATE_FAILED });
+    expect(failed.text).toMatch(/^backend_failed: .*the fake refuses/);
+
+    const next = await stream(userMessage("Try again.", { contextId: failed.contextId }));
+    expect(finalOf(next)).toMatchObject({ state: TaskState.TASK_STATE_COMPLETED, text: "Recovered." });
+  });
+
   it("cancels a running task: its command and codex are ended, then the task is canceled", async () => {
     fake.script([
       { kind: "shell", command: "timeout 120 tail -f /dev/null" },
@@ -212,6 +225,10 @@ describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
     );
     const pids = await pidsWithEnv(`CODEX_HOME=${home.path}`);
     const taskId = items[0]!.taskId;
+    // One task of a context at a time: another one meanwhile is refused.
+    const busy = finalOf(await stream(userMessage("Me too.", { contextId: items[0]!.contextId })));
+    expect(busy).toMatchObject({ state: TaskState.TASK_STATE_REJECTED });
+    expect(busy.text).toBe(`context ${items[0]!.contextId} is busy with task ${taskId}`);
 
     const canceled = await client.cancelTask({ tenant: "", id: taskId, metadata: undefined });
     await streaming;
