@@ -11,6 +11,7 @@ import {
   type RequestContext,
 } from "@a2a-js/sdk/server";
 import type { BackendOutput, BackendRun } from "../../shared/backends/backend.ts";
+import { clip } from "../../shared/backends/error-text.ts";
 import type { NewEvent } from "../../shared/runs/events.ts";
 import type { InputMessage, Part as InputPart } from "../../shared/runs/messages.ts";
 import type { LocalAgent } from "../agents/agent.ts";
@@ -18,8 +19,10 @@ import { newTurnMarker } from "../agents/process-reaper.ts";
 import { requestedCwd, type ContextTable, type ServedContext } from "./contexts.ts";
 import { instructionsWith, REPLY_SCHEMA, replyOf } from "./reply.ts";
 
-/** Events whose text is shown to the caller as it is; the others travel as data parts. */
+/** Events whose text is shown to the caller as it is; the others as a line of JSON, and whole in metadata. */
 const TEXT_EVENTS = new Set<NewEvent["type"]>(["agent_message", "reasoning", "message_added"]);
+/** Longest progress line sent for an event (a command's output can be long). */
+const MAX_PROGRESS_CHARS = 4000;
 
 export class ServedAgentExecutor implements AgentExecutor {
   readonly #agentOf: (marker: string) => LocalAgent;
@@ -181,21 +184,34 @@ async function relay(
           ? TaskState.TASK_STATE_INPUT_REQUIRED
           : TaskState.TASK_STATE_COMPLETED;
       onEnd();
-      task.status(state, [textPart(reply.text)], usage);
+      task.status(state, [textPart(reply.text)], usage && { usage });
       return { ending: reply.state, drained: drain() };
     }
     if (type === "run_failed") {
       flush();
       const error = data.error as { code?: string; message?: string } | undefined;
       onEnd();
-      task.status(TaskState.TASK_STATE_FAILED, [textPart(`${error?.code}: ${error?.message}`)], usage);
+      task.status(
+        TaskState.TASK_STATE_FAILED,
+        [textPart(`${error?.code}: ${error?.message}`)],
+        usage && { usage },
+      );
       return { ending: `failed (${error?.code})`, drained: drain() };
     }
     flush();
     if (type === "agent_message") held = String(data.text ?? "");
     else if (TEXT_EVENTS.has(type))
       task.status(TaskState.TASK_STATE_WORKING, [textPart(String(data.text ?? ""))]);
-    else task.status(TaskState.TASK_STATE_WORKING, [dataPart({ event: type, data })]);
+    // Not a data part: a client such as Switchyard's remote_a2a takes the last data part it saw for
+    // the task's structured output.
+    else
+      task.status(
+        TaskState.TASK_STATE_WORKING,
+        [textPart(clip(`${type} ${JSON.stringify(data)}`, MAX_PROGRESS_CHARS))],
+        {
+          event: { type, data },
+        },
+      );
   }
   // Aborted (a cancel, shutdown): the agent's processes are gone already.
   return { ending: "ended", drained: Promise.resolve() };
@@ -226,9 +242,9 @@ class TaskEvents {
     );
   }
 
-  status(state: TaskState, parts?: Part[], usage?: Record<string, unknown>): void {
+  status(state: TaskState, parts?: Part[], metadata?: Record<string, unknown>): void {
     const { taskId, contextId } = this.#ctx;
-    const message = parts && this.#message(parts, usage && { usage });
+    const message = parts && this.#message(parts, metadata);
     this.#bus.publish(
       AgentEvent.statusUpdate({
         taskId,
@@ -260,13 +276,6 @@ const textPart = (value: string): Part => ({
   metadata: undefined,
   filename: "",
   mediaType: "text/plain",
-});
-
-const dataPart = (value: Record<string, unknown>): Part => ({
-  content: { $case: "data", value },
-  metadata: undefined,
-  filename: "",
-  mediaType: "application/json",
 });
 
 /** The A2A message as the agent's prompt: text and data as they are, files by name or URL. */

@@ -1,7 +1,8 @@
 // Switchyard (wrangler dev) → remote_a2a → `switchyard-runner serve-a2a` (a real process) → the real
 // codex CLI, with only the model faked: the printed spawn_run payload pasted as it is, a real file
 // written in the run's cwd, an input-required round trip through continue_run on the same codex
-// session, completion, a cwd outside the served root refused, and no codex process left behind.
+// session, completion, cancel_run ending codex, a cwd outside the served root refused, and no codex
+// process left behind.
 import { readFileSync } from "node:fs";
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
@@ -49,15 +50,17 @@ afterAll(async () => {
   await openai?.close();
 });
 
-/** Events of a run up to (and including) the first of `type`, waiting for it. */
-async function eventsUntil(runId: string, type: string) {
-  const events: { seq: number; type: string; data: Record<string, any> }[] = [];
-  for (let after = 0; !events.some((e) => e.type === type);) {
+type RunEvent = { seq: number; type: string; data: Record<string, any> };
+
+/** Events of a run up to (and including) the first that `matches`, waiting for it. */
+async function eventsUntil(runId: string, matches: (event: RunEvent) => boolean) {
+  const events: RunEvent[] = [];
+  for (let after = 0; !events.some(matches);) {
     const page = await callOk(client, "poll_events", { run_id: runId, after_seq: after, wait_ms: 20_000 });
     events.push(...page.events);
     after = page.next_after_seq;
-    if (page.terminal && !events.some((e) => e.type === type))
-      throw new Error(`run ${runId} ended without ${type}: ${JSON.stringify(events)}`);
+    if (page.terminal && !events.some(matches))
+      throw new Error(`run ${runId} ended before the event awaited: ${JSON.stringify(events)}`);
   }
   return events;
 }
@@ -83,7 +86,7 @@ describe("serve-a2a behind Switchyard's remote_a2a backend (real codex, fake mod
       prompt: "Draft note.txt, then ask me whom it greets.",
     });
 
-    const asked = await eventsUntil(spawned.run_id, "input_required");
+    const asked = await eventsUntil(spawned.run_id, (e) => e.type === "input_required");
     expect(asked.find((e) => e.type === "input_required")!.data.message).toBe("Whom should the note greet?");
     expect((await callOk(client, "get_run", { run_id: spawned.run_id })).status).toBe("input_required");
     expect(readFileSync(join(cwd, "note.txt"), "utf8")).toBe("drafted\n");
@@ -95,6 +98,7 @@ describe("serve-a2a behind Switchyard's remote_a2a backend (real codex, fake mod
     expect(events.map((e) => e.seq)).toEqual(events.map((_, i) => i + 1));
     const run = await callOk(client, "get_run", { run_id: continued.run_id });
     expect(run).toMatchObject({ status: "completed", result: { final_response: "The note greets Ada." } });
+    expect(run.result.structured_output).toBeUndefined();
 
     // The answer went to the same codex thread: the model saw its own question with it.
     const answer = JSON.stringify(responseInput(openai.requests.at(-1)!));
@@ -103,6 +107,26 @@ describe("serve-a2a behind Switchyard's remote_a2a backend (real codex, fake mod
     expect(openai.requests.filter((r) => r.scripted)).toHaveLength(3);
     await served.printed(/^task \S+ completed$/);
     expect(served.lines.filter((l) => / input_required$/.test(l))).toHaveLength(1);
+    expect(await agentPids(agents.home)).toEqual([]);
+  });
+
+  it("cancel_run cancels the served task: codex and its command are ended, the run is cancelled", async () => {
+    openai.script([
+      { kind: "shell", command: "timeout 120 tail -f /dev/null" },
+      { kind: "json", value: { status: "completed", message: "Never sent." } },
+    ]);
+    const spawned = await callOk(client, "spawn_run", { ...payload, prompt: "Wait for a long time." });
+    // serve-a2a's progress lines arrive as agent messages.
+    await eventsUntil(
+      spawned.run_id,
+      (e) => e.type === "agent_message" && /^command_started /.test(e.data.text),
+    );
+    expect(await agentPids(agents.home)).not.toEqual([]);
+
+    await callOk(client, "cancel_run", { run_id: spawned.run_id });
+    await allEvents(client, spawned.run_id);
+    expect((await callOk(client, "get_run", { run_id: spawned.run_id })).status).toBe("cancelled");
+    await served.printed(/^task \S+ canceled$/);
     expect(await agentPids(agents.home)).toEqual([]);
   });
 

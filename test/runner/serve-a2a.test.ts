@@ -112,12 +112,15 @@ describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
 
     expect(readFileSync(join(cwd, "made.txt"), "utf8")).toBe("made\n");
     expect(items[0]).toMatchObject({ kind: "task", state: TaskState.TASK_STATE_WORKING });
-    const commands = items
-      .flatMap((i) => i.data)
-      .filter((d) => (d as { event?: string }).event === "command_finished");
+    // Progress travels as text, with the event whole in the message's metadata; never as a data part,
+    // which a client would take for the task's structured output.
+    const commands = items.filter(
+      (i) => (i.metadata?.event as { type?: string })?.type === "command_finished",
+    );
     expect(commands).toHaveLength(1);
-    expect(commands[0]).toMatchObject({ data: { exit_code: 0 } });
-    expect(JSON.stringify(commands[0])).toContain("ran-it");
+    expect(commands[0]!.metadata!.event).toMatchObject({ data: { exit_code: 0 } });
+    expect(commands[0]!.text).toMatch(/^command_finished \{.*ran-it/);
+    expect(items.flatMap((i) => i.data)).toEqual([]);
     expect(finalOf(items)).toMatchObject({
       kind: "statusUpdate",
       state: TaskState.TASK_STATE_COMPLETED,
@@ -125,7 +128,7 @@ describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
     });
     expect(finalOf(items).metadata?.usage).toMatchObject({ input_tokens: 200, output_tokens: 60 });
     // The JSON reply is not shown as a working message besides the final status.
-    expect(items.filter((i) => i.text.includes('"status"'))).toHaveLength(0);
+    expect(items.filter((i) => i.text.startsWith('{"status"'))).toHaveLength(0);
     // Codex got the reply schema and the instructions explaining it.
     expect(JSON.stringify(fake.requests[0]!.body)).toContain("input_required");
     // The end line comes once the turn's processes, the one its command left behind included, are gone.
