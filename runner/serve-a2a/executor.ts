@@ -17,7 +17,7 @@ import type { InputMessage, Part as InputPart } from "../../shared/runs/messages
 import type { LocalAgent } from "../agents/agent.ts";
 import { newTurnMarker } from "../agents/process-reaper.ts";
 import { requestedCwd, type ContextTable, type ServedContext } from "./contexts.ts";
-import { instructionsWith, REPLY_SCHEMA, replyOf } from "./reply.ts";
+import { contractFor, type TurnContract } from "./reply.ts";
 
 /** Events whose text is shown to the caller as it is; the others as a line of JSON, and whole in metadata. */
 const TEXT_EVENTS = new Set<NewEvent["type"]>(["agent_message", "reasoning", "message_added"]);
@@ -68,8 +68,10 @@ export class ServedAgentExecutor implements AgentExecutor {
       task.open(TaskState.TASK_STATE_WORKING);
       await previous;
       if (turn.abort.signal.aborted) return task.status(TaskState.TASK_STATE_CANCELED);
-      const outputs = this.#agentOf(newTurnMarker()).start(turnRun(ctx, context, message), turn.abort.signal);
-      const relayed = await relay(outputs, context, task, () => {
+      const contract = contractFor(message.metadata);
+      const run = turnRun(ctx, context, message, contract);
+      const outputs = this.#agentOf(newTurnMarker()).start(run, turn.abort.signal);
+      const relayed = await relay(outputs, { context, task, contract }, () => {
         turn.ended = true;
         this.#contexts.release(context, ctx.taskId);
       });
@@ -126,15 +128,18 @@ interface Turn {
   ended: boolean;
 }
 
-/** The run one task's turn is: the context's cwd and session, the reply schema and instructions. */
-function turnRun(ctx: RequestContext, context: ServedContext, message: Message): BackendRun {
-  const switchyard = message.metadata?.switchyard as Record<string, unknown> | undefined;
-  const profile = typeof switchyard?.profile === "string" ? switchyard.profile : undefined;
+/** The run one task's turn is: the context's cwd and session, and what the contract asks for. */
+function turnRun(
+  ctx: RequestContext,
+  context: ServedContext,
+  message: Message,
+  contract: TurnContract,
+): BackendRun {
   return {
     runId: ctx.taskId,
     message: toInputMessage(message),
-    profileText: instructionsWith(profile),
-    outputSchema: REPLY_SCHEMA as unknown as Record<string, unknown>,
+    profileText: contract.instructions,
+    outputSchema: contract.outputSchema,
     config: {},
     sessionRef: Object.keys(context.sessionRef).length ? context.sessionRef : undefined,
     cwd: context.cwd,
@@ -151,8 +156,7 @@ function turnRun(ctx: RequestContext, context: ServedContext, message: Message):
  */
 async function relay(
   outputs: AsyncIterable<BackendOutput>,
-  context: ServedContext,
-  task: TaskEvents,
+  { context, task, contract }: { context: ServedContext; task: TaskEvents; contract: TurnContract },
   onEnd: () => void,
 ): Promise<{ ending: string; drained: Promise<void> }> {
   const iterator = outputs[Symbol.asyncIterator]();
@@ -178,13 +182,14 @@ async function relay(
     if (type === "run_completed") {
       const final = typeof data.final_response === "string" ? data.final_response : "";
       if (held !== final) flush();
-      const reply = replyOf(data.structured_output, final);
+      const reply = contract.replyOf(data.structured_output, final);
       const state =
         reply.state === "input_required"
           ? TaskState.TASK_STATE_INPUT_REQUIRED
           : TaskState.TASK_STATE_COMPLETED;
       onEnd();
-      task.status(state, [textPart(reply.text)], usage && { usage });
+      const parts = [textPart(reply.text), ...(reply.data === undefined ? [] : [dataPart(reply.data)])];
+      task.status(state, parts, usage && { usage });
       return { ending: reply.state, drained: drain() };
     }
     if (type === "run_failed") {
@@ -276,6 +281,13 @@ const textPart = (value: string): Part => ({
   metadata: undefined,
   filename: "",
   mediaType: "text/plain",
+});
+
+const dataPart = (value: unknown): Part => ({
+  content: { $case: "data", value },
+  metadata: undefined,
+  filename: "",
+  mediaType: "application/json",
 });
 
 /** The A2A message as the agent's prompt: text and data as they are, files by name or URL. */

@@ -175,6 +175,29 @@ describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
     expect(fake.requests).toHaveLength(3);
   });
 
+  it("answers a caller's own output_schema with its structured output as a data part", async () => {
+    const schema = {
+      type: "object",
+      properties: { answer: { type: "number" } },
+      required: ["answer"],
+      additionalProperties: false,
+    };
+    fake.script([{ kind: "json", value: { answer: 42 } }]);
+    const metadata = { switchyard: { output_schema: schema, profile: "Answer with numbers only." } };
+    const items = await stream(userMessage("What is six times seven?", {}, metadata));
+
+    expect(finalOf(items)).toMatchObject({
+      state: TaskState.TASK_STATE_COMPLETED,
+      text: '{"answer":42}',
+      data: [{ answer: 42 }],
+    });
+    // codex was given the caller's schema and profile instead of the reply schema.
+    const body = JSON.stringify(fake.requests[0]!.body);
+    expect(body).toContain('"answer":{"type":"number"}');
+    expect(body).not.toContain("input_required");
+    expect(sentText(0)).toContain("Answer with numbers only.");
+  });
+
   it("refuses a cwd outside the root, through a symlink, relative or not a string, before codex starts", async () => {
     await symlink(outside.path, join(root.path, "escape"));
     const cases: [unknown, RegExp][] = [
