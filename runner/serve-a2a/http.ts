@@ -102,6 +102,12 @@ async function serveRpc(
     ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError
     : JsonRpcTransportHandler.mapToJSONRPCError;
   const body = await readJson(req);
+  if (body.oversized) {
+    // The rest of the body is not read: the answer closes the connection instead.
+    res.setHeader("Connection", "close");
+    sendJson(res, 413, { jsonrpc: "2.0", id: null, error: body.error });
+    return void res.once("finish", () => req.destroy());
+  }
   if (!body.ok) return sendJson(res, 200, { jsonrpc: "2.0", id: null, error: body.error });
   const id = rpcId(body.value);
   const context = defaultServerCallContextBuilder({
@@ -150,7 +156,8 @@ const rpcId = (body: Record<string, unknown>): string | number | null =>
   typeof body.id === "string" || typeof body.id === "number" ? body.id : null;
 
 type Body =
-  { ok: true; value: Record<string, unknown> } | { ok: false; error: { code: number; message: string } };
+  | { ok: true; value: Record<string, unknown>; oversized?: undefined }
+  | { ok: false; error: { code: number; message: string }; oversized: boolean };
 
 async function readJson(req: IncomingMessage): Promise<Body> {
   const chunks: Buffer[] = [];
@@ -158,7 +165,11 @@ async function readJson(req: IncomingMessage): Promise<Body> {
   for await (const chunk of req) {
     size += (chunk as Buffer).length;
     if (size > MAX_BODY_BYTES)
-      return { ok: false, error: { code: -32600, message: `request body over ${MAX_BODY_BYTES} bytes` } };
+      return {
+        ok: false,
+        oversized: true,
+        error: { code: -32600, message: `request body over ${MAX_BODY_BYTES} bytes` },
+      };
     chunks.push(chunk as Buffer);
   }
   try {
@@ -168,7 +179,11 @@ async function readJson(req: IncomingMessage): Promise<Body> {
   } catch {
     // Answered below, like any body that is not a JSON-RPC object.
   }
-  return { ok: false, error: { code: -32700, message: "expected a JSON-RPC request object" } };
+  return {
+    ok: false,
+    oversized: false,
+    error: { code: -32700, message: "expected a JSON-RPC request object" },
+  };
 }
 
 function sendJson(res: ServerResponse, status: number, body: unknown): void {

@@ -4,6 +4,7 @@
 // cwd refused outside the root, cancel ending codex's processes, and the A2A 0.3 wire.
 import { existsSync, readFileSync } from "node:fs";
 import { mkdir, symlink, writeFile } from "node:fs/promises";
+import { request } from "node:http";
 import { join } from "node:path";
 import { randomUUID } from "node:crypto";
 import { AGENT_CARD_PATH, TaskState } from "@a2a-js/sdk";
@@ -98,6 +99,35 @@ describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
       cwd: root.path,
       backend_config: { agent_url: served.agentUrl, auth_token: TOKEN },
     });
+  });
+
+  it("answers a body that is not JSON-RPC, or over 4 MiB, with a JSON-RPC error, and runs nothing", async () => {
+    const post = (body: string) =>
+      new Promise<{ status: number; body: any }>((resolve, reject) => {
+        const req = request(`${served.agentUrl}/a2a/jsonrpc`, {
+          method: "POST",
+          headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+        });
+        req.once("response", async (res) => {
+          let text = "";
+          for await (const chunk of res) text += chunk;
+          resolve({ status: res.statusCode!, body: JSON.parse(text) });
+        });
+        // The server answers an oversized body before reading it all, then closes the connection.
+        req.on("error", (error) => (req.writableFinished ? undefined : reject(error)));
+        req.end(body);
+      });
+    expect(await post("{not json")).toMatchObject({ status: 200, body: { error: { code: -32700 } } });
+    expect(await post("[1, 2]")).toMatchObject({ status: 200, body: { error: { code: -32700 } } });
+    const big = JSON.stringify({
+      jsonrpc: "2.0",
+      id: 1,
+      method: "message/send",
+      params: { pad: "x".repeat(5 << 20) },
+    });
+    expect(await post(big)).toMatchObject({ status: 413, body: { error: { code: -32600 } } });
+    expect(fake.requests).toHaveLength(0);
+    expect(lines.filter((l) => l.startsWith("task "))).toEqual([]);
   });
 
   it("streams a turn to completion: codex runs a real command in the context's cwd, the reply ends the task", async () => {
