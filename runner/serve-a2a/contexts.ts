@@ -1,6 +1,7 @@
 // The A2A contexts this server has seen: each is one working directory, fixed by its first message
-// (its `cwd` metadata, which must lie under a root) for the server's lifetime, and the agent's own
-// session, resumed by every later task of the context. One task of a context runs at a time.
+// (its `cwd` metadata, which must lie under a root) for as long as it is kept, and the agent's own
+// session, resumed by every later task of the context. One task of a context runs at a time. The
+// table is bounded: past its size the least recently used idle context is forgotten.
 import { checkWithinRoots } from "../roots.ts";
 
 export interface ServedContext {
@@ -28,13 +29,19 @@ export function requestedCwd(metadata: Record<string, unknown> | undefined): unk
     : undefined;
 }
 
+/** Contexts kept by default; a forgotten one starts afresh (new cwd choice, new agent session). */
+export const MAX_CONTEXTS = 1024;
+
 export class ContextTable {
+  /** In order of last use, oldest first. */
   readonly #contexts = new Map<string, ServedContext>();
   readonly #realRoots: readonly string[];
+  readonly #max: number;
 
   /** `realRoots`: real paths; a context whose first message names no cwd works in the first. */
-  constructor(realRoots: readonly string[]) {
+  constructor(realRoots: readonly string[], max = MAX_CONTEXTS) {
     this.#realRoots = realRoots;
+    this.#max = max;
   }
 
   /** Takes the context for `taskId`: refused when its cwd is not acceptable or another task runs in it. */
@@ -49,6 +56,7 @@ export class ContextTable {
     if (context === undefined) {
       const created = { cwd: checked!.path, sessionRef: {}, runningTask: taskId, idle: Promise.resolve() };
       this.#contexts.set(contextId, created);
+      this.#forgetBeyondMax();
       return { ok: true, context: created };
     }
     if (checked && checked.path !== context.cwd)
@@ -59,7 +67,17 @@ export class ContextTable {
     if (context.runningTask !== undefined && context.runningTask !== taskId)
       return { ok: false, reason: `context ${contextId} is busy with task ${context.runningTask}` };
     context.runningTask = taskId;
+    this.#contexts.delete(contextId);
+    this.#contexts.set(contextId, context);
     return { ok: true, context };
+  }
+
+  /** Drops the least recently used contexts with no running task until the table fits. */
+  #forgetBeyondMax(): void {
+    for (const [id, context] of this.#contexts) {
+      if (this.#contexts.size <= this.#max) return;
+      if (context.runningTask === undefined) this.#contexts.delete(id);
+    }
   }
 
   /** The task's turn is over: the context takes the next one. */
