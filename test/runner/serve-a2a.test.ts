@@ -280,6 +280,8 @@ describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
       ),
     );
     const pids = await pidsWithEnv(`CODEX_HOME=${home.path}`);
+    // The task event is sent before codex starts, but a loaded machine may deliver it later.
+    await waitFor(() => items.length > 0);
     const taskId = items[0]!.taskId;
     // One task of a context at a time: another one meanwhile is refused.
     const busy = finalOf(await stream(userMessage("Me too.", { contextId: items[0]!.contextId })));
@@ -293,7 +295,8 @@ describe("serve-a2a (real codex CLI, fake model, a2a-js client)", () => {
     for (const pid of pids) expect(await isLive(pid)).toBe(false);
     expect(finalOf(items).state).toBe(TaskState.TASK_STATE_CANCELED);
     expect(items.filter((i) => i.state === TaskState.TASK_STATE_COMPLETED)).toHaveLength(0);
-    expect(fake.requests).toHaveLength(1);
+    // codex may still have asked the model once more as its command died, but nothing of it went out.
+    expect(items.filter((i) => i.text.includes("Never sent."))).toEqual([]);
   });
 
   it("answers the A2A 0.3 wire (no A2A-Version header) through the SDK's compatibility layer", async () => {
