@@ -31,7 +31,6 @@ export interface ServeA2aDeps {
 
 export interface ServeA2aHandle {
   agentUrl: string;
-  token: string;
   /** Ends every running turn (and its processes), then stops listening. */
   close(): Promise<void>;
 }
@@ -52,7 +51,6 @@ export async function startServeA2a(config: ServeA2aConfig, deps: ServeA2aDeps):
   log(`spawn_run ${JSON.stringify(spawnRunPayload(config.agent, baseUrl, token, realRoots[0]!))}`);
   return {
     agentUrl: baseUrl,
-    token,
     close: async () => {
       await executor.stopAll();
       server.closeAllConnections();
