@@ -6,6 +6,7 @@ import { HELP, parseCli, UsageError, type Command } from "./cli.ts";
 import { LOCAL_AGENTS } from "./local-agents.ts";
 import { availabilityOf, probeBackends } from "./probe.ts";
 import { startRunner } from "./runner.ts";
+import { startServeA2a, type ServeA2aConfig } from "./serve-a2a/serve.ts";
 import { errorMessage } from "../shared/backends/error-text.ts";
 
 async function main(): Promise<number> {
@@ -22,6 +23,7 @@ async function main(): Promise<number> {
     return 0;
   }
   if (command.command === "list-backends") return listBackends(command.probe, command.json);
+  if (command.command === "serve-a2a") return serveA2a(command.config);
 
   const runner = await startRunner(command.config);
   let signals = 0;
@@ -33,6 +35,19 @@ async function main(): Promise<number> {
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
   return runner.done;
+}
+
+async function serveA2a(config: ServeA2aConfig): Promise<number> {
+  const served = await startServeA2a(config, { agentOf: LOCAL_AGENTS[config.agent]! });
+  const signal = await new Promise<NodeJS.Signals>((resolve) => {
+    process.once("SIGINT", resolve);
+    process.once("SIGTERM", resolve);
+  });
+  // A second Ctrl-C means "now": the guard (process-reaper.ts) ends the agents.
+  process.once(signal, () => process.exit(130));
+  console.log(`${signal}: ending running tasks`);
+  await served.close();
+  return 0;
 }
 
 async function listBackends(probe: boolean, json: boolean): Promise<number> {

@@ -3,9 +3,11 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import type { RunnerConfig } from "./runner.ts";
+import type { ServeA2aConfig } from "./serve-a2a/serve.ts";
 
 export type Command =
   | { command: "connect"; config: RunnerConfig }
+  | { command: "serve-a2a"; config: ServeA2aConfig }
   | { command: "list-backends"; probe: boolean; json: boolean }
   | { command: "help"; text: string };
 
@@ -22,6 +24,7 @@ export interface CliContext {
 
 export const HELP = `Usage:
   switchyard-runner connect --url URL --token TOKEN [options]
+  switchyard-runner serve-a2a --agent codex|claude_code [--port N] [--root DIR] [options]
   switchyard-runner list-backends [--probe] [--json]
 
 Runs local coding agents (codex, claude_code) for a hosted Switchyard.
@@ -35,6 +38,15 @@ connect: dial in to Switchyard and take runs until stopped (Ctrl-C cancels the r
   --max-runs N      runs at the same time, 1 to 256 (default: 4)
   --replace         take the name from a runner connected under it (that runner stops)
 
+serve-a2a: serve one local agent as an A2A agent (1.0 and 0.3, JSON-RPC, streaming) until stopped.
+  --agent NAME      codex or claude_code
+  --port N          port to listen on, 0 to 65535 (default: 0, any free port)
+  --host HOST       address to listen on (default: 127.0.0.1)
+  --root DIR        directory contexts may work in (metadata.cwd), at or below; repeatable
+                    (default: the current directory; the first is a context's cwd when it names none)
+  --token TOKEN     bearer token callers must send (env SWITCHYARD_A2A_TOKEN; default: a random one)
+  It prints agent_url and a spawn_run payload for Switchyard's remote_a2a backend.
+
 list-backends: the backends this runner can drive.
   --probe           also check which are installed and have credentials (runs each agent's --version)
   --json            print JSON instead of a table
@@ -46,16 +58,17 @@ const MAX_RUNS_LIMIT = 256;
 
 export function parseCli(argv: readonly string[], context: CliContext): Command {
   const [command, ...rest] = argv;
-  if (command === undefined) throw new UsageError("expected a command: connect or list-backends");
+  if (command === undefined) throw new UsageError("expected a command: connect, serve-a2a or list-backends");
   if (command === "help" || command === "--help" || command === "-h") return { command: "help", text: HELP };
   if (command === "connect") return parseConnect(rest, context);
+  if (command === "serve-a2a") return parseServeA2a(rest, context);
   if (command === "list-backends") {
     const { values } = parse(rest, { probe: { type: "boolean" }, json: { type: "boolean" } });
     return values.help
       ? { command: "help", text: HELP }
       : { command: "list-backends", probe: values.probe === true, json: values.json === true };
   }
-  throw new UsageError(`unknown command "${command}": expected connect or list-backends`);
+  throw new UsageError(`unknown command "${command}": expected connect, serve-a2a or list-backends`);
 }
 
 function parseConnect(args: string[], { env, cwd, hostname }: CliContext): Command {
@@ -86,6 +99,38 @@ function parseConnect(args: string[], { env, cwd, hostname }: CliContext): Comma
       roots: (values.root ?? [cwd]).map((root) => resolve(cwd, root)),
       maxRuns: parseMaxRuns(values["max-runs"]),
       replace: values.replace === true,
+    },
+  };
+}
+
+/** The agents serve-a2a can put behind A2A: the coding agents, which keep a session per context. */
+const SERVED_AGENTS = ["codex", "claude_code"];
+
+function parseServeA2a(args: string[], { env, cwd }: CliContext): Command {
+  const { values } = parse(args, {
+    agent: { type: "string" },
+    port: { type: "string" },
+    host: { type: "string" },
+    root: { type: "string", multiple: true },
+    token: { type: "string" },
+  });
+  if (values.help) return { command: "help", text: HELP };
+  if (values.agent === undefined || !SERVED_AGENTS.includes(values.agent))
+    throw new UsageError(`--agent: expected ${SERVED_AGENTS.join(" or ")}, got "${values.agent ?? ""}"`);
+  const port = values.port ?? "0";
+  if (!/^\d+$/.test(port) || Number(port) > 65535)
+    throw new UsageError(`--port: expected a whole number from 0 to 65535, got "${port}"`);
+  const token = values.token ?? env.SWITCHYARD_A2A_TOKEN;
+  if (token !== undefined && token.length < 16)
+    throw new UsageError("--token: expected at least 16 characters");
+  return {
+    command: "serve-a2a",
+    config: {
+      agent: values.agent,
+      host: values.host ?? "127.0.0.1",
+      port: Number(port),
+      roots: (values.root ?? [cwd]).map((root) => resolve(cwd, root)),
+      ...(token === undefined ? {} : { token }),
     },
   };
 }

@@ -111,3 +111,52 @@ describe("other commands", () => {
     }
   });
 });
+
+describe("serve-a2a", () => {
+  const serve = (argv: string[], env: Record<string, string> = {}) => {
+    const command = parseCli(["serve-a2a", ...argv], { ...context, env });
+    if (command.command !== "serve-a2a") throw new Error(`expected serve-a2a, got ${command.command}`);
+    return command.config;
+  };
+
+  it("takes every flag, the token from the environment, and defaults for the rest", () => {
+    const argv = [
+      "--agent",
+      "claude_code",
+      "--port",
+      "8790",
+      "--host",
+      "::1",
+      "--root",
+      "/srv",
+      "--root",
+      "sub",
+    ];
+    expect(serve([...argv, "--token", "a-token-of-16-chars"])).toEqual({
+      agent: "claude_code",
+      host: "::1",
+      port: 8790,
+      roots: ["/srv", "/home/dev/project/sub"],
+      token: "a-token-of-16-chars",
+    });
+    expect(serve(["--agent", "codex"], { SWITCHYARD_A2A_TOKEN: "env-token-0123456789" })).toEqual({
+      agent: "codex",
+      host: "127.0.0.1",
+      port: 0,
+      roots: ["/home/dev/project"],
+      token: "env-token-0123456789",
+    });
+    expect(serve(["--agent", "codex"])).not.toHaveProperty("token");
+  });
+
+  it.each([
+    [[], '--agent: expected codex or claude_code, got ""'],
+    [["--agent", "openai_compatible"], '--agent: expected codex or claude_code, got "openai_compatible"'],
+    [["--agent", "codex", "--port", "65536"], '--port: expected a whole number from 0 to 65535, got "65536"'],
+    [["--agent", "codex", "--port", "-1"], "--port"],
+    [["--agent", "codex", "--token", "short"], "--token: expected at least 16 characters"],
+    [["--agent", "codex", "--max-runs", "2"], "--max-runs"],
+  ])("%j", (argv, message) => {
+    expect(usageError(["serve-a2a", ...argv])).toContain(message);
+  });
+});

@@ -1,5 +1,5 @@
-// A real `switchyard-runner connect` child process for end-to-end tests: its printed lines, and
-// stopping it politely (SIGINT) or killing it outright (SIGKILL).
+// A real `switchyard-runner` child process for end-to-end tests (`connect`, or any command line such
+// as `serve-a2a`): its printed lines, and stopping it politely (SIGINT) or killing it outright (SIGKILL).
 import { spawn, type ChildProcess } from "node:child_process";
 import { fileURLToPath } from "node:url";
 
@@ -18,20 +18,31 @@ export interface RunnerProcessOptions {
   env: Record<string, string>;
 }
 
+/** Any switchyard-runner command line, with the environment it runs in. */
+export interface RunnerCommand {
+  args: string[];
+  env: Record<string, string>;
+}
+
+function connectCommand(o: RunnerProcessOptions): RunnerCommand {
+  const args = ["connect", "--url", o.url, "--name", o.name, "--max-runs", String(o.maxRuns ?? 4)];
+  for (const root of o.roots) args.push("--root", root);
+  for (const [k, v] of Object.entries(o.labels ?? {})) args.push("--label", `${k}=${v}`);
+  if (o.replace) args.push("--replace");
+  // The token goes by environment, as the runner's help recommends (flags show up in ps).
+  return { args, env: { ...o.env, SWITCHYARD_RUNNER_TOKEN: o.token } };
+}
+
 export class RunnerProcess {
   readonly lines: string[] = [];
   readonly child: ChildProcess;
   readonly exited: Promise<number | null>;
   #waiters: (() => void)[] = [];
 
-  constructor(o: RunnerProcessOptions) {
-    const args = ["connect", "--url", o.url, "--name", o.name, "--max-runs", String(o.maxRuns ?? 4)];
-    for (const root of o.roots) args.push("--root", root);
-    for (const [k, v] of Object.entries(o.labels ?? {})) args.push("--label", `${k}=${v}`);
-    if (o.replace) args.push("--replace");
-    // The token goes by environment, as the runner's help recommends (flags show up in ps).
+  constructor(o: RunnerProcessOptions | RunnerCommand) {
+    const { args, env } = "args" in o ? o : connectCommand(o);
     this.child = spawn(process.execPath, [BIN, ...args], {
-      env: { ...o.env, PATH: process.env.PATH ?? "", SWITCHYARD_RUNNER_TOKEN: o.token },
+      env: { ...env, PATH: process.env.PATH ?? "" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let partial = "";
