@@ -9,9 +9,10 @@ import { createOpenAiCompatibleBackend } from "../shared/backends/openai-compati
 
 /**
  * Builds the agent for one run; its processes carry `marker` (process-reaper.ts) so the run's end
- * finds them, and it asks the caller through `approvals` when the run relays them.
+ * finds them, and it asks the caller through `approvals` when the run relays them (a server with no
+ * caller to ask, serve-a2a, gives none: its runs never relay).
  */
-export type AgentTable = Readonly<Record<string, (marker: string, approvals: ApprovalGate) => LocalAgent>>;
+export type AgentTable = Readonly<Record<string, (marker: string, approvals?: ApprovalGate) => LocalAgent>>;
 
 const executables = executablesFromEnv(process.env);
 
