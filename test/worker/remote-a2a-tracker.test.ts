@@ -125,6 +125,26 @@ describe("A2aTracker mapping", () => {
     expect(events.at(-1)?.data).toEqual({ final_response: "done", structured_output: { answer: 1 } });
   });
 
+  it("takes the structured output from the latest message, not from progress sent as data before it", () => {
+    const progressThenText = run(fresh(), [
+      task(S.TASK_STATE_SUBMITTED, [user("u1", "go")]),
+      update(S.TASK_STATE_WORKING, agent("a1", "step", data({ progress: 1 }))),
+      update(S.TASK_STATE_COMPLETED, agent("a2", "done")),
+    ]);
+    expect(progressThenText.at(-1)?.data).toEqual({ final_response: "done" });
+    // Without a data part in the latest message, an artifact's data is the answer.
+    const artifactThenText = run(fresh(), [
+      task(S.TASK_STATE_SUBMITTED, [user("u1", "go")]),
+      update(S.TASK_STATE_WORKING, agent("a1", "step", data({ progress: 1 }))),
+      chunk("out", [data({ answer: 2 })], false, true),
+      update(S.TASK_STATE_COMPLETED, agent("a2", "done")),
+    ]);
+    expect(artifactThenText.at(-1)?.data).toEqual({
+      final_response: "done",
+      structured_output: { answer: 2 },
+    });
+  });
+
   it.each([
     [S.TASK_STATE_FAILED, "run_failed"],
     [S.TASK_STATE_REJECTED, "rejected"],

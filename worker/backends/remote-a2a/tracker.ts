@@ -66,7 +66,12 @@ export class A2aTracker {
   #contextId: string | undefined;
   #ended = false;
   #lastText: string | undefined;
-  #lastData: Record<string, unknown> | undefined;
+  /**
+   * The structured output: the data part of the agent's latest message — a later message without one
+   * clears it, so progress sent as data is not taken for the answer — else of its latest artifact.
+   */
+  #messageData: Record<string, unknown> | undefined;
+  #artifactData: Record<string, unknown> | undefined;
   /**
    * Part keys per artifact of the last task snapshot, until the first new item: a resubscribe
    * may replay an update the snapshot already contained (A2A gives no sequence numbers).
@@ -115,7 +120,8 @@ export class A2aTracker {
     this.#revision += 1;
     this.#ended = false;
     this.#lastText = undefined;
-    this.#lastData = undefined;
+    this.#messageData = undefined;
+    this.#artifactData = undefined;
   }
 
   /** The events `item` adds to what was already emitted (none when it repeats known content). */
@@ -206,7 +212,7 @@ export class A2aTracker {
     const text = textOf(message.parts);
     const data = dataOf(message.parts);
     if (text !== undefined) this.#lastText = text;
-    if (data) this.#lastData = data;
+    this.#messageData = data;
     const key = messageKey(message);
     if (this.#cp.seen.includes(key)) return [];
     this.#cp.seen.push(key);
@@ -247,7 +253,7 @@ export class A2aTracker {
   ): NewEvent {
     const text = textOf(parts);
     const data = dataOf(parts);
-    if (data) this.#lastData = data;
+    if (data) this.#artifactData = data;
     if (text !== undefined && this.#lastText === undefined) this.#lastText = text;
     return event("artifact_added", {
       artifact_id: artifact.artifactId,
@@ -313,9 +319,10 @@ export class A2aTracker {
   }
 
   #result(): Record<string, unknown> {
+    const structured = this.#messageData ?? this.#artifactData;
     return {
       ...(this.#lastText !== undefined ? { final_response: this.#lastText } : {}),
-      ...(this.#lastData !== undefined ? { structured_output: this.#lastData } : {}),
+      ...(structured !== undefined ? { structured_output: structured } : {}),
     };
   }
 }
