@@ -10,7 +10,7 @@ import {
   type RunChanges,
 } from "../../shared/lanes/lane-work.ts";
 import { artifactChunks, boundedText } from "./artifact-chunks.ts";
-import { git, gitLine, type GitPlace } from "./git.ts";
+import { commitIdentity, git, gitLine, type GitPlace } from "./git.ts";
 import type { LaneTree } from "./worktree.ts";
 
 /** The patch kept in the diff artifact; a bigger one keeps its beginning (the stat lists every file). */
@@ -40,7 +40,7 @@ export async function recordChanges(
   const staged = (await git(at, ["diff", "--cached", "--quiet"], [1])).exitCode === 1;
   if (staged && lane.commit_policy === "commit") {
     await git(at, [
-      ...(await identity(at)),
+      ...(await commitIdentity(at)),
       "commit",
       "--quiet",
       "--no-verify",
@@ -84,13 +84,6 @@ export function commitMessage(lane: LaneWorkspace, turn: EndedTurn): string {
 }
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
-
-/** The repository's own identity when it has one, else the runner's. */
-async function identity(at: GitPlace): Promise<string[]> {
-  const email = await git(at, ["config", "user.email"], [1]);
-  if (email.exitCode === 0) return [];
-  return ["-c", "user.name=Switchyard runner", "-c", "user.email=switchyard-runner@localhost"];
-}
 
 const CHANGE: Record<string, ChangedFile["change"]> = {
   A: "added",

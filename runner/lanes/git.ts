@@ -80,3 +80,10 @@ export async function commitOf(place: GitPlace, ref: string): Promise<string | u
   const { stdout, exitCode } = await git(place, ["rev-parse", "--verify", "--quiet", `${ref}^{commit}`], [1]);
   return exitCode === 0 ? stdout.trim() : undefined;
 }
+
+/** `-c` options giving commits the runner's identity when git knows none (no user.email anywhere). */
+export async function commitIdentity(place: GitPlace): Promise<string[]> {
+  const email = await git(place, ["config", "user.email"], [1]);
+  if (email.exitCode === 0) return [];
+  return ["-c", "user.name=Switchyard runner", "-c", "user.email=switchyard-runner@localhost"];
+}
