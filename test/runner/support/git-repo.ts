@@ -19,10 +19,12 @@ export interface TestRepo {
   remove(): Promise<void>;
 }
 
+/** `parent`: where the root is made (default: the temporary directory). */
 export async function makeRepo(
   files: Record<string, string> = { "README.md": "hello\n" },
+  parent = tmpdir(),
 ): Promise<TestRepo> {
-  const root = await realpath(await mkdtemp(join(tmpdir(), "switchyard-lanes-")));
+  const root = await realpath(await mkdtemp(join(parent, "switchyard-lanes-")));
   const repo = join(root, "repo");
   await mkdir(repo);
   const git = (args: string[], cwd = repo) =>
