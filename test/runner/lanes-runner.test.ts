@@ -129,6 +129,40 @@ describe("a runner serving lanes", () => {
     expect(repo.git(["rev-list", "--count", "main..switchyard/gated"])).toBe("2");
   });
 
+  it("records each turn of a continued lane run as its own commit", async () => {
+    await start();
+    const lane = laneOf(repo, "turns");
+    laneRun("run-t", "write one.txt=first turn", lane);
+    await runner.printed("run run-t completed");
+    hub.send({
+      type: "run.continue",
+      run_id: "run-t",
+      message: { role: "user", parts: [{ kind: "text", text: "write two.txt=second turn" }] },
+    });
+    await hub.waitFor(() => dataOf("run-t", "lane_changes").length === 2, "the second turn's changes");
+    const [first, second] = dataOf("run-t", "lane_changes") as {
+      commit: string;
+      files: { path: string }[];
+    }[];
+    expect(first!.files.map((f) => f.path)).toEqual(["one.txt"]);
+    expect(second!.files.map((f) => f.path)).toEqual(["two.txt"]);
+    expect(repo.git(["rev-parse", `${second!.commit}^`])).toBe(first!.commit);
+    expect(types("run-t").filter((t) => t === "run_completed")).toHaveLength(2);
+    expect(types("run-t").at(-1)).toBe("run_completed");
+  });
+
+  it("records nothing for a cancelled lane run and leaves its tree for the next run", async () => {
+    await start();
+    const lane = laneOf(repo, "cancelled");
+    laneRun("run-h", "hang", lane);
+    await runner.agent.changes.until(() => runner.agent.turns.length === 1, "the turn");
+    hub.send({ type: "run.cancel", run_id: "run-h" });
+    await runner.printed("run run-h cancelled");
+    expect(types("run-h")).not.toContain("lane_changes");
+    expect(repo.git(["rev-parse", lane.branch])).toBe(repo.git(["rev-parse", "main"]));
+    expect(repo.git(["worktree", "list"]).split("\n")).toHaveLength(2);
+  });
+
   it("keeps two lanes editing the same file at once apart, each on its own branch", async () => {
     await start();
     laneRun("run-x", "write README.md=from lane x\n", laneOf(repo, "x"));
