@@ -3,6 +3,12 @@
 import { z } from "zod";
 import { badRequest } from "../errors.ts";
 
+/**
+ * `true`: the agent gets Switchyard itself as an MCP server, with a token scoped to this run: it may
+ * spawn children of the run (under its tree's budgets) and read, watch and cancel only its descendants.
+ */
+const OrchestrationField = z.boolean().optional();
+
 /** codex: defaults keep it unattended: sandboxed to the workspace, never asking for approval. */
 export const CodexConfigSchema = z.object({
   model: z.string().min(1).optional(),
@@ -10,6 +16,7 @@ export const CodexConfigSchema = z.object({
   sandbox_mode: z.enum(["read-only", "workspace-write", "danger-full-access"]).default("workspace-write"),
   approval_policy: z.enum(["never", "on-request", "on-failure", "untrusted"]).default("never"),
   network_access: z.boolean().default(false),
+  orchestration: OrchestrationField,
 });
 export type CodexConfig = z.infer<typeof CodexConfigSchema>;
 
@@ -27,6 +34,7 @@ export const ClaudeCodeConfigSchema = z.object({
   allowed_tools: z.array(z.string().min(1)).default(["Bash"]),
   disallowed_tools: z.array(z.string().min(1)).default([]),
   max_turns: z.number().int().positive().optional(),
+  orchestration: OrchestrationField,
 });
 export type ClaudeCodeConfig = z.infer<typeof ClaudeCodeConfigSchema>;
 

@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { SwitchyardError } from "../../../shared/errors.ts";
 import { runStub } from "../../objects/stubs.ts";
+import { assertInScope } from "../../orchestration/scope.ts";
 import { RUN_ID_PATTERN } from "../../runs/ids.ts";
 import type { RunRecord } from "../../runs/run-record.ts";
 import { RunStatusSchema, isTerminal } from "../../../shared/runs/status.ts";
@@ -27,6 +28,10 @@ export const waitRuns = defineTool({
   }),
   async handler({ run_ids, mode, wait_ms }, ctx) {
     const ids = [...new Set(run_ids)];
+    await assertInScope(
+      ctx,
+      ids.map((run_id, i) => ({ run_id, field: `run_ids.${i}` })),
+    );
     const stubs = await Promise.all(
       ids.map(async (id, i) => {
         const missing = new SwitchyardError("not_found", `run_ids.${i}: no run "${id}"`, {

@@ -1,0 +1,187 @@
+// A run token's scope: an orchestrating run's agent spawns only into its own run's tree (whose
+// budgets apply), reads, waits on and cancels only the runs below its run, sees nothing else of
+// the tenant, and its token is refused from the moment the run ends.
+import { SELF, env, runInDurableObject } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { Env } from "../../worker/env.ts";
+import { parseRunToken } from "../../shared/runs/run-token.ts";
+import { agentUrl, connect, rpcHeaders, spawnA2aRun, waitForStatus } from "./support/mcp.ts";
+import { completeOnRunner, orchestratingRun } from "./support/orchestrating-run.ts";
+
+const bindings = env as unknown as Env;
+
+const a2aChild = (extra: Record<string, unknown> = {}) => ({
+  backend: "remote_a2a",
+  prompt: "go",
+  backend_config: { agent_url: agentUrl("inputRequired") },
+  ...extra,
+});
+
+const SCOPED_TOOLS = [
+  "spawn_run",
+  "get_run",
+  "poll_events",
+  "wait_runs",
+  "continue_run",
+  "cancel_run",
+  "list_runs",
+  "get_event_artifact",
+];
+
+/** A raw tools/list POST /mcp with `token`: its HTTP status. */
+const listStatus = async (token: string) =>
+  (
+    await SELF.fetch("http://switchyard.test/mcp", {
+      method: "POST",
+      headers: rpcHeaders(token),
+      body: JSON.stringify({ jsonrpc: "2.0", id: 1, method: "tools/list" }),
+    })
+  ).status;
+
+describe("run tokens: what an orchestrating run's agent may reach", () => {
+  it("the dispatch carries a token naming the run; other runs' dispatches carry none", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    expect(parseRunToken(o.token)).toEqual({ tenant: "acme", run_id: o.runId });
+    const plain = await c.ok("spawn_run", {
+      backend: "codex",
+      prompt: "no tools",
+      cwd: "/w",
+      backend_config: { runner: o.runner.name },
+    });
+    const dispatch = await o.runner.next("run.dispatch", (f) => f.run_id === plain.run_id);
+    expect(Object.keys(dispatch.secrets)).toEqual([]);
+  });
+
+  it("lists only the run tools, and refuses the tenant's others naming the field", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    const { tools } = await o.scoped.client.listTools();
+    expect(tools.map((t) => t.name).sort()).toEqual([...SCOPED_TOOLS].sort());
+    for (const name of ["get_metrics", "manage_lane", "get_lane_activity", "list_available_backends"]) {
+      const refused = await o.scoped.err(name, {});
+      expect([refused.code, refused.field]).toEqual(["bad_request", "name"]);
+    }
+  });
+
+  it("spawns children of its run only: parent forced, another parent or a lane refused", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    const child = await o.scoped.ok("spawn_run", a2aChild());
+    expect((await c.ok("get_run", { run_id: child.run_id })).parent_run_id).toBe(o.runId);
+    expect((await c.ok("get_run", { run_id: o.runId })).child_run_ids).toEqual([child.run_id]);
+    // Below its own child is still its tree.
+    const grandchild = await o.scoped.ok("spawn_run", a2aChild({ parent_run_id: child.run_id }));
+    expect((await c.ok("get_run", { run_id: grandchild.run_id })).parent_run_id).toBe(child.run_id);
+
+    const stranger = await spawnA2aRun(c, "inputRequired");
+    const before = (await c.ok("list_runs", { limit: 200 })).runs.length;
+    const outside = await o.scoped.err("spawn_run", a2aChild({ parent_run_id: stranger.run_id }));
+    expect([outside.code, outside.field]).toEqual(["not_found", "parent_run_id"]);
+    const lane = await o.scoped.err("spawn_run", a2aChild({ lane_id: "any" }));
+    expect([lane.code, lane.field]).toEqual(["bad_request", "lane_id"]);
+    expect((await c.ok("list_runs", { limit: 200 })).runs.length).toBe(before);
+  });
+
+  it("reads, waits on, steers and cancels only its descendants", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    const child = await o.scoped.ok("spawn_run", a2aChild());
+    const stranger = await spawnA2aRun(c, "inputRequired");
+    await waitForStatus(c, stranger.run_id, ["input_required"]);
+
+    for (const runId of [stranger.run_id, o.runId]) {
+      const calls: [string, Record<string, unknown>, string][] = [
+        ["get_run", { run_id: runId }, "run_id"],
+        ["poll_events", { run_id: runId }, "run_id"],
+        ["cancel_run", { run_id: runId }, "run_id"],
+        ["continue_run", { run_id: runId, prompt: "more" }, "run_id"],
+        ["get_event_artifact", { run_id: runId, seq: 1, field_path: "/text" }, "run_id"],
+        ["wait_runs", { run_ids: [child.run_id, runId], wait_ms: 0 }, "run_ids.1"],
+      ];
+      for (const [name, args, field] of calls) {
+        const refused = await o.scoped.err(name, args);
+        expect([name, refused.code, refused.field]).toEqual([name, "not_found", field]);
+      }
+    }
+    const agent = await o.scoped.err("get_run", { agent_name: stranger.agent_name });
+    expect([agent.code, agent.field]).toEqual(["not_found", "agent_name"]);
+    // The stranger was neither cancelled nor continued.
+    expect((await c.ok("get_run", { run_id: stranger.run_id })).status).toBe("input_required");
+    expect((await c.ok("get_run", { run_id: o.runId })).status).not.toBe("cancelled");
+
+    await waitForStatus(o.scoped, child.run_id, ["input_required"]);
+    expect((await o.scoped.ok("get_run", { agent_name: child.agent_name })).run_id).toBe(child.run_id);
+    const waited = await o.scoped.ok("wait_runs", { run_ids: [child.run_id], wait_ms: 0 });
+    expect(waited.runs.map((r: any) => r.run_id)).toEqual([child.run_id]);
+    expect((await o.scoped.ok("cancel_run", { run_id: child.run_id })).status).toBe("cancelled");
+  });
+
+  it("list_runs shows its descendants and nothing else of the tenant", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    const child = await o.scoped.ok("spawn_run", a2aChild());
+    const grandchild = await o.scoped.ok("spawn_run", a2aChild({ parent_run_id: child.run_id }));
+    await spawnA2aRun(c, "inputRequired");
+    const { runs } = await o.scoped.ok("list_runs", { limit: 200 });
+    expect(runs.map((r: any) => r.run_id).sort()).toEqual([child.run_id, grandchild.run_id].sort());
+    const filtered = await o.scoped.ok("list_runs", { parent_run_id: child.run_id });
+    expect(filtered.runs.map((r: any) => r.run_id)).toEqual([grandchild.run_id]);
+  });
+
+  it("the run tree's budgets apply to what it spawns", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c, { budget: { max_tree_runs: 2 } });
+    await o.scoped.ok("spawn_run", a2aChild());
+    const refused = await o.scoped.err("spawn_run", a2aChild());
+    expect([refused.code, refused.field]).toEqual(["budget_exceeded", "budget.max_tree_runs"]);
+    // Asking for a looser budget changes nothing: a spawn only tightens.
+    const looser = await o.scoped.err("spawn_run", a2aChild({ budget: { max_tree_runs: 100 } }));
+    expect(looser.code).toBe("budget_exceeded");
+  });
+
+  it("another caller's idempotency key or session is not reachable through a spawn", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    const key = `k-${crypto.randomUUID()}`;
+    const theirs = await c.ok("spawn_run", a2aChild({ idempotency_key: key }));
+    const reused = await o.scoped.err("spawn_run", a2aChild({ idempotency_key: key }));
+    expect([reused.code, reused.field]).toEqual(["conflict", "idempotency_key"]);
+    expect(JSON.stringify(reused)).not.toContain(theirs.run_id);
+    const resumed = await o.scoped.err(
+      "spawn_run",
+      a2aChild({ session_mode: "resume", session_id: theirs.session_id }),
+    );
+    expect([resumed.code, resumed.field]).toEqual(["not_found", "session_id"]);
+  });
+
+  it("the token is refused on the first call after the run ends, and its hash is gone", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    expect(await listStatus(o.token)).toBe(200);
+    const child = await o.scoped.ok("spawn_run", a2aChild());
+    completeOnRunner(o);
+    await waitForStatus(c, o.runId, ["completed"]);
+    expect(await listStatus(o.token)).toBe(401);
+    // The client connected while the run lived is refused too: every call is checked.
+    await expect(
+      o.scoped.client.callTool({ name: "get_run", arguments: { run_id: child.run_id } }),
+    ).rejects.toThrow(/unauthorized/);
+    const stub = bindings.RUNS.getByName(`acme/${o.runId}`);
+    const kept = await runInDurableObject(stub, (_i, state) =>
+      state.storage.sql.exec("SELECT key FROM sy_private WHERE key = 'run_token_hash'").toArray(),
+    );
+    expect(kept).toEqual([]);
+  });
+
+  it("a forged token of the right shape is refused, and so is another tenant's name on it", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    const [, tenant, runId, secret] = o.token.split("~");
+    const flipped = secret!.startsWith("A") ? `B${secret!.slice(1)}` : `A${secret!.slice(1)}`;
+    expect(await listStatus(["syrun", tenant, runId, flipped].join("~"))).toBe(401);
+    expect(await listStatus(["syrun", "globex", runId, secret].join("~"))).toBe(401);
+    expect(await listStatus(["syrun", tenant, "run_000000000000000000000", secret].join("~"))).toBe(401);
+    expect(await listStatus(o.token)).toBe(200);
+  });
+});
