@@ -11,6 +11,7 @@ import type { LocalAgent } from "./agent.ts";
 import { createClaudeCodeMapper } from "./claude-code-events.ts";
 import { ClaudeCodeConfigSchema, parseAgentConfig } from "../../shared/backends/agent-configs.ts";
 import { newTurnMarker, withTurnMarker } from "./process-reaper.ts";
+import { claudeCodeMcp, switchyardMcpOf } from "./switchyard-mcp.ts";
 import { driveTurn, turnAgent, type TurnStart } from "./turn.ts";
 
 export interface ClaudeCodeAgentOptions {
@@ -20,6 +21,8 @@ export interface ClaudeCodeAgentOptions {
   executablePath?: string;
   /** Tags every process of every turn (process-reaper.ts); a fresh marker per turn by default. */
   marker?: string;
+  /** Switchyard's /mcp, for runs dispatched with a run token (switchyard-mcp.ts). */
+  mcpUrl?: string;
 }
 
 export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): LocalAgent {
@@ -36,6 +39,8 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
       const abortController = new AbortController();
       const onAbort = () => abortController.abort(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
+      const mcp = switchyardMcpOf(run, options.mcpUrl);
+      const { allowedTools: mcpTools = [], ...mcpOptions } = mcp ? claudeCodeMcp(mcp) : {};
       const sdkOptions: Options = {
         cwd: run.cwd,
         env: withTurnMarker({ ...env, CLAUDE_AGENT_SDK_CLIENT_APP: "switchyard-runner" }, marker),
@@ -48,11 +53,12 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
         allowDangerouslySkipPermissions: config.permission_mode === "bypassPermissions",
         // Nobody is there to answer: what would prompt is denied at once instead of waiting.
         permissionPrompts: "none",
-        allowedTools: config.allowed_tools,
+        allowedTools: [...config.allowed_tools, ...mcpTools],
         disallowedTools: config.disallowed_tools,
         maxTurns: config.max_turns,
         systemPrompt: { type: "preset", preset: "claude_code", append: run.profileText },
         outputFormat: run.outputSchema ? { type: "json_schema", schema: run.outputSchema } : undefined,
+        ...mcpOptions,
       };
       try {
         const { query } = await import("@anthropic-ai/claude-agent-sdk");

@@ -3,6 +3,21 @@
 // bytes; the run's object keeps only its SHA-256 and honours it while the run lives.
 import type { SecretShape } from "./redact.ts";
 
+/**
+ * The tools a run token opens: spawning into the run's tree and following, steering and cancelling
+ * what it spawned (the Worker offers no others to it; the runner pre-approves these for the agent).
+ */
+export const RUN_TOKEN_TOOLS = [
+  "spawn_run",
+  "get_run",
+  "poll_events",
+  "wait_runs",
+  "continue_run",
+  "cancel_run",
+  "list_runs",
+  "get_event_artifact",
+] as const;
+
 /** The dispatch secret that carries a run's token to its runner (and nowhere else). */
 export const RUN_TOKEN_SECRET = "switchyard_run_token";
 

@@ -2,6 +2,7 @@
 // own run, and nothing else of the tenant. One rule, `withinScope`, which the tenant applies; tools
 // consult it through `assertInScope` before touching a run, and mcp/server.ts through `mayCall`.
 import { SwitchyardError } from "../../shared/errors.ts";
+import { RUN_TOKEN_TOOLS } from "../../shared/runs/run-token.ts";
 import type { ToolContext } from "../mcp/tool.ts";
 import { tenantStub } from "../objects/stubs.ts";
 import type { RunIndex } from "../runs/run-index.ts";
@@ -11,20 +12,8 @@ export interface RunScope {
   run_id: string;
 }
 
-/**
- * The tools a run-scoped caller gets: spawning into its tree and following, steering and cancelling
- * what it spawned. Lanes, metrics and runners are the tenant's, not the run's, to see.
- */
-const SCOPED_TOOLS: ReadonlySet<string> = new Set([
-  "spawn_run",
-  "get_run",
-  "poll_events",
-  "wait_runs",
-  "continue_run",
-  "cancel_run",
-  "list_runs",
-  "get_event_artifact",
-]);
+/** Lanes, metrics and runners are the tenant's, not the run's, to see: only the run tools are open. */
+const SCOPED_TOOLS: ReadonlySet<string> = new Set(RUN_TOKEN_TOOLS);
 
 export const mayCall = (scope: RunScope | undefined, toolName: string): boolean =>
   scope === undefined || SCOPED_TOOLS.has(toolName);
