@@ -1,12 +1,19 @@
-// A sub-agent that orchestrates, end to end: wrangler dev, a real switchyard-runner process, the real
-// codex CLI (only its model faked) given Switchyard as its MCP server with the run's token. The model
-// calls spawn_run for a remote_a2a child against a real A2A agent, then wait_runs for it.
+// Sub-agents that orchestrate, end to end: wrangler dev, a real switchyard-runner process, the real
+// codex CLI and Claude Code executable (only their models faked) given Switchyard as their MCP server
+// with the run's token. The model calls spawn_run for a remote_a2a child against a real A2A agent,
+// then wait_runs for it.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_TOKEN_TOOLS } from "../../shared/runs/run-token.ts";
 import { startA2aAgents } from "../fixtures/a2a-agents.ts";
+import {
+  requestMessages,
+  startFakeAnthropic,
+  type AnthropicTurn,
+  type FakeAnthropic,
+} from "../fixtures/fake-anthropic.ts";
 import type { RecordedRequest } from "../fixtures/fake-model-server.ts";
 import { responseInput, startFakeOpenAi, type FakeOpenAi } from "../fixtures/fake-openai-responses.ts";
 import { agentPids, makeAgentsEnv, type AgentsEnv } from "./support/agents-env.ts";
@@ -18,6 +25,7 @@ const MCP_TOKEN = "e2e-mcp";
 const RUNNER_TOKEN = "e2e-runner";
 
 let openai: FakeOpenAi;
+let anthropic: FakeAnthropic;
 let a2a: Awaited<ReturnType<typeof startA2aAgents>>;
 let agents: AgentsEnv;
 let dev: WranglerDev;
@@ -25,8 +33,8 @@ let runner: RunnerProcess;
 let client: Client;
 
 beforeAll(async () => {
-  [openai, a2a] = await Promise.all([startFakeOpenAi(), startA2aAgents()]);
-  agents = await makeAgentsEnv(openai.url, "http://127.0.0.1:9");
+  [openai, anthropic, a2a] = await Promise.all([startFakeOpenAi(), startFakeAnthropic(), startA2aAgents()]);
+  agents = await makeAgentsEnv(openai.url, anthropic.url);
   dev = new WranglerDev({
     vars: {
       SWITCHYARD_TOKENS: `e2e=${MCP_TOKEN}`,
@@ -51,49 +59,103 @@ afterAll(async () => {
   await runner?.stop();
   await dev?.stop();
   for (const pid of agents ? await agentPids(agents.home) : []) process.kill(pid, "SIGKILL");
-  await Promise.all([openai?.close(), a2a?.close()]);
+  await Promise.all([openai?.close(), anthropic?.close(), a2a?.close()]);
 });
 
 /** The tools codex offered its model inside the `mcp__switchyard` namespace. */
-function switchyardTools(request: RecordedRequest): string[] {
+function codexOffered(request: RecordedRequest): string[] {
   const tools = ((request.body as { tools?: Record<string, any>[] }).tools ?? []).filter(Boolean);
   const namespace = tools.find((t) => t.type === "namespace" && t.name === "mcp__switchyard");
   return ((namespace?.tools ?? []) as { name: string }[]).map((t) => t.name);
 }
 
-/** The run ids in what codex sent the model (the tool outputs it got back so far). */
-const runIdsSent = (request: RecordedRequest) => [
-  ...new Set(JSON.stringify(responseInput(request)).match(/run_[0-9a-z]{21}/g) ?? []),
+/** The switchyard tools Claude Code names to its model (deferred behind ToolSearch, each listed by name). */
+function claudeOffered(request: RecordedRequest): string[] {
+  const names = JSON.stringify(request.body).match(/mcp__switchyard__[a-z_]+/g) ?? [];
+  return [...new Set(names.map((n) => n.slice("mcp__switchyard__".length)))];
+}
+
+/** The run ids in the conversation so far (the tool results the agent got back). */
+const runIdsIn = (conversation: unknown[]) => [
+  ...new Set(JSON.stringify(conversation).match(/run_[0-9a-z]{21}/g) ?? []),
 ];
 
-describe("a codex run with orchestration: true", () => {
-  it("spawns a remote_a2a child through Switchyard's MCP tools and waits for it", async () => {
-    const cwd = join(agents.root, "planner");
-    await mkdir(cwd, { recursive: true });
-    openai.script([
-      {
-        kind: "call",
-        namespace: "mcp__switchyard",
-        name: "spawn_run",
-        arguments: {
-          backend: "remote_a2a",
-          role: "researcher",
-          prompt: "summarise the repo",
-          backend_config: { agent_url: a2a.urls.streaming },
+const SPAWN_CHILD = {
+  backend: "remote_a2a",
+  role: "researcher",
+  prompt: "summarise the repo",
+};
+const WAIT = (ids: string[]) => ({ run_ids: ids, mode: "all", wait_ms: 20_000 });
+
+/** What differs between the two agents here: how their model calls a switchyard tool. */
+interface Case {
+  backend: "codex" | "claude_code";
+  script(childAgentUrl: string): void;
+  requests(): RecordedRequest[];
+  conversation(request: RecordedRequest): unknown[];
+  offered(requests: RecordedRequest[]): string[];
+}
+
+const CASES: Case[] = [
+  {
+    backend: "codex",
+    script: (agentUrl) =>
+      openai.script([
+        {
+          kind: "call",
+          namespace: "mcp__switchyard",
+          name: "spawn_run",
+          arguments: { ...SPAWN_CHILD, backend_config: { agent_url: agentUrl } },
         },
-      },
-      {
-        kind: "call",
-        namespace: "mcp__switchyard",
-        name: "wait_runs",
-        // The child's id, from the spawn_run result codex sent back.
-        arguments: (request) => ({ run_ids: runIdsSent(request), mode: "all", wait_ms: 20_000 }),
-      },
-      { kind: "text", text: "The researcher finished." },
-    ]);
-    const first = openai.requests.length;
+        {
+          kind: "call",
+          namespace: "mcp__switchyard",
+          name: "wait_runs",
+          // The child's id, from the spawn_run result codex sent back.
+          arguments: (request) => WAIT(runIdsIn(responseInput(request))),
+        },
+        { kind: "text", text: "The researcher finished." },
+      ]),
+    requests: () => openai.requests,
+    conversation: responseInput,
+    offered: (requests) => codexOffered(requests[0]!),
+  },
+  {
+    backend: "claude_code",
+    script: (agentUrl) =>
+      anthropic.script([
+        // MCP tools are deferred: the model loads them through ToolSearch first.
+        {
+          kind: "tool",
+          name: "ToolSearch",
+          input: { query: "select:mcp__switchyard__spawn_run,mcp__switchyard__wait_runs", max_results: 5 },
+        },
+        {
+          kind: "tool",
+          name: "mcp__switchyard__spawn_run",
+          input: { ...SPAWN_CHILD, backend_config: { agent_url: agentUrl } },
+        },
+        {
+          kind: "tool",
+          name: "mcp__switchyard__wait_runs",
+          input: (request) => WAIT(runIdsIn(requestMessages(request))),
+        },
+        { kind: "text", text: "The researcher finished." },
+      ] satisfies AnthropicTurn[]),
+    requests: () => anthropic.requests.filter((r) => r.scripted),
+    conversation: requestMessages,
+    offered: (requests) => claudeOffered(requests[0]!),
+  },
+];
+
+describe.each(CASES)("a $backend run with orchestration: true", (agent) => {
+  it("spawns a remote_a2a child through Switchyard's MCP tools and waits for it", async () => {
+    const cwd = join(agents.root, `planner-${agent.backend}`);
+    await mkdir(cwd, { recursive: true });
+    agent.script(a2a.urls.streaming);
+    const first = agent.requests().length;
     const planner = await callOk(client, "spawn_run", {
-      backend: "codex",
+      backend: agent.backend,
       role: "planner",
       prompt: "Fan out one researcher and wait for it.",
       cwd,
@@ -115,22 +177,24 @@ describe("a codex run with orchestration: true", () => {
     });
     expect(child.role).toBe("researcher");
 
-    // codex was offered exactly the run tools, and called two of them successfully.
-    const requests = openai.requests.slice(first);
-    expect(requests).toHaveLength(3);
-    expect(switchyardTools(requests[0]!).sort()).toEqual([...RUN_TOKEN_TOOLS].sort());
-    const tools = events.filter((e) => e.type === "tool_finished").map((e) => [e.data.name, e.data.status]);
-    expect(tools).toEqual([
+    // The agent was offered the run tools and no other Switchyard tool, and two calls succeeded.
+    const requests = agent.requests().slice(first);
+    expect(agent.offered(requests).sort()).toEqual([...RUN_TOKEN_TOOLS].sort());
+    const finished = events
+      .filter((e) => e.type === "tool_finished" && e.data.name !== "ToolSearch")
+      .map((e) => [String(e.data.name).replace("mcp__switchyard__", ""), e.data.status]);
+    expect(finished).toEqual([
       ["spawn_run", "completed"],
       ["wait_runs", "completed"],
     ]);
     // wait_runs answered the model with the child finished.
-    expect(runIdsSent(requests[1]!)).toEqual([childId]);
-    const waited = JSON.stringify(responseInput(requests[2]!));
-    expect(waited).toContain('\\"done\\":true');
-    expect(waited).toContain('\\"status\\":\\"completed\\"');
+    const last = requests.at(-1)!;
+    expect(runIdsIn(agent.conversation(last))).toEqual([childId]);
+    const waited = JSON.stringify(agent.conversation(last));
+    expect(waited).toMatch(/\\*"done\\*":true/);
+    expect(waited).toMatch(/\\*"status\\*":\\*"completed\\*"/);
 
-    // The token stayed in the agent's environment: no event or record of either run holds one.
+    // The token stayed in the agent's configuration: no event or record of either run holds one.
     const stored = JSON.stringify([events, record, child, await allEvents(client, childId)]);
     expect(stored).not.toContain("syrun~");
   }, 120_000);
