@@ -7,6 +7,8 @@ import type { Env } from "../../worker/env.ts";
 import { parseRunToken } from "../../shared/runs/run-token.ts";
 import { agentUrl, connect, rpcHeaders, spawnA2aRun, waitForStatus } from "./support/mcp.ts";
 import { completeOnRunner, orchestratingRun } from "./support/orchestrating-run.ts";
+import { ScriptedRunner } from "./support/scripted-runner.ts";
+import { RUN_TOKEN_SECRET } from "../../shared/runs/run-token.ts";
 
 const bindings = env as unknown as Env;
 
@@ -140,7 +142,7 @@ describe("run tokens: what an orchestrating run's agent may reach", () => {
     expect(looser.code).toBe("budget_exceeded");
   });
 
-  it("another caller's idempotency key or session is not reachable through a spawn", async () => {
+  it("another caller's idempotency key, session or agent's session id is not reachable through a spawn", async () => {
     const c = await connect();
     const o = await orchestratingRun(c);
     const key = `k-${crypto.randomUUID()}`;
@@ -153,6 +155,9 @@ describe("run tokens: what an orchestrating run's agent may reach", () => {
       a2aChild({ session_mode: "resume", session_id: theirs.session_id }),
     );
     expect([resumed.code, resumed.field]).toEqual(["not_found", "session_id"]);
+    const named = await o.scoped.err("spawn_run", a2aChild({ agent_name: theirs.agent_name }));
+    expect([named.code, named.field]).toEqual(["conflict", "agent_name"]);
+    expect(named.message).not.toContain(theirs.session_id);
   });
 
   it("the token is refused on the first call after the run ends, and its hash is gone", async () => {
@@ -172,6 +177,21 @@ describe("run tokens: what an orchestrating run's agent may reach", () => {
       state.storage.sql.exec("SELECT key FROM sy_private WHERE key = 'run_token_hash'").toArray(),
     );
     expect(kept).toEqual([]);
+  });
+
+  it("a run dispatched again gets a new token, and the one its lost dispatch carried is dead", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    o.runner.close();
+    // A runner process takes the name without the run, which never reported anything: its
+    // dispatch was lost with the link, and it is dispatched again.
+    const back = await ScriptedRunner.connect({ name: o.runner.name, replace: true });
+    const again = await back.next("run.dispatch", (f) => f.run_id === o.runId);
+    const token = String(again.secrets[RUN_TOKEN_SECRET]);
+    expect(token).not.toBe(o.token);
+    expect(await listStatus(o.token)).toBe(401);
+    expect(await listStatus(token)).toBe(200);
+    back.close();
   });
 
   it("a forged token of the right shape is refused, and so is another tenant's name on it", async () => {

@@ -138,7 +138,7 @@ export class TenantObject extends Agent<Env> {
       }
     }
 
-    const session = index.settleSession(req);
+    const session = index.settleSession(req, scope !== undefined);
     if (scope && session.previous_run_id && !withinScope(index, scope, session.previous_run_id)) {
       throw new SwitchyardError("not_found", `session_id: no session "${req.session_id}"`, {
         field: "session_id",

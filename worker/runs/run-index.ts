@@ -146,8 +146,8 @@ export class RunIndex {
     return prior?.run_id;
   }
 
-  /** Picks the session and agent name of a new run, per session_mode. */
-  settleSession(req: SpawnRequest): SettledSession {
+  /** Picks the session and agent name of a new run, per session_mode; `hideOthers` for a run-scoped spawn. */
+  settleSession(req: SpawnRequest, hideOthers = false): SettledSession {
     if (req.session_mode === "resume") {
       const session = this.#rows<{ backend: string; agent_name: string; ref: string; latest_run_id: string }>(
         "SELECT backend, agent_name, ref, latest_run_id FROM sessions WHERE session_id = ?",
@@ -183,10 +183,16 @@ export class RunIndex {
         agent_name,
       )[0];
       if (taken) {
+        // A run-scoped caller is not told another agent's session.
+        const resume = hideOthers
+          ? ""
+          : ` or pass session_mode "resume" with session_id "${taken.session_id}"`;
         throw new SwitchyardError(
           "conflict",
-          `agent_name: "${agent_name}" is already taken; choose another or pass session_mode "resume" with session_id "${taken.session_id}"`,
-          { field: "agent_name" },
+          `agent_name: "${agent_name}" is already taken; choose another${resume}`,
+          {
+            field: "agent_name",
+          },
         );
       }
     } else {
