@@ -4,7 +4,6 @@
 // then wait_runs for it.
 import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
-import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { RUN_TOKEN_TOOLS } from "../../shared/runs/run-token.ts";
 import { startA2aAgents } from "../fixtures/a2a-agents.ts";
@@ -16,49 +15,27 @@ import {
 } from "../fixtures/fake-anthropic.ts";
 import type { RecordedRequest } from "../fixtures/fake-model-server.ts";
 import { responseInput, startFakeOpenAi, type FakeOpenAi } from "../fixtures/fake-openai-responses.ts";
-import { agentPids, makeAgentsEnv, type AgentsEnv } from "./support/agents-env.ts";
-import { allEvents, callOk, connectHttp } from "./support/mcp-http.ts";
-import { RunnerProcess } from "./support/runner-process.ts";
-import { WranglerDev } from "./support/wrangler-dev.ts";
-
-const MCP_TOKEN = "e2e-mcp";
-const RUNNER_TOKEN = "e2e-runner";
+import { startAgentsStack, type AgentsStack } from "./support/agents-stack.ts";
+import { allEvents, callOk } from "./support/mcp-http.ts";
 
 let openai: FakeOpenAi;
 let anthropic: FakeAnthropic;
 let a2a: Awaited<ReturnType<typeof startA2aAgents>>;
-let agents: AgentsEnv;
-let dev: WranglerDev;
-let runner: RunnerProcess;
-let client: Client;
+let stack: AgentsStack;
 
 beforeAll(async () => {
   [openai, anthropic, a2a] = await Promise.all([startFakeOpenAi(), startFakeAnthropic(), startA2aAgents()]);
-  agents = await makeAgentsEnv(openai.url, anthropic.url);
-  dev = new WranglerDev({
-    vars: {
-      SWITCHYARD_TOKENS: `e2e=${MCP_TOKEN}`,
-      SWITCHYARD_RUNNER_TOKENS: `e2e=${RUNNER_TOKEN}`,
-      SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1:*",
-    },
+  stack = await startAgentsStack({
+    runnerName: "e2e-orchestrator",
+    openAiUrl: openai.url,
+    anthropicUrl: anthropic.url,
+    // The children run at the edge against the A2A agents on loopback.
+    vars: { SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1:*" },
   });
-  await dev.start();
-  runner = new RunnerProcess({
-    url: dev.url,
-    token: RUNNER_TOKEN,
-    name: "e2e-orchestrator",
-    roots: [agents.root],
-    env: agents.env,
-  });
-  await runner.printed("connected");
-  client = await connectHttp(dev.url, MCP_TOKEN);
 }, 120_000);
 
 afterAll(async () => {
-  await client?.close();
-  await runner?.stop();
-  await dev?.stop();
-  for (const pid of agents ? await agentPids(agents.home) : []) process.kill(pid, "SIGKILL");
+  await stack?.stop();
   await Promise.all([openai?.close(), anthropic?.close(), a2a?.close()]);
 });
 
@@ -150,26 +127,26 @@ const CASES: Case[] = [
 
 describe.each(CASES)("a $backend run with orchestration: true", (agent) => {
   it("spawns a remote_a2a child through Switchyard's MCP tools and waits for it", async () => {
-    const cwd = join(agents.root, `planner-${agent.backend}`);
+    const cwd = join(stack.agents.root, `planner-${agent.backend}`);
     await mkdir(cwd, { recursive: true });
     agent.script(a2a.urls.streaming);
     const first = agent.requests().length;
-    const planner = await callOk(client, "spawn_run", {
+    const planner = await callOk(stack.client, "spawn_run", {
       backend: agent.backend,
       role: "planner",
       prompt: "Fan out one researcher and wait for it.",
       cwd,
       backend_config: { orchestration: true },
     });
-    const events = await allEvents(client, planner.run_id);
-    const record = await callOk(client, "get_run", { run_id: planner.run_id });
+    const events = await allEvents(stack.client, planner.run_id);
+    const record = await callOk(stack.client, "get_run", { run_id: planner.run_id });
     expect(record.status, JSON.stringify(events.slice(-3))).toBe("completed");
     expect(record.result.final_response).toBe("The researcher finished.");
 
     // The child is the planner's, ran at the edge against the real A2A agent, and completed.
     expect(record.child_run_ids).toHaveLength(1);
     const childId = record.child_run_ids[0];
-    const child = await callOk(client, "get_run", { run_id: childId });
+    const child = await callOk(stack.client, "get_run", { run_id: childId });
     expect(child).toMatchObject({
       parent_run_id: planner.run_id,
       backend: "remote_a2a",
@@ -195,7 +172,7 @@ describe.each(CASES)("a $backend run with orchestration: true", (agent) => {
     expect(waited).toMatch(/\\*"status\\*":\\*"completed\\*"/);
 
     // The token stayed in the agent's configuration: no event or record of either run holds one.
-    const stored = JSON.stringify([events, record, child, await allEvents(client, childId)]);
+    const stored = JSON.stringify([events, record, child, await allEvents(stack.client, childId)]);
     expect(stored).not.toContain("syrun~");
   }, 120_000);
 });

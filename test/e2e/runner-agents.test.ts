@@ -8,44 +8,30 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeAnthropic, type AnthropicTurn, type FakeAnthropic } from "../fixtures/fake-anthropic.ts";
 import type { RecordedRequest } from "../fixtures/fake-model-server.ts";
 import { startFakeOpenAi, type FakeOpenAi, type OpenAiTurn } from "../fixtures/fake-openai-responses.ts";
-import { agentPids, makeAgentsEnv, type AgentsEnv } from "./support/agents-env.ts";
-import { allEvents, callOk, connectHttp } from "./support/mcp-http.ts";
-import { RunnerProcess } from "./support/runner-process.ts";
-import { WranglerDev } from "./support/wrangler-dev.ts";
-
-const MCP_TOKEN = "e2e-mcp";
-const RUNNER_TOKEN = "e2e-runner";
+import { agentPids, type AgentsEnv } from "./support/agents-env.ts";
+import { startAgentsStack, type AgentsStack } from "./support/agents-stack.ts";
+import { allEvents, callOk } from "./support/mcp-http.ts";
+import type { RunnerProcess } from "./support/runner-process.ts";
 
 let openai: FakeOpenAi;
 let anthropic: FakeAnthropic;
+let stack: AgentsStack;
 let agents: AgentsEnv;
-let dev: WranglerDev;
 let runner: RunnerProcess;
 let client: Client;
 
 beforeAll(async () => {
   [openai, anthropic] = await Promise.all([startFakeOpenAi(), startFakeAnthropic()]);
-  agents = await makeAgentsEnv(openai.url, anthropic.url);
-  dev = new WranglerDev({
-    vars: { SWITCHYARD_TOKENS: `e2e=${MCP_TOKEN}`, SWITCHYARD_RUNNER_TOKENS: `e2e=${RUNNER_TOKEN}` },
+  stack = await startAgentsStack({
+    runnerName: "e2e-agents",
+    openAiUrl: openai.url,
+    anthropicUrl: anthropic.url,
   });
-  await dev.start();
-  runner = new RunnerProcess({
-    url: dev.url,
-    token: RUNNER_TOKEN,
-    name: "e2e-agents",
-    roots: [agents.root],
-    env: agents.env,
-  });
-  await runner.printed("connected");
-  client = await connectHttp(dev.url, MCP_TOKEN);
+  ({ agents, runner, client } = stack);
 });
 
 afterAll(async () => {
-  await client?.close();
-  await runner?.stop();
-  await dev?.stop();
-  for (const pid of agents ? await agentPids(agents.home) : []) process.kill(pid, "SIGKILL");
+  await stack?.stop();
   await Promise.all([openai?.close(), anthropic?.close()]);
 });
 

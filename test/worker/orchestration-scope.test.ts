@@ -4,11 +4,10 @@
 import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env.ts";
-import { parseRunToken } from "../../shared/runs/run-token.ts";
 import { agentUrl, connect, rpcHeaders, spawnA2aRun, waitForStatus } from "./support/mcp.ts";
 import { completeOnRunner, orchestratingRun } from "./support/orchestrating-run.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
-import { RUN_TOKEN_SECRET } from "../../shared/runs/run-token.ts";
+import { RUN_TOKEN_SECRET, RUN_TOKEN_TOOLS, parseRunToken } from "../../shared/runs/run-token.ts";
 
 const bindings = env as unknown as Env;
 
@@ -18,17 +17,6 @@ const a2aChild = (extra: Record<string, unknown> = {}) => ({
   backend_config: { agent_url: agentUrl("inputRequired") },
   ...extra,
 });
-
-const SCOPED_TOOLS = [
-  "spawn_run",
-  "get_run",
-  "poll_events",
-  "wait_runs",
-  "continue_run",
-  "cancel_run",
-  "list_runs",
-  "get_event_artifact",
-];
 
 /** A raw tools/list POST /mcp with `token`: its HTTP status. */
 const listStatus = async (token: string) =>
@@ -59,7 +47,7 @@ describe("run tokens: what an orchestrating run's agent may reach", () => {
     const c = await connect();
     const o = await orchestratingRun(c);
     const { tools } = await o.scoped.client.listTools();
-    expect(tools.map((t) => t.name).sort()).toEqual([...SCOPED_TOOLS].sort());
+    expect(tools.map((t) => t.name).sort()).toEqual([...RUN_TOKEN_TOOLS].sort());
     for (const name of ["get_metrics", "manage_lane", "get_lane_activity", "list_available_backends"]) {
       const refused = await o.scoped.err(name, {});
       expect([refused.code, refused.field]).toEqual(["bad_request", "name"]);
