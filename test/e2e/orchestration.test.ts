@@ -174,5 +174,8 @@ describe.each(CASES)("a $backend run with orchestration: true", (agent) => {
     // The token stayed in the agent's configuration: no event or record of either run holds one.
     const stored = JSON.stringify([events, record, child, await allEvents(stack.client, childId)]);
     expect(stored).not.toContain("syrun~");
+    // Nor do the Worker's log or the runner's.
+    expect(stack.dev.log).toContain("/mcp");
+    expect(stack.dev.log + stack.runner.lines.join("\n")).not.toContain("syrun~");
   }, 120_000);
 });
