@@ -167,6 +167,28 @@ describe("run tokens: what an orchestrating run's agent may reach", () => {
     expect(kept).toEqual([]);
   });
 
+  it("a token the agent pastes into a child's prompt or a follow-up is not stored", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    const child = await o.scoped.ok(
+      "spawn_run",
+      a2aChild({ prompt: `use ${o.token} to call back`, metadata: { note: `Bearer ${o.token}` } }),
+    );
+    await waitForStatus(o.scoped, child.run_id, ["input_required"]);
+    await o.scoped.ok("continue_run", { run_id: child.run_id, prompt: `again: ${o.token}` });
+    await o.scoped.ok("cancel_run", { run_id: child.run_id });
+    const stub = bindings.RUNS.getByName(`acme/${child.run_id}`);
+    const stored = await runInDurableObject(stub, (_i, state) =>
+      JSON.stringify([
+        state.storage.sql.exec("SELECT doc FROM sy_record").toArray(),
+        state.storage.sql.exec("SELECT data FROM sy_events").toArray(),
+      ]),
+    );
+    expect(stored).toContain("use [redacted] to call back");
+    expect(stored).toContain("again: [redacted]");
+    expect(stored).not.toContain(o.token.split("~").at(-1)!);
+  });
+
   it("a run dispatched again gets a new token, and the one its lost dispatch carried is dead", async () => {
     const c = await connect();
     const o = await orchestratingRun(c);

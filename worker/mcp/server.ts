@@ -10,7 +10,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { SwitchyardError, badRequest } from "../../shared/errors.ts";
-import { mayCall } from "../orchestration/scope.ts";
+import { mayCall, withoutRunTokens } from "../orchestration/scope.ts";
 import type { ToolContext } from "./tool.ts";
 import { toListedTool } from "./tool-listing.ts";
 import {
@@ -138,7 +138,7 @@ async function callTool(params: Record<string, unknown>, ctx: ToolContext): Prom
     return toToolError(tool.name, new SwitchyardError("bad_request", message, { field }));
   }
   try {
-    return toCheckedResult(tool, await tool.handler(parsed.data, ctx), ctx.env);
+    return toCheckedResult(tool, await tool.handler(withoutRunTokens(ctx.scope, parsed.data), ctx), ctx.env);
   } catch (error) {
     return toToolError(tool.name, error);
   }

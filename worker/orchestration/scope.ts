@@ -2,7 +2,8 @@
 // own run, and nothing else of the tenant. One rule, `withinScope`, which the tenant applies; tools
 // consult it through `assertInScope` before touching a run, and mcp/server.ts through `mayCall`.
 import { SwitchyardError } from "../../shared/errors.ts";
-import { RUN_TOKEN_TOOLS } from "../../shared/runs/run-token.ts";
+import { Redactor } from "../../shared/runs/redact.ts";
+import { RUN_TOKEN_SHAPE, RUN_TOKEN_TOOLS } from "../../shared/runs/run-token.ts";
 import type { ToolContext } from "../mcp/tool.ts";
 import { tenantStub } from "../objects/stubs.ts";
 import type { RunIndex } from "../runs/run-index.ts";
@@ -17,6 +18,15 @@ const SCOPED_TOOLS: ReadonlySet<string> = new Set(RUN_TOKEN_TOOLS);
 
 export const mayCall = (scope: RunScope | undefined, toolName: string): boolean =>
   scope === undefined || SCOPED_TOOLS.has(toolName);
+
+const RUN_TOKENS = new Redactor([], [RUN_TOKEN_SHAPE]);
+
+/**
+ * A run-scoped caller's arguments with every run token taken out: an agent that pastes its token
+ * into a child's prompt or a follow-up must not get it stored in that run's record or log.
+ */
+export const withoutRunTokens = <T>(scope: RunScope | undefined, args: T): T =>
+  scope ? RUN_TOKENS.deep(args) : args;
 
 /**
  * The rule: a run is the scoped caller's when it lies below the caller's run. `self` admits the
