@@ -21,13 +21,13 @@ export const GivenSpecShape = {
     .max(64 * 1024)
     .optional()
     .describe("Inline profile instructions."),
-  /** A profile file the runner resolves on its machine, relative to cwd, into profile_text. */
+  /** A profile file the runner resolves on its machine (absolute, or relative to cwd) into profile_text. */
   profile_path: z
     .string()
     .min(1)
     .max(1024)
     .optional()
-    .describe("Runner backends: a profile file, relative to cwd."),
+    .describe("Runner backends: a profile file, relative to cwd or absolute, under the runner's roots."),
   output_schema: boundedJson(64 * 1024)
     .optional()
     .describe("JSON Schema the final output must satisfy."),
@@ -57,11 +57,19 @@ const SPEC_KEYS = Object.keys(RunSpecSchema.shape) as (keyof RunSpec)[];
 /** What spawn_run (or a reviewer's spawn) asks for, after its input was validated. */
 export type SpecArgs = GivenSpec & { prompt?: string; input_message?: InputMessage; profile?: string };
 
-/** The spec of a new run: given fields as they are, a shipped profile's text, `config` already split. */
+/**
+ * The spec of a new run: given fields as they are, `config` already split, and `profile` as a
+ * shipped profile's text or, when it names none (an absolute path), as the profile file to read.
+ */
 export function fromRequest(args: SpecArgs, config: Record<string, unknown>): RequestedSpec {
+  const { profile } = args;
   return {
     ...pick(args, GIVEN_KEYS),
-    ...(args.profile !== undefined ? { profile_text: PROFILES[args.profile] } : {}),
+    ...(profile === undefined
+      ? {}
+      : Object.hasOwn(PROFILES, profile)
+        ? { profile_text: PROFILES[profile] }
+        : { profile_path: profile }),
     message: toInputMessage(args.prompt, args.input_message),
     config,
   };

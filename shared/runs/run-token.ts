@@ -4,8 +4,9 @@
 import type { SecretShape } from "./redact.ts";
 
 /**
- * The tools a run token opens: spawning into the run's tree and following, steering and cancelling
- * what it spawned (the Worker offers no others to it; the runner pre-approves these for the agent).
+ * The tools a run token opens: spawning into the run's tree, following, steering and cancelling
+ * what it spawned, and messages between its agent and theirs (the Worker offers no others to it;
+ * the runner pre-approves these for the agent).
  */
 export const RUN_TOKEN_TOOLS = [
   "spawn_run",
@@ -16,6 +17,9 @@ export const RUN_TOKEN_TOOLS = [
   "cancel_run",
   "list_runs",
   "get_event_artifact",
+  "send_agent_message",
+  "fetch_agent_messages",
+  "list_agents",
 ] as const;
 
 /** The dispatch secret that carries a run's token to its runner (and nowhere else). */

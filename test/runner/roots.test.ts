@@ -140,6 +140,22 @@ describe("prepareRun", () => {
     expect(escape).toMatchObject({ ok: false, code: "bad_request" });
   });
 
+  it("reads an absolute profile_path (the seed's persona file) under a root, not outside them", async () => {
+    mkdirSync(join(root, "profiles"), { recursive: true });
+    writeFileSync(join(root, "profiles", "reviewer.md"), "review the diff");
+    const inside = await prepareRun(
+      dispatch({ cwd: join(root, "repo"), profile_path: join(root, "profiles", "reviewer.md") }),
+      context(),
+    );
+    expect(inside).toMatchObject({ ok: true, spec: { profileText: "review the diff" } });
+    const escape = await prepareRun(
+      dispatch({ cwd: join(root, "repo"), profile_path: join(outside, "secret.md") }),
+      context(),
+    );
+    expect(escape).toMatchObject({ ok: false, code: "bad_request" });
+    expect((escape as { reason: string }).reason).toContain("outside roots");
+  });
+
   it("works in the first root when the dispatch names no cwd", async () => {
     expect(await prepareRun(dispatch({}), context())).toMatchObject({
       ok: true,

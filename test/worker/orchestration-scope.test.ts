@@ -189,6 +189,42 @@ describe("run tokens: what an orchestrating run's agent may reach", () => {
     expect(stored).not.toContain(o.token.split("~").at(-1)!);
   });
 
+  it("messages: it sends and fetches as its own agent, to and among its descendants' agents only", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    const own = (await c.ok("get_run", { run_id: o.runId })).agent_name as string;
+    const child = await o.scoped.ok("spawn_run", a2aChild());
+    const stranger = await spawnA2aRun(c, "inputRequired");
+    const hello = { role: "user", parts: [{ type: "text", text: "hello" }] };
+
+    const sent = await o.scoped.ok("send_agent_message", { to_agent_name: child.agent_name, message: hello });
+    expect(sent.to_agent_name).toBe(child.agent_name);
+    const got = await c.ok("fetch_agent_messages", { agent_name: child.agent_name });
+    expect(got.messages.map((m: any) => m.from_agent_name)).toEqual([own]);
+
+    const forged = await o.scoped.err("send_agent_message", {
+      to_agent_name: child.agent_name,
+      from_agent_name: stranger.agent_name,
+      message: hello,
+    });
+    expect([forged.code, forged.field]).toEqual(["bad_request", "from_agent_name"]);
+    const outside = await o.scoped.err("send_agent_message", {
+      to_agent_name: stranger.agent_name,
+      message: hello,
+    });
+    expect([outside.code, outside.field]).toEqual(["not_found", "to_agent_name"]);
+    expect((await c.ok("fetch_agent_messages", { agent_name: stranger.agent_name })).messages).toEqual([]);
+
+    await c.ok("send_agent_message", { to_agent_name: own, message: hello });
+    const mine = await o.scoped.ok("fetch_agent_messages", { agent_name: own });
+    expect(mine.messages).toHaveLength(1);
+    const theirs = await o.scoped.err("fetch_agent_messages", { agent_name: stranger.agent_name });
+    expect([theirs.code, theirs.field]).toEqual(["bad_request", "agent_name"]);
+
+    const { agents } = await o.scoped.ok("list_agents", { limit: 500 });
+    expect(agents.map((a: any) => a.agent_name)).toEqual([child.agent_name]);
+  });
+
   it("a run dispatched again gets a new token, and the one its lost dispatch carried is dead", async () => {
     const c = await connect();
     const o = await orchestratingRun(c);

@@ -51,6 +51,15 @@ async function callEveryTool(call: Call, tag: string): Promise<Set<string>> {
   expect(backends.backends.map((b: { backend: string }) => b.backend)).toContain("remote_a2a");
   expect((await ok("get_lane_activity", { lane_id: `eras-${tag}` })).lane.lane_id).toBe(`eras-${tag}`);
   expect((await ok("get_metrics", { group_by: "backend" })).groups.length).toBeGreaterThan(0);
+  const sent = await ok("send_agent_message", {
+    to_agent_name: run.agent_name,
+    message: { parts: [{ type: "text", text: "hello" }] },
+  });
+  expect(sent.delivery).toBe("inbox");
+  const inbox = await ok("fetch_agent_messages", { agent_name: run.agent_name });
+  expect(inbox.messages.map((m: { message_id: string }) => m.message_id)).toEqual([sent.message_id]);
+  const agents = await ok("list_agents", { limit: 500 });
+  expect(agents.agents.map((a: { agent_name: string }) => a.agent_name)).toContain(run.agent_name);
   return called;
 }
 

@@ -222,6 +222,7 @@ describe("storage written by the release before schema versions", () => {
     };
     expect(migrated).toEqual(fresh);
     expect(fresh.tenant.map((t) => t.name)).toEqual([
+      "agent_messages",
       "agents",
       "idempotency",
       "lanes",
@@ -233,6 +234,8 @@ describe("storage written by the release before schema versions", () => {
       "runners",
       "runs",
       "sessions",
+      // SQLite's own: AUTOINCREMENT keeps agent_messages' seq rising even after the newest row goes.
+      "sqlite_sequence",
       "sy_schema",
       "trees",
     ]);

@@ -6,6 +6,7 @@ import { z } from "zod";
 export const TenantGrantSchema = z.object({
   tenant: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/),
   run_id: z.string().optional(),
+  agent_name: z.string().optional(),
 });
 export type TenantGrant = z.infer<typeof TenantGrantSchema>;
 

@@ -22,6 +22,7 @@ export const requireTenant = () =>
       return c.json(UNAUTHORIZED_BODY, 401);
     }
     c.set("tenant", grant.tenant);
-    c.set("scope", grant.run_id ? { run_id: grant.run_id } : undefined);
+    const { run_id, agent_name } = grant;
+    c.set("scope", run_id && agent_name ? { run_id, agent_name } : undefined);
     await next();
   });

@@ -34,3 +34,12 @@ export const AbsolutePathSchema = z
 
 /** backend_config wherever it is given: a run's, a lane's defaults, a reviewer's. */
 export const BackendConfigSchema = boundedJson(64 * 1024);
+
+/** How every tool taking a message describes the shapes it accepts (messages.ts normalises them). */
+export const MESSAGE_DESCRIPTION =
+  'A message: {role: "user"|"agent"|"system", parts, metadata?}, parts either A2A-style ({kind: "text", text} | ' +
+  '{kind: "data", data} | {kind: "file", file: {uri | bytes, name?, mime_type?}}) or orchestration-mcp-style ' +
+  '({type: "text", text} | {type: "data", data} | {type: "file", uri | bytes_base64, name?, mime_type?}); stored ' +
+  "and shown in the A2A style. role system: orchestrator instructions, given to the agent as a turn opened by " +
+  '"[system] Instructions from the orchestrator:". metadata: kept with the message for correlation, never sent ' +
+  "to the agent.";

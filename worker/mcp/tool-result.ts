@@ -55,11 +55,25 @@ function fieldOf(issue: z.core.$ZodIssue): string {
   return clip(path.map(String).join("."), ECHO_CHARS) || "arguments";
 }
 
+/** A discriminated union's "no option has this tag" (its branches are not tried, so none are listed). */
+const isTagMismatch = (issue: z.core.$ZodIssue) =>
+  issue.code === "invalid_union" && issue.discriminator !== undefined && issue.errors.length === 0;
+
+/**
+ * A union's issue as the issues of the branch the value was meant for — the one whose tag it
+ * matched (a part tagged `type` is not reported as a bad `kind` part); the union's own otherwise.
+ */
+function branchIssues(issue: z.core.$ZodIssue): z.core.$ZodIssue[] {
+  if (issue.code !== "invalid_union") return [issue];
+  const meant = issue.errors.filter((branch) => !branch.some(isTagMismatch));
+  if (meant.length !== 1) return [issue];
+  return meant[0]!.flatMap((inner) => branchIssues({ ...inner, path: [...issue.path, ...inner.path] }));
+}
+
 /** Turns zod issues into one line per problem: `field.path: what was expected`. */
 export function describeIssues(error: z.ZodError): { field: string; message: string } {
-  const lines = error.issues
-    .slice(0, 5)
-    .map((issue) => `${fieldOf(issue)}: ${clip(issue.message, ECHO_CHARS)}`);
-  const first = error.issues[0];
+  const issues = error.issues.flatMap(branchIssues);
+  const lines = issues.slice(0, 5).map((issue) => `${fieldOf(issue)}: ${clip(issue.message, ECHO_CHARS)}`);
+  const first = issues[0];
   return { field: first ? fieldOf(first) : "arguments", message: lines.join("; ") };
 }

@@ -23,6 +23,7 @@ import { isAwaitingInput, isTerminal, type RunStatus } from "../../shared/runs/s
 import { parsePriceTable, type PriceTable } from "../../shared/runs/usage.ts";
 import { mintRunToken } from "../orchestration/run-token.ts";
 import { RUN_TOKEN_SECRET, orchestrates } from "../../shared/runs/run-token.ts";
+import type { AgentMessage } from "../agents/agent-inbox.ts";
 import { ChangeOutbox } from "./change-outbox.ts";
 import { tenantStub } from "./stubs.ts";
 
@@ -32,6 +33,13 @@ export interface PollResult {
   events: RunEvent[];
   next_after_seq: number;
 }
+
+/** A message as message_added events carry it. */
+const messageData = (message: InputMessage): Record<string, unknown> => ({
+  role: message.role,
+  parts: message.parts,
+  ...(message.metadata !== undefined ? { metadata: message.metadata } : {}),
+});
 
 /** Private key set when Switchyard ends a runner's run: the tenant tells the runner to stop it. */
 const HALT_RUNNER = "halt_runner";
@@ -245,23 +253,64 @@ export class RunObject extends DurableObject<Env> {
           },
         );
       }
-      if (run.placement === "runner") {
-        const tenant = await tenantStub(this.env, run.tenant);
-        if (!(await tenant.hubContinue(run.run_id, message))) {
-          throw new SwitchyardError(
-            "runner_unavailable",
-            "run_id: the runner holding this run is not connected right now",
-            {
-              field: "run_id",
-            },
-          );
-        }
+      if (!(await this.#continueLive(w, message, {}))) {
+        throw new SwitchyardError(
+          "runner_unavailable",
+          "run_id: the runner holding this run is not connected right now",
+          {
+            field: "run_id",
+          },
+        );
       }
-      w.append({ type: "message_added", data: { role: message.role, parts: message.parts } });
-      w.transition("running", null);
-      w.commit();
-      this.#edge?.drive("continue", message);
       return run;
+    });
+  }
+
+  /** Hands a waiting run its follow-up; false when the runner holding it is not connected. */
+  async #continueLive(w: RunWriter, message: InputMessage, note: Record<string, unknown>): Promise<boolean> {
+    const { run } = w;
+    if (run.placement === "runner") {
+      const tenant = await tenantStub(this.env, run.tenant);
+      if (!(await tenant.hubContinue(run.run_id, message))) return false;
+    }
+    w.append({ type: "message_added", data: { ...messageData(message), ...note } });
+    w.transition("running", null);
+    w.commit();
+    this.#edge?.drive("continue", message);
+    return true;
+  }
+
+  /** An agent message with this run's secrets redacted, as its events would hold it. */
+  async redactAgentMessage(
+    message: Pick<AgentMessage, "body" | "metadata">,
+  ): Promise<Outcome<Pick<AgentMessage, "body" | "metadata">>> {
+    return outcome(() => this.#mustWriter().redact(message));
+  }
+
+  /**
+   * An agent message arriving for this run's agent: with `continueIfWaiting` and the run
+   * input_required, it continues the run; otherwise it is noted as a message_added event while it
+   * waits in the inbox. Either way the event carries `agent_message` (the inbox entry).
+   */
+  async deliverAgentMessage(
+    message: InputMessage,
+    entry: Record<string, unknown>,
+    continueIfWaiting: boolean,
+  ): Promise<Outcome<"continue" | "inbox">> {
+    return outcome(async () => {
+      const w = this.#flushed();
+      const waiting = continueIfWaiting && w.run.status === "input_required";
+      if (
+        waiting &&
+        (await this.#continueLive(w, message, { agent_message: { ...entry, delivery: "continue" } }))
+      )
+        return "continue";
+      w.append({
+        type: "message_added",
+        data: { ...messageData(message), agent_message: { ...entry, delivery: "inbox" } },
+      });
+      w.commit();
+      return "inbox";
     });
   }
 
@@ -292,14 +341,18 @@ export class RunObject extends DurableObject<Env> {
     });
   }
 
-  /** Whether `hash` is the hash of this run's current token and the run is live (checked on every call). */
-  async honoursRunToken(hash: string): Promise<Outcome<boolean>> {
+  /**
+   * The run's agent name when `hash` is the hash of its current token and the run is live (checked
+   * on every call); null otherwise.
+   */
+  async honoursRunToken(hash: string): Promise<Outcome<string | null>> {
     return outcome(() => {
       // A token naming a run that never existed opens no storage for it.
-      if (!holdsRunTables(this.ctx.storage.sql)) return false;
+      if (!holdsRunTables(this.ctx.storage.sql)) return null;
       const run = this.#w?.run;
       const kept = this.#store.getPrivate<string>("run_token_hash");
-      return run !== undefined && !isTerminal(run.status) && kept !== undefined && kept === hash;
+      const live = run !== undefined && !isTerminal(run.status) && kept !== undefined && kept === hash;
+      return live ? run.agent_name : null;
     });
   }
 

@@ -1,7 +1,9 @@
 // TenantObject: one per tenant. Owns what spans runs — the run index, sessions and agent names,
-// idempotency keys, lanes, review loops, budgets and the runner links — and delegates each to its
+// agent inboxes, idempotency keys, lanes, review loops, budgets and the runner links — and delegates each to its
 // own module; this class only wires them to Durable Object storage, sockets and RPC.
 import { Agent, type Connection, type WSMessage } from "agents";
+import { AgentDirectory, type AgentFilters } from "../agents/agent-directory.ts";
+import { AgentInbox, type NewAgentMessage } from "../agents/agent-inbox.ts";
 import { placeRun, resolveBackend } from "../backends/registry.ts";
 import { refuseOver, tenantLimits, tighten } from "../budgets/limits.ts";
 import { parseAllowHosts } from "../egress/allow-list.ts";
@@ -45,6 +47,8 @@ export class TenantObject extends Agent<Env> {
         reviews: ReviewTable;
         hub: RunnerHub;
         loop: ReviewLoop;
+        agents: AgentDirectory;
+        inbox: AgentInbox;
       }
     | undefined;
 
@@ -82,7 +86,9 @@ export class TenantObject extends Agent<Env> {
       run: (runId) => runStub(this.env, this.name, runId),
       spawn: (req, s) => this.#spawn(req, s),
     });
-    this.#parts = { sql, index, lanes: new LaneTable(sql), reviews, hub, loop };
+    const agents = new AgentDirectory(sql);
+    const inbox = new AgentInbox(sql);
+    this.#parts = { sql, index, lanes: new LaneTable(sql), reviews, hub, loop, agents, inbox };
     return this.#parts;
   }
 
@@ -259,6 +265,39 @@ export class TenantObject extends Agent<Env> {
   /** Forwards a live follow-up to the runner holding the run; false when no runner holds it. */
   async hubContinue(runId: string, message: InputMessage): Promise<Outcome<boolean>> {
     return outcome(() => this.#p.hub.continueRun(runId, message));
+  }
+
+  // ── agents and their messages (worker/agents/) ─────────────────────────────────────────
+
+  /** The agent `name` with its newest run; not_found naming `field`. */
+  async findAgent(name: string, field: string, cwd?: string) {
+    return outcome(() => this.#p.agents.find(name, field, cwd));
+  }
+
+  async listAgents(filters: AgentFilters, limit: number, cursor: string | undefined) {
+    return outcome(() => this.#p.agents.list(filters, limit, cursor));
+  }
+
+  /** Checks the recipient has room before the message is redacted and delivered. */
+  async assertInboxRoom(agentName: string): Promise<Outcome<void>> {
+    return outcome(() => this.#p.inbox.assertRoom(agentName));
+  }
+
+  async addAgentMessage(message: NewAgentMessage) {
+    return outcome(() => this.#p.inbox.add(message));
+  }
+
+  async markAgentMessageContinued(seq: number, at: string): Promise<Outcome<void>> {
+    return outcome(() => this.#p.inbox.markContinued(seq, at));
+  }
+
+  /** The agent's messages (see AgentInbox.fetch) and how many stay unread after them. */
+  async fetchAgentMessages(agentName: string, afterSeq: number | undefined, limit: number, at: string) {
+    return outcome(() => {
+      const { inbox } = this.#p;
+      const messages = inbox.fetch(agentName, afterSeq, limit, at);
+      return { messages, unread: inbox.unread(agentName) };
+    });
   }
 
   // ── lanes, metrics, backends ────────────────────────────────────────────────────────────

@@ -22,7 +22,7 @@ export async function mintRunToken(parts: RunTokenParts): Promise<{ token: strin
 }
 
 /**
- * The grant a run token carries: its tenant, scoped to its run, if the run's object holds the
+ * The grant a run token carries: its tenant, scoped to its run and agent, if the run's object holds the
  * token's hash and the run is live; `null` for a token of the run shape that is not (or no longer)
  * honoured; undefined for any other bearer.
  */
@@ -32,8 +32,7 @@ export async function runTokenGrant(
 ): Promise<TenantGrant | null | undefined> {
   const parts = parseRunToken(token);
   if (!parts) return undefined;
-  const live = await (
-    await runStub(env, parts.tenant, parts.run_id)
-  ).honoursRunToken(await hashRunToken(token!));
-  return live ? { tenant: parts.tenant, run_id: parts.run_id } : null;
+  const run = await runStub(env, parts.tenant, parts.run_id);
+  const agentName = await run.honoursRunToken(await hashRunToken(token!));
+  return agentName === null ? null : { tenant: parts.tenant, run_id: parts.run_id, agent_name: agentName };
 }

@@ -1,6 +1,7 @@
 // What a caller holding a run token (an orchestrating run's agent) may reach: the runs below its
 // own run, and nothing else of the tenant. One rule, `withinScope`, which the tenant applies; tools
-// consult it through `assertInScope` before touching a run, and mcp/server.ts through `mayCall`.
+// consult it through `assertInScope`/`outOfScope` before touching a run or an agent, and
+// mcp/server.ts through `mayCall`. Which agent it acts as is agents/agent-mail.ts `actingAs`.
 import { SwitchyardError } from "../../shared/errors.ts";
 import { Redactor } from "../../shared/runs/redact.ts";
 import { RUN_TOKEN_SHAPE, RUN_TOKEN_TOOLS } from "../../shared/runs/run-token.ts";
@@ -8,9 +9,10 @@ import type { ToolContext } from "../mcp/tool.ts";
 import { tenantStub } from "../objects/stubs.ts";
 import type { RunIndex } from "../runs/run-index.ts";
 
-/** The run whose token the caller holds. */
+/** The run whose token the caller holds, and that run's agent (the one it sends and fetches as). */
 export interface RunScope {
   run_id: string;
+  agent_name: string;
 }
 
 /** Lanes, metrics and runners are the tenant's, not the run's, to see: only the run tools are open. */

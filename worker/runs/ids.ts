@@ -1,4 +1,4 @@
-// Identifiers: run and session ids sort by creation time, then by randomness.
+// Identifiers: run, session and agent message ids sort by creation time, then by randomness.
 const ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyz";
 
 function random(n: number): string {
@@ -10,6 +10,7 @@ const stamp = (now: number) => now.toString(36).padStart(9, "0");
 
 export const newRunId = (now = Date.now()) => `run_${stamp(now)}${random(12)}`;
 export const newSessionId = (now = Date.now()) => `ses_${stamp(now)}${random(12)}`;
+export const newMessageId = (now = Date.now()) => `msg_${stamp(now)}${random(12)}`;
 export const newAgentName = (role: string) =>
   `${role
     .toLowerCase()

@@ -84,6 +84,11 @@ export class RunWriter {
     } else this.#log.setPrivate("checkpoint", this.#redactor.deep(out.state));
   }
 
+  /** A copy of `value` with the run's secrets redacted, as its stored events would hold it. */
+  redact<T>(value: T): T {
+    return this.#redactor.deep(value);
+  }
+
   /** Appends one event with secrets redacted (see run-redactor.ts for what it may add). */
   append(event: NewEvent): void {
     for (const redacted of this.#redactor.event(event)) this.#appendRedacted(redacted);

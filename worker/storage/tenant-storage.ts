@@ -1,6 +1,6 @@
 // The TenantObject's SQLite schema as its history: the run index (runs, sessions, agent names,
-// idempotency keys, run trees), the runner registry, review state and lanes migrate together under
-// one version. Each step is the DDL as it shipped; a change to a table is a new step at the end.
+// idempotency keys, run trees), the runner registry, review state, lanes and agent inboxes migrate
+// together under one version. Each step is the DDL as it shipped; a change to a table is a new step at the end.
 import { migrate, type MigratingStorage, type Schema } from "./migrate.ts";
 
 export const TENANT_SCHEMA: Schema = {
@@ -51,6 +51,12 @@ export const TENANT_SCHEMA: Schema = {
     `CREATE TABLE IF NOT EXISTS runner_ended (run_id TEXT PRIMARY KEY, runner_name TEXT NOT NULL, ended_ms INTEGER NOT NULL);
      CREATE INDEX IF NOT EXISTS runner_ended_by_time ON runner_ended (ended_ms);
      CREATE TABLE IF NOT EXISTS runner_ignored (name TEXT PRIMARY KEY, frames INTEGER NOT NULL)`,
+    // 5. Agent-to-agent messages: each agent's inbox, unread until fetched (or taken by a continued run).
+    `CREATE TABLE IF NOT EXISTS agent_messages (seq INTEGER PRIMARY KEY AUTOINCREMENT, message_id TEXT NOT NULL UNIQUE,
+       to_agent_name TEXT NOT NULL, to_session_id TEXT NOT NULL, from_agent_name TEXT, from_session_id TEXT,
+       created_at TEXT NOT NULL, body TEXT NOT NULL, metadata TEXT NOT NULL, bytes INTEGER NOT NULL,
+       delivery TEXT NOT NULL, delivered_at TEXT);
+     CREATE INDEX IF NOT EXISTS agent_messages_by_agent ON agent_messages (to_agent_name, delivered_at, seq)`,
   ],
 };
 

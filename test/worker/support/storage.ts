@@ -70,3 +70,8 @@ export async function storedRecord(runId: string, tenantName = "acme"): Promise<
   if (!row) throw new Error(`run ${runId} has no record`);
   return JSON.parse(row.doc as string) as Record<string, unknown>;
 }
+
+/** Every row of the tenant's agent inboxes, oldest first, as stored. */
+export function inboxRows(tenantName = "acme"): Promise<Record<string, unknown>[]> {
+  return rows(tenant(tenantName), "SELECT * FROM agent_messages ORDER BY seq");
+}

@@ -4,7 +4,7 @@ import { Buffer } from "node:buffer";
 import { Role, type Message, type Part as A2aPart } from "@a2a-js/sdk";
 import { z } from "zod";
 import { UsageSchema, type Usage } from "../../../shared/runs/usage.ts";
-import type { InputMessage, Part } from "../../../shared/runs/messages.ts";
+import { partsForAgent, type InputMessage, type Part } from "../../../shared/runs/messages.ts";
 
 const blank = { metadata: undefined, filename: "", mediaType: "" };
 
@@ -30,7 +30,8 @@ export function toA2aPart(part: Part): A2aPart {
 
 /**
  * The A2A message for a Switchyard input message, addressed to a task/context when continuing.
- * `metadata` travels as the message's metadata (the run's cwd, output schema and profile).
+ * `metadata` travels as the message's metadata (the run's cwd, output schema and profile); A2A
+ * has no system role, so a system message goes as the user's, behind its opening line.
  */
 export function toA2aMessage(
   message: InputMessage,
@@ -42,7 +43,7 @@ export function toA2aMessage(
     taskId: ids.taskId ?? "",
     contextId: ids.contextId ?? "",
     role: message.role === "agent" ? Role.ROLE_AGENT : Role.ROLE_USER,
-    parts: message.parts.map(toA2aPart),
+    parts: partsForAgent(message).map(toA2aPart),
     metadata,
     extensions: [],
     referenceTaskIds: [],

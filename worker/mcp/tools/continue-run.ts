@@ -2,11 +2,11 @@
 import { z } from "zod";
 import { parseBackendConfig, resolveBackend } from "../../backends/registry.ts";
 import { tenantStub } from "../../objects/stubs.ts";
-import { InputMessageSchema, refineMessageSize, toInputMessage } from "../../../shared/runs/messages.ts";
+import { GivenMessageSchema, refineMessageSize, toInputMessage } from "../../../shared/runs/messages.ts";
 import { forContinuation } from "../../../shared/runs/run-spec.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
 import { RunStatusSchema, isTerminal } from "../../../shared/runs/status.ts";
-import { BackendConfigSchema, RunSelectorShape, refineSelector } from "../fields.ts";
+import { BackendConfigSchema, MESSAGE_DESCRIPTION, RunSelectorShape, refineSelector } from "../fields.ts";
 import { openRun } from "../runs.ts";
 import { defineTool } from "../tool.ts";
 
@@ -30,7 +30,7 @@ export const continueRun = defineTool({
         .min(1)
         .max(256 * 1024)
         .optional(),
-      input_message: InputMessageSchema.optional(),
+      input_message: GivenMessageSchema.optional().describe(MESSAGE_DESCRIPTION),
       backend_config: BackendConfigSchema.optional().describe(
         "Only for new_run: options and secrets for it.",
       ),

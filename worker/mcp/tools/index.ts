@@ -12,6 +12,9 @@ import { getLaneActivity } from "./get-lane-activity.ts";
 import { getMetrics } from "./get-metrics.ts";
 import { listAvailableBackends } from "./list-available-backends.ts";
 import { manageLane } from "./manage-lane.ts";
+import { fetchAgentMessages } from "./fetch-agent-messages.ts";
+import { listAgents } from "./list-agents.ts";
+import { sendAgentMessage } from "./send-agent-message.ts";
 
 export const TOOLS: readonly Tool[] = [
   spawnRun,
@@ -26,4 +29,7 @@ export const TOOLS: readonly Tool[] = [
   manageLane,
   getLaneActivity,
   getMetrics,
+  sendAgentMessage,
+  fetchAgentMessages,
+  listAgents,
 ];

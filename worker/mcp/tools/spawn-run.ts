@@ -15,11 +15,11 @@ import { SwitchyardError, badRequest } from "../../../shared/errors.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { PROFILE_NAMES } from "../../../shared/profiles/index.ts";
 import { ReviewPolicySchema, type ReviewPolicy } from "../../reviews/review-policy.ts";
-import { InputMessageSchema, refineMessageSize } from "../../../shared/runs/messages.ts";
+import { GivenMessageSchema, refineMessageSize } from "../../../shared/runs/messages.ts";
 import { GivenSpecShape, fromRequest } from "../../../shared/runs/run-spec.ts";
 import { fingerprintOf } from "../../runs/spawn.ts";
 import { RunStatusSchema } from "../../../shared/runs/status.ts";
-import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema } from "../fields.ts";
+import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema, MESSAGE_DESCRIPTION } from "../fields.ts";
 import { boundedJson } from "../../../shared/json-limits.ts";
 import { defineTool } from "../tool.ts";
 
@@ -41,7 +41,7 @@ export const SpawnRunInputSchema = z
       .max(256 * 1024)
       .optional()
       .describe("The task, as text."),
-    input_message: InputMessageSchema.optional().describe("The task as an A2A-style message (role + parts)."),
+    input_message: GivenMessageSchema.optional().describe(MESSAGE_DESCRIPTION),
     cwd: AbsolutePathSchema.optional().describe(
       "Absolute working directory for the agent (default: the lane's).",
     ),
@@ -49,7 +49,15 @@ export const SpawnRunInputSchema = z
     session_id: z.string().max(64).optional().describe("Required with session_mode resume."),
     agent_name: AgentNameSchema.optional().describe("Unique per tenant; generated when absent."),
     nickname: AgentNameSchema.optional().describe("Alias of agent_name."),
-    profile: z.enum(PROFILE_NAMES).optional().describe("A profile shipped with Switchyard."),
+    profile: z
+      .union([z.enum(PROFILE_NAMES), AbsolutePathSchema], {
+        error: `expected a built-in profile (${PROFILE_NAMES.join(", ")}) or an absolute path to a profile file`,
+      })
+      .optional()
+      .describe(
+        `A built-in profile (${PROFILE_NAMES.join(", ")}), or an absolute path to a persona file that the runner ` +
+          "reads under its roots (runner backends only).",
+      ),
     ...GivenSpecShape,
     metadata: boundedJson(16 * 1024).optional(),
     backend_config: BackendConfigSchema.optional().describe("Backend options; secrets here are never shown."),
@@ -135,6 +143,15 @@ export const spawnRun = defineTool({
     const { config, secrets } = parseBackendConfig(backend, { ...laneDefaults, ...args.backend_config });
     const allowHosts = parseAllowHosts(ctx.env.SWITCHYARD_EDGE_ALLOW_HOSTS);
     assertEdgeMayRun(backend, config, allowHosts);
+    const spec = fromRequest(args, config);
+    if (spec.profile_path !== undefined && placeRun(backend, config, allowHosts) === "edge") {
+      const field = args.profile_path !== undefined ? "profile_path" : "profile";
+      throw badRequest(
+        field,
+        `a profile file is read where the run executes, and ${backend.name} runs at the edge: ` +
+          "give its text as profile_text, or a built-in profile name",
+      );
+    }
 
     const review = args.review ?? lane?.review ?? undefined;
     const reviewSplit = review ? splitReview(review, allowHosts) : undefined;
@@ -145,7 +162,7 @@ export const spawnRun = defineTool({
       {
         backend: backend.name,
         role: args.role,
-        spec: fromRequest(args, config),
+        spec,
         cwd,
         session_mode: args.session_mode,
         session_id: args.session_id,
