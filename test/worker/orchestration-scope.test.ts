@@ -5,6 +5,7 @@ import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env.ts";
 import { agentUrl, connect, rpcHeaders, spawnA2aRun, waitForStatus } from "./support/mcp.ts";
+import { postModern } from "./support/mcp-modern.ts";
 import { completeOnRunner, orchestratingRun } from "./support/orchestrating-run.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 import { RUN_TOKEN_SECRET, RUN_TOKEN_TOOLS, parseRunToken } from "../../shared/runs/run-token.ts";
@@ -223,6 +224,29 @@ describe("run tokens: what an orchestrating run's agent may reach", () => {
 
     const { agents } = await o.scoped.ok("list_agents", { limit: 500 });
     expect(agents.map((a: any) => a.agent_name)).toEqual([child.agent_name]);
+  });
+
+  it("the 2026-07-28 era holds it to the same scope: its tool list, tasks of other runs not found", async () => {
+    const c = await connect();
+    const o = await orchestratingRun(c);
+    const stranger = await spawnA2aRun(c, "inputRequired");
+    const as = { headers: { authorization: `Bearer ${o.token}` } };
+    const tasks = { ...as, capabilities: { extensions: { "io.modelcontextprotocol/tasks": {} } } };
+    const listed = await postModern("tools/list", {}, as);
+    expect(listed.result.tools.map((t: any) => t.name).sort()).toEqual([...RUN_TOKEN_TOOLS].sort());
+    for (const method of ["tasks/get", "tasks/cancel"]) {
+      const refused = await postModern(method, { taskId: stranger.run_id }, tasks);
+      expect([method, refused.error?.data?.code, refused.error?.data?.field]).toEqual([
+        method,
+        "not_found",
+        "taskId",
+      ]);
+    }
+    expect((await c.ok("get_run", { run_id: stranger.run_id })).status).not.toBe("cancelled");
+    const spawned = await postModern("tools/call", { name: "spawn_run", arguments: a2aChild() }, tasks);
+    const child = spawned.result.taskId as string;
+    expect((await c.ok("get_run", { run_id: child })).parent_run_id).toBe(o.runId);
+    expect((await postModern("tasks/get", { taskId: child }, tasks)).result.taskId).toBe(child);
   });
 
   it("a run dispatched again gets a new token, and the one its lost dispatch carried is dead", async () => {
