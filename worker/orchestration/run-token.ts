@@ -5,7 +5,7 @@ import type { TenantGrant } from "../auth/grant.ts";
 import type { Env } from "../env.ts";
 import { runStub } from "../objects/stubs.ts";
 
-export async function hashRunToken(token: string): Promise<string> {
+async function hashRunToken(token: string): Promise<string> {
   const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
   return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
 }
