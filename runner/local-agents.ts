@@ -7,19 +7,32 @@ import { createCodexAgent } from "./agents/codex.ts";
 import { executablesFromEnv } from "./probe.ts";
 import { createOpenAiCompatibleBackend } from "../shared/backends/openai-compatible.ts";
 
+/** What an agent learns of the link: Switchyard's /mcp, for a run that orchestrates (switchyard-mcp.ts). */
+export interface AgentLink {
+  mcpUrl: string;
+}
+
 /**
  * Builds the agent for one run; its processes carry `marker` (process-reaper.ts) so the run's end
- * finds them, and it asks the caller through `approvals` when the run relays them (a server with no
- * caller to ask, serve-a2a, gives none: its runs never relay).
+ * finds them. A runner gives the link and the run's approval gate, through which the agent asks
+ * the caller when the run relays them; a server with neither (serve-a2a) gives none.
  */
-export type AgentTable = Readonly<Record<string, (marker: string, approvals?: ApprovalGate) => LocalAgent>>;
+export type AgentTable = Readonly<
+  Record<string, (marker: string, link?: AgentLink, approvals?: ApprovalGate) => LocalAgent>
+>;
 
 const executables = executablesFromEnv(process.env);
 
 export const LOCAL_AGENTS: AgentTable = {
-  codex: (marker) => createCodexAgent({ executablePath: executables.codex, marker }),
-  claude_code: (marker, approvals) =>
-    createClaudeCodeAgent({ executablePath: executables.claude_code, marker, approvals }),
+  codex: (marker, link) =>
+    createCodexAgent({ executablePath: executables.codex, marker, mcpUrl: link?.mcpUrl }),
+  claude_code: (marker, link, approvals) =>
+    createClaudeCodeAgent({
+      executablePath: executables.claude_code,
+      marker,
+      mcpUrl: link?.mcpUrl,
+      approvals,
+    }),
   // The edge adapter itself: it only needs fetch, which a runner reaches local endpoints with.
   openai_compatible: () => createOpenAiCompatibleBackend(),
 };

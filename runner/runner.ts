@@ -18,7 +18,8 @@ import { answerLaneRequest, type LaneRequest } from "./lanes/lane-requests.ts";
 import { afterLaneTurn, turnStart, type LaneTurnContext } from "./lanes/lane-turn.ts";
 import { createDialer, type DialerOptions, type RunFrame } from "./link/dialer.ts";
 import { linkEventLine } from "./link-lines.ts";
-import { LOCAL_AGENTS, type AgentTable } from "./local-agents.ts";
+import { toMcpUrl } from "./agents/switchyard-mcp.ts";
+import { LOCAL_AGENTS, type AgentLink, type AgentTable } from "./local-agents.ts";
 import { prepareRun, type Refusal } from "./prepare-run.ts";
 import { probeBackends } from "./probe.ts";
 import { reportedRoots, resolveRoots } from "./roots.ts";
@@ -89,6 +90,8 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
   const { agents = LOCAL_AGENTS, log = console.log, drainMs = 5000 } = deps;
   const realRoots = await resolveRoots(config.roots);
   const roots = reportedRoots(config.roots, realRoots);
+  // An orchestrating run's agent calls back the Switchyard this runner dialled.
+  const agentLink: AgentLink = { mcpUrl: toMcpUrl(config.url) };
   // Tells the Worker a reconnect is this process coming back, not another runner taking the name.
   const instance = crypto.randomUUID();
   let welcomed = false;
@@ -168,7 +171,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     const run: HeldRun = {
       spec: prepared.spec,
       backend: frame.backend,
-      agent: agents[frame.backend]!(marker, approvals),
+      agent: agents[frame.backend]!(marker, agentLink, approvals),
       approvals,
       marker,
       seq: frame.acked_seq,

@@ -17,6 +17,7 @@ import {
 import type { ApprovalRequest } from "../../shared/runs/approvals.ts";
 import type { ApprovalGate } from "./approval-gate.ts";
 import { newTurnMarker, withTurnMarker } from "./process-reaper.ts";
+import { claudeCodeMcp, switchyardMcpOf } from "./switchyard-mcp.ts";
 import { driveTurn, turnAgent, type TurnStart } from "./turn.ts";
 
 export interface ClaudeCodeAgentOptions {
@@ -28,6 +29,8 @@ export interface ClaudeCodeAgentOptions {
   marker?: string;
   /** Where a run with `approvals: "relay"` asks the caller; without it every prompt is denied. */
   approvals?: ApprovalGate;
+  /** Switchyard's /mcp, for runs dispatched with a run token (switchyard-mcp.ts). */
+  mcpUrl?: string;
 }
 
 export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): LocalAgent {
@@ -45,6 +48,8 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
       const abortController = new AbortController();
       const onAbort = () => abortController.abort(signal.reason);
       signal.addEventListener("abort", onAbort, { once: true });
+      const mcp = switchyardMcpOf(run, options.mcpUrl);
+      const { allowedTools: mcpTools = [], ...mcpOptions } = mcp ? claudeCodeMcp(mcp) : {};
       const sdkOptions: Options = {
         cwd: run.cwd,
         env: withTurnMarker({ ...env, CLAUDE_AGENT_SDK_CLIENT_APP: "switchyard-runner" }, marker),
@@ -57,11 +62,12 @@ export function createClaudeCodeAgent(options: ClaudeCodeAgentOptions = {}): Loc
         allowDangerouslySkipPermissions: config.permission_mode === "bypassPermissions",
         // Unless the caller answers (relay), nobody is there: what would prompt is denied at once.
         ...(gate ? { canUseTool: askingThrough(gate, signal) } : { permissionPrompts: "none" }),
-        allowedTools: claudeAllowedTools(config, gate !== undefined),
+        allowedTools: [...claudeAllowedTools(config, gate !== undefined), ...mcpTools],
         disallowedTools: config.disallowed_tools,
         maxTurns: config.max_turns,
         systemPrompt: { type: "preset", preset: "claude_code", append: run.profileText },
         outputFormat: run.outputSchema ? { type: "json_schema", schema: run.outputSchema } : undefined,
+        ...mcpOptions,
       };
       try {
         const { query } = await import("@anthropic-ai/claude-agent-sdk");

@@ -2,7 +2,7 @@
 // mean is in codex-events.ts; turn bookkeeping and process cleanup in turn.ts.
 // Types only: the SDK is loaded by the first codex turn, so an idle runner does not carry it
 // (the benchmark's memory scenario measures an idle runner).
-import type { Codex, ThreadEvent, ThreadOptions } from "@openai/codex-sdk";
+import type { Codex, CodexOptions, ThreadEvent, ThreadOptions } from "@openai/codex-sdk";
 import type { BackendRun } from "../../shared/backends/backend.ts";
 import { badRequest, SwitchyardError } from "../../shared/errors.ts";
 import { toPlainText } from "../../shared/runs/messages.ts";
@@ -10,6 +10,7 @@ import { errorText, type LocalAgent } from "./agent.ts";
 import { createCodexMapper } from "./codex-events.ts";
 import { CodexConfigSchema, parseAgentConfig } from "../../shared/backends/agent-configs.ts";
 import { newTurnMarker, withTurnMarker } from "./process-reaper.ts";
+import { codexMcp, switchyardMcpOf } from "./switchyard-mcp.ts";
 import { driveTurn, turnAgent, type TurnStart } from "./turn.ts";
 
 export interface CodexAgentOptions {
@@ -21,6 +22,8 @@ export interface CodexAgentOptions {
   marker?: string;
   /** Wall clock in ms. */
   now?: () => number;
+  /** Switchyard's /mcp, for runs dispatched with a run token (switchyard-mcp.ts). */
+  mcpUrl?: string;
 }
 
 export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
@@ -53,7 +56,13 @@ export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
         // The caller chose cwd on purpose; codex's "is this a git repo" guard is for interactive use.
         skipGitRepoCheck: true,
       };
-      const codex = await createCodex(withTurnMarker(env, marker), executablePath);
+      const mcp = switchyardMcpOf(run, options.mcpUrl);
+      const withMcp = mcp ? codexMcp(mcp) : undefined;
+      const codex = await createCodex(
+        { ...withTurnMarker(env, marker), ...withMcp?.env },
+        executablePath,
+        withMcp?.config,
+      );
       const thread = turn.resumeId
         ? codex.resumeThread(turn.resumeId, threadOptions)
         : codex.startThread(threadOptions);
@@ -67,10 +76,14 @@ export function createCodexAgent(options: CodexAgentOptions = {}): LocalAgent {
   return turnAgent("thread_id", (run) => withProfile(run.profileText, toPlainText(run.message)), runTurn);
 }
 
-async function createCodex(env: Record<string, string>, executablePath: string | undefined): Promise<Codex> {
+async function createCodex(
+  env: Record<string, string>,
+  executablePath: string | undefined,
+  config: CodexOptions["config"],
+): Promise<Codex> {
   try {
     const { Codex } = await import("@openai/codex-sdk");
-    return new Codex({ env, codexPathOverride: executablePath });
+    return new Codex({ env, codexPathOverride: executablePath, config });
   } catch (error) {
     // The SDK resolves the platform binary in its constructor; missing means not installed.
     throw new SwitchyardError("backend_unavailable", `codex is not installed: ${errorText(error)}`, {

@@ -3,6 +3,12 @@
 import { z } from "zod";
 import { badRequest } from "../errors.ts";
 
+/**
+ * `true`: the agent gets Switchyard itself as an MCP server, with a token scoped to this run: it may
+ * spawn children of the run (under its tree's budgets) and read, watch and cancel only its descendants.
+ */
+const OrchestrationField = z.boolean().optional();
+
 /** codex: defaults keep it unattended: sandboxed to the workspace, never asking for approval. */
 export const CodexConfigSchema = z.object({
   model: z.string().min(1).optional(),
@@ -11,6 +17,7 @@ export const CodexConfigSchema = z.object({
   // codex 0.163 refuses "untrusted" outright; under `codex exec` the others all answer an escalation "never".
   approval_policy: z.enum(["never", "on-request", "on-failure"]).default("never"),
   network_access: z.boolean().default(false),
+  orchestration: OrchestrationField,
 });
 export type CodexConfig = z.infer<typeof CodexConfigSchema>;
 
@@ -30,6 +37,7 @@ export const ClaudeCodeConfigSchema = z.object({
   allowed_tools: z.array(z.string().min(1)).optional(),
   disallowed_tools: z.array(z.string().min(1)).default([]),
   max_turns: z.number().int().positive().optional(),
+  orchestration: OrchestrationField,
 });
 export type ClaudeCodeConfig = z.infer<typeof ClaudeCodeConfigSchema>;
 

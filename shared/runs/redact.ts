@@ -56,20 +56,33 @@ export function secretForms(value: string): string[] {
 
 type Span = [start: number, end: number];
 
-/** Redacts with a fixed set of secrets; build once per run. */
+/**
+ * A kind of secret known by its shape rather than its value (a run token, whose value the Worker
+ * keeps only hashed): every match of `regex` (global) is covered; `prefix` starts every match and
+ * `maxLength` bounds it, so a streamed tail that could still become one is held back.
+ */
+export interface SecretShape {
+  regex: RegExp;
+  prefix: string;
+  maxLength: number;
+}
+
+/** Redacts with a fixed set of secrets (and shapes of secrets); build once per run. */
 export class Redactor {
   readonly #forms: string[];
-  /** Length of the longest form (UTF-16 code units). */
+  readonly #shapes: readonly SecretShape[];
+  /** Length of the longest form or shape (UTF-16 code units). */
   readonly longest: number;
 
-  constructor(values: readonly string[]) {
+  constructor(values: readonly string[], shapes: readonly SecretShape[] = []) {
     const forms = values.filter((v) => v.length >= MIN_SECRET_LENGTH).flatMap(secretForms);
     this.#forms = [...new Set(forms)].sort((a, b) => b.length - a.length);
-    this.longest = this.#forms[0]?.length ?? 0;
+    this.#shapes = shapes;
+    this.longest = Math.max(this.#forms[0]?.length ?? 0, ...shapes.map((s) => s.maxLength));
   }
 
   get empty(): boolean {
-    return this.#forms.length === 0;
+    return this.#forms.length === 0 && this.#shapes.length === 0;
   }
 
   text(text: string): string {
@@ -105,6 +118,8 @@ export class Redactor {
       for (let i = text.indexOf(form); i !== -1; i = text.indexOf(form, i + 1))
         spans.push([i, i + form.length]);
     }
+    for (const { regex } of this.#shapes)
+      for (const m of text.matchAll(regex)) spans.push([m.index, m.index + m[0].length]);
     spans.sort((a, b) => a[0] - b[0]);
     const merged: Span[] = [];
     for (const span of spans) {
@@ -124,9 +139,18 @@ export class Redactor {
       const could = this.#forms.some(
         (f) => f.length > rest && f.charCodeAt(0) === first && f.startsWith(text.slice(s)),
       );
-      if (could) return s;
+      if (could || this.#shapeMayStartAt(text, s)) return s;
     }
     return undefined;
+  }
+
+  /** Whether a shape's match could begin at `s` and run past the end of `text`. */
+  #shapeMayStartAt(text: string, s: number): boolean {
+    const tail = text.slice(s);
+    return this.#shapes.some(
+      ({ prefix, maxLength }) =>
+        tail.length < maxLength && (prefix.startsWith(tail) || (tail.startsWith(prefix) && !/\s/.test(tail))),
+    );
   }
 }
 

@@ -32,7 +32,7 @@ beforeEach(async () => {
     { roots: [cwd.path] },
     {
       agents: {
-        claude_code: (marker, approvals) => createClaudeCodeAgent({ env, marker, approvals }),
+        claude_code: (marker, _link, approvals) => createClaudeCodeAgent({ env, marker, approvals }),
       },
       probe: async () => [{ backend: "claude_code", installed: true, credentials: "configured" }],
     },

@@ -2,6 +2,7 @@
 // exact text, echoed and encoded forms, overlaps, and secrets split across pieces at every point.
 import { describe, expect, it } from "vitest";
 import { MIN_SECRET_LENGTH, REDACTED, Redactor, TextStream } from "../../shared/runs/redact.ts";
+import { RUN_TOKEN_SHAPE, formatRunToken } from "../../shared/runs/run-token.ts";
 import { RunRedactor } from "../../worker/runs/run-redactor.ts";
 
 const SECRET = "SWYD-SECRET-k3y  with\ttabs";
@@ -89,6 +90,32 @@ describe("a secret split across pieces", () => {
       const stream = new TextStream(r);
       const joined = pieces.map((p, i) => stream.push(p, i === 1)).join("");
       expect(joined, JSON.stringify(pieces)).toBe(new Redactor([SECRET]).text(encoded));
+    }
+  });
+});
+
+describe("a run token, known by its shape", () => {
+  const token = formatRunToken(
+    { tenant: "acme.dev", run_id: `run_${"a1".repeat(10)}z` },
+    "Q".repeat(42) + "w",
+  );
+  const shaped = new Redactor([], [RUN_TOKEN_SHAPE]);
+
+  it("is redacted wherever it stands, and text of the prefix alone is left", () => {
+    expect(shaped.text(`Bearer ${token}\nnext`)).toBe(`Bearer ${REDACTED}\nnext`);
+    expect(shaped.text(JSON.stringify({ env: `T=${token}` }))).toBe(`{"env":"T=${REDACTED}"}`);
+    expect(shaped.text("syrun~ is a prefix, syrun~acme~run_x~short is no token")).toBe(
+      "syrun~ is a prefix, syrun~acme~run_x~short is no token",
+    );
+  });
+
+  it("is redacted at every split point into 2 pieces, none of it returned early", () => {
+    const text = `token=${token} done`;
+    for (const pieces of cuts(text, 2)) {
+      const stream = new TextStream(shaped);
+      const out = pieces.map((p, i) => stream.push(p, i === 1));
+      expect(out.join(""), JSON.stringify(pieces)).toBe(`token=${REDACTED} done`);
+      expect(out[0]!.includes("QQQQ"), JSON.stringify(pieces)).toBe(false);
     }
   });
 });

@@ -1,13 +1,15 @@
 // The secrets sweep: a distinctive marker in every secret field of every backend, agents that echo
 // it back (plain, base64, percent- and JSON-encoded, split across streamed pieces), runs that
-// complete, fail, are cancelled, time out and are reviewed — then every tool result and every row
-// of every Durable Object's storage is searched for the marker in each form: zero hits.
+// complete, fail, are cancelled, time out and are reviewed, and an orchestrating run echoing its
+// run token — then every tool result and every row of every Durable Object's storage is searched
+// for the marker in each form and for the token: zero hits.
 import { env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import { agentUrl, connect, drainEvents, waitForStatus, type TestClient } from "./support/mcp.ts";
 import { fakeRoot, script, uniqueModel } from "./support/openai-backend.ts";
 import type { Env } from "../../worker/env.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
+import { RUN_TOKEN_SECRET } from "../../shared/runs/run-token.ts";
 
 const bindings = env as unknown as Env;
 
@@ -24,6 +26,8 @@ const SECRET = {
   runnerKey: secret(),
 };
 const TERMINAL = ["completed", "failed", "cancelled", "rejected"];
+/** The orchestrating run's token, as its dispatch carried it (set in beforeAll). */
+let runToken = "";
 
 /** What must never appear: the marker, plain and in the encodings an echo could use. */
 function needles(): string[] {
@@ -40,7 +44,34 @@ function needles(): string[] {
     forms.push(...value.slice(MARKER.length).trim().split(/\s+/));
     forms.push(encodeURIComponent(value), JSON.stringify(value).slice(1, -1));
   }
+  // A run token is never kept in any form: the whole token and its random part alone.
+  if (runToken) forms.push(runToken, runToken.split("~").at(-1)!);
   return [...new Set(forms)];
+}
+
+/** What a runner relays for a turn that echoes `echo` everywhere an agent's text can go, ending with `ending`. */
+function echoOutputs(echo: string, ending: { type: string; data: Record<string, unknown> }) {
+  const third = Math.ceil(echo.length / 3);
+  const [p1, p2, p3] = [echo.slice(0, third), echo.slice(third, 2 * third), echo.slice(2 * third)];
+  return [
+    { type: "run_started", data: {} },
+    { type: "agent_message", data: { text: p1, partial: true, index: 0 } },
+    { type: "reasoning", data: { text: p1 + p2 } },
+    { type: "agent_message", data: { text: p2, partial: true, index: 1 } },
+    { type: "reasoning", data: { text: p3 } },
+    {
+      type: "artifact_added",
+      data: { artifact_id: "out", text: p1, parts: [{ kind: "text", text: p1 }] },
+    },
+    {
+      type: "artifact_added",
+      data: { artifact_id: "out", text: p2 + p3, parts: [{ kind: "text", text: p2 + p3 }], append: true },
+    },
+    { type: "command_finished", data: { command: "env", output: echo, exit_code: 0 } },
+    { type: "agent_message", data: { text: p3, partial: true, index: 2 } },
+    { type: "agent_message", data: { text: echo, partial: false } },
+    ending,
+  ];
 }
 
 /** Hits of every needle in `text`, as "needle @ where" lines. */
@@ -181,7 +212,7 @@ describe("secrets sweep", () => {
 
     // Runner-backed: a scripted runner gets the secrets with the dispatch and echoes them back.
     const runner = await ScriptedRunner.connect({ name: "sweep-runner", backends: ["openai_compatible"] });
-    const runnerRuns = await Promise.all([
+    const runnerRunsEchoed = await Promise.all([
       spawn("runner completes", {
         backend: "openai_compatible",
         prompt: "echo",
@@ -193,13 +224,11 @@ describe("secrets sweep", () => {
         backend_config: { ...oai("local"), api_key: SECRET.runnerKey, runner: "sweep-runner" },
       }),
     ]);
-    for (const [i, run] of runnerRuns.entries()) {
+    for (const [i, run] of runnerRunsEchoed.entries()) {
       const dispatch = await runner.next("run.dispatch", (f) => f.run_id === run.id);
       const secrets = dispatch.secrets as { api_key: string; headers: Record<string, string> };
       expect(secrets.api_key).toBe(SECRET.runnerKey);
       const echo = `key=${secrets.api_key} hdr=${secrets.headers["x-swyd-key"]} b64=${btoa(secrets.api_key)}`;
-      const third = Math.ceil(echo.length / 3);
-      const [p1, p2, p3] = [echo.slice(0, third), echo.slice(third, 2 * third), echo.slice(2 * third)];
       const ending =
         i === 0
           ? { type: "run_completed", data: { final_response: echo } }
@@ -207,26 +236,37 @@ describe("secrets sweep", () => {
               type: "run_failed",
               data: { error: { code: "backend_failed", message: `model said ${echo}` } },
             };
-      runner.outputs(run.id, 1, [
-        { type: "run_started", data: {} },
-        { type: "agent_message", data: { text: p1, partial: true, index: 0 } },
-        { type: "reasoning", data: { text: p1 + p2 } },
-        { type: "agent_message", data: { text: p2, partial: true, index: 1 } },
-        { type: "reasoning", data: { text: p3 } },
-        {
-          type: "artifact_added",
-          data: { artifact_id: "out", text: p1, parts: [{ kind: "text", text: p1 }] },
-        },
-        {
-          type: "artifact_added",
-          data: { artifact_id: "out", text: p2 + p3, parts: [{ kind: "text", text: p2 + p3 }], append: true },
-        },
-        { type: "command_finished", data: { command: "env", output: echo, exit_code: 0 } },
-        { type: "agent_message", data: { text: p3, partial: true, index: 2 } },
-        { type: "agent_message", data: { text: echo, partial: false } },
-        ending,
-      ]);
+      runner.outputs(run.id, 1, echoOutputs(echo, ending));
     }
+
+    // An orchestrating run: its agent spawns a child with the run token, then echoes the token.
+    const orchestrator = await ScriptedRunner.connect({ name: "sweep-orchestrator", backends: ["codex"] });
+    const planner = await spawn("orchestrator completes", {
+      backend: "codex",
+      prompt: "plan",
+      cwd: "/w",
+      backend_config: { runner: "sweep-orchestrator", orchestration: true },
+    });
+    const plannerDispatch = await orchestrator.next("run.dispatch", (f) => f.run_id === planner.id);
+    runToken = String(plannerDispatch.secrets[RUN_TOKEN_SECRET]);
+    const scoped = await connect(runToken);
+    const child = await scoped.ok("spawn_run", {
+      backend: "remote_a2a",
+      prompt: "echo",
+      backend_config: a2a("echoSecrets"),
+    });
+    runIds.push(child.run_id);
+    const tokenEcho = `SWITCHYARD_RUN_TOKEN=${runToken} header="Authorization: Bearer ${runToken}"`;
+    orchestrator.outputs(
+      planner.id,
+      1,
+      echoOutputs(tokenEcho, { type: "run_completed", data: { final_response: tokenEcho } }),
+    );
+    const runnerRuns = [
+      ...runnerRunsEchoed,
+      planner,
+      { name: "orchestrated child completes", id: child.run_id },
+    ];
 
     const cancelled = started.find((r) => r.name === "a2a cancelled")!;
     await waitForStatus(c, cancelled.id, ["running"]);
@@ -253,13 +293,14 @@ describe("secrets sweep", () => {
       for (const r of tree) runIds.push(r.run_id);
       const live = all.filter((r) => runIds.includes(r.run_id) && !TERMINAL.includes(r.status));
       const review = (await c.ok("get_run", { run_id: reviewed.id })).review;
-      if (live.length === 0 && review && runIds.length >= 14) break;
+      if (live.length === 0 && review && runIds.length >= 16) break;
       await c.ok("wait_runs", {
         run_ids: live.length ? live.map((r) => r.run_id) : [reviewed.id],
         wait_ms: 2000,
       });
     }
     runner.close();
+    orchestrator.close();
   }, 120_000);
 
   it("ran every kind of ending", async () => {
@@ -275,13 +316,20 @@ describe("secrets sweep", () => {
       "openai fails": "failed",
       "runner completes": "completed",
       "runner fails": "failed",
+      "orchestrator completes": "completed",
+      "orchestrated child completes": "completed",
     });
-    // Two reviewers and one remediation run joined the reviewed run's tree.
+    // Two reviewers and one remediation run joined the reviewed run's tree; a child the orchestrator spawned.
     const tree = ((await c.ok("list_runs", { limit: 200 })).runs as any[])
       .filter((r) => r.parent_run_id && runIds.includes(r.run_id))
       .map((r) => `${r.role}:${r.status}`);
-    expect(tree.sort()).toEqual(["reviewer:completed", "reviewer:completed", "worker:completed"]);
-    expect(runIds).toHaveLength(14);
+    expect(tree.sort()).toEqual([
+      "reviewer:completed",
+      "reviewer:completed",
+      "worker:completed",
+      "worker:completed",
+    ]);
+    expect(runIds).toHaveLength(16);
   });
 
   it("no tool result holds a secret in any form, though the agents echoed them", async () => {
@@ -306,6 +354,7 @@ describe("secrets sweep", () => {
     text += JSON.stringify(await c.ok("get_lane_activity", { lane_id: "sweep-lane" }));
 
     expect(hits(text, "tool results")).toEqual([]);
+    expect(runToken).toMatch(/^syrun~acme~run_/);
     // The echoes did arrive and were redacted: a test that cannot see them proves nothing.
     expect(text.split("[redacted]").length - 1).toBeGreaterThan(40);
     expect(artifactPages).toBe(0);

@@ -6,15 +6,29 @@ import type { InputMessage } from "../../shared/runs/messages.ts";
 import type { ToolContext } from "../mcp/tool.ts";
 import { runStub, tenantStub } from "../objects/stubs.ts";
 import { newMessageId } from "../runs/ids.ts";
-import type { AgentFilters } from "./agent-directory.ts";
+import { SwitchyardError, badRequest } from "../../shared/errors.ts";
+import { outOfScope } from "../orchestration/scope.ts";
+import type { AgentEntry, AgentFilters } from "./agent-directory.ts";
 import type { Delivery } from "./agent-inbox.ts";
 
 /**
- * The agent a caller names itself as (`from_agent_name`, the inbox it fetches). Any agent of its
- * tenant today; the one place a caller bound to one agent would be held to it.
+ * The agent a caller names itself as (`from_agent_name`, the inbox it fetches): any agent of its
+ * tenant, except that a run-scoped caller is always its own run's agent (a name it gives must be
+ * that one).
  */
-export function actingAs<N extends string | undefined>(_ctx: ToolContext, name: N): N {
-  return name;
+export function actingAs(ctx: ToolContext, name: string, field: string): string;
+export function actingAs(ctx: ToolContext, name: string | undefined, field: string): string | undefined;
+export function actingAs(ctx: ToolContext, name: string | undefined, field: string): string | undefined {
+  if (!ctx.scope) return name;
+  if (name !== undefined && name !== ctx.scope.agent_name)
+    throw badRequest(field, `with a run token, expected the run's own agent "${ctx.scope.agent_name}"`);
+  return ctx.scope.agent_name;
+}
+
+/** An agent whose newest run is outside a run-scoped caller's scope is answered as no agent at all. */
+async function assertAgentInScope(ctx: ToolContext, agent: AgentEntry, field: string): Promise<void> {
+  if ((await outOfScope(ctx, [agent.last_run_id])).size)
+    throw new SwitchyardError("not_found", `${field}: no agent "${agent.agent_name}"`, { field });
 }
 
 export interface SendInput {
@@ -28,8 +42,9 @@ export interface SendInput {
 
 export async function sendAgentMessage(ctx: ToolContext, input: SendInput) {
   const tenant = await tenantStub(ctx.env, ctx.tenant);
-  const from = actingAs(ctx, input.from_agent_name);
+  const from = actingAs(ctx, input.from_agent_name, "from_agent_name");
   const to = await tenant.findAgent(input.to_agent_name, "to_agent_name", input.cwd);
+  await assertAgentInScope(ctx, to, "to_agent_name");
   const sender = from === undefined ? null : await tenant.findAgent(from, "from_agent_name");
   await tenant.assertInboxRoom(to.agent_name);
 
@@ -69,7 +84,11 @@ export interface FetchInput {
 
 export async function fetchAgentMessages(ctx: ToolContext, input: FetchInput) {
   const tenant = await tenantStub(ctx.env, ctx.tenant);
-  const agent = await tenant.findAgent(actingAs(ctx, input.agent_name), "agent_name", input.cwd);
+  const agent = await tenant.findAgent(
+    actingAs(ctx, input.agent_name, "agent_name"),
+    "agent_name",
+    input.cwd,
+  );
   const { messages, unread } = await tenant.fetchAgentMessages(
     agent.agent_name,
     input.after_seq,
@@ -85,6 +104,12 @@ export async function fetchAgentMessages(ctx: ToolContext, input: FetchInput) {
   };
 }
 
+/** The tenant's agents; for a run-scoped caller only those whose newest run lies below its run (pages may come short). */
 export async function listAgents(ctx: ToolContext, filters: AgentFilters, limit: number, cursor?: string) {
-  return (await tenantStub(ctx.env, ctx.tenant)).listAgents(filters, limit, cursor);
+  const page = await (await tenantStub(ctx.env, ctx.tenant)).listAgents(filters, limit, cursor);
+  const outside = await outOfScope(
+    ctx,
+    page.agents.map((a) => a.last_run_id),
+  );
+  return outside.size ? { ...page, agents: page.agents.filter((a) => !outside.has(a.last_run_id)) } : page;
 }

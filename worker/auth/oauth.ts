@@ -4,6 +4,7 @@
 import { OAuthProvider } from "@cloudflare/workers-oauth-provider";
 import type { Env } from "../env.ts";
 import { isSwitchyardError } from "../../shared/errors.ts";
+import { runTokenGrant } from "../orchestration/run-token.ts";
 import { ensureCimdClient } from "./cimd.ts";
 import type { TenantGrant } from "./grant.ts";
 import { parseTokenPairs, tenantForToken } from "./tokens.ts";
@@ -99,6 +100,12 @@ async function cimdRefusal(request: Request, env: Env): Promise<Response | undef
   }
 }
 
+/** The 401 a refused /mcp request gets, with the RFC 9728 challenge. */
+const refused = (origin: string) =>
+  asUnauthorized(
+    new Response(null, { status: 401, headers: { "WWW-Authenticate": bearerChallenge(origin) } }),
+  );
+
 /**
  * The OAuth layer as a fetch handler in front of `app`: the provider answers discovery, token and
  * registration and guards /mcp; the only resource is /mcp, so the root resource metadata path is
@@ -125,8 +132,15 @@ export function createOAuthHandler(app: Handler) {
     const env: Env = { ...workerEnv, OAUTH_PROVIDER: undefined };
     const url = new URL(request.url);
     // A static token needs none of the provider's work: the app gets the grant the provider's
-    // resolveExternalToken would give it, set on the context the way the provider sets it.
-    const grant = url.pathname === MCP_PATH ? staticGrant(env, bearerOf(request)) : undefined;
+    // resolveExternalToken would give it, set on the context the way the provider sets it. A run
+    // token is asked of its run's object on every call, and one it no longer honours is refused here.
+    const bearer = bearerOf(request);
+    const onMcp = url.pathname === MCP_PATH || url.pathname.startsWith(`${MCP_PATH}/`);
+    const grant =
+      url.pathname === MCP_PATH
+        ? (staticGrant(env, bearer) ?? (await runTokenGrant(env, bearer)))
+        : undefined;
+    if (grant === null) return refused(url.origin);
     if (grant) {
       (ctx as ExecutionContext & { props: unknown }).props = grant;
       return app.fetch(request, env, ctx);
@@ -142,7 +156,6 @@ export function createOAuthHandler(app: Handler) {
     }
     const response = await provider.fetch(request, env, ctx);
     if (url.pathname === AS_METADATA_PATH) return withCimdAdvertised(response);
-    const onMcp = url.pathname === MCP_PATH || url.pathname.startsWith(`${MCP_PATH}/`);
     return onMcp && response.status === 401 ? asUnauthorized(response) : response;
   };
 }

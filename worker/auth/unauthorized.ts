@@ -3,7 +3,7 @@
 export const UNAUTHORIZED_BODY = {
   error: "unauthorized",
   message:
-    "expected Authorization: Bearer <token> with a static token from SWITCHYARD_TOKENS or an OAuth access token issued for this server's /mcp",
+    "expected Authorization: Bearer <token> with a static token from SWITCHYARD_TOKENS, an OAuth access token issued for this server's /mcp, or the token of a live orchestrating run",
 } as const;
 
 /** `response` (a 401) with Switchyard's JSON body and the same headers. */

@@ -1,7 +1,9 @@
-// How tools reach a run: resolve run_id or agent_name within the caller's tenant, then the run's
-// object. An id of another tenant resolves exactly like an id that does not exist.
+// How tools reach a run: resolve run_id or agent_name within the caller's tenant (and, for a
+// run-scoped caller, its scope), then the run's object. An id of another tenant, or outside the
+// caller's scope, resolves exactly like an id that does not exist.
 import { SwitchyardError, isSwitchyardError } from "../../shared/errors.ts";
 import { runStub, tenantStub, type RunRpc } from "../objects/stubs.ts";
+import { assertInScope, outOfScope } from "../orchestration/scope.ts";
 import { RUN_ID_PATTERN } from "../runs/ids.ts";
 import type { RunRecord } from "../runs/run-record.ts";
 import type { ToolContext } from "./tool.ts";
@@ -12,16 +14,19 @@ const noRun = (field: string, id: string) =>
 export async function resolveRunId(
   ctx: ToolContext,
   sel: { run_id?: string; agent_name?: string },
+  field = "run_id",
 ): Promise<string> {
   if (sel.run_id !== undefined) {
-    if (!RUN_ID_PATTERN.test(sel.run_id)) throw noRun("run_id", sel.run_id);
+    if (!RUN_ID_PATTERN.test(sel.run_id)) throw noRun(field, sel.run_id);
+    await assertInScope(ctx, [{ run_id: sel.run_id, field }]);
     return sel.run_id;
   }
+  const noAgent = new SwitchyardError("not_found", `agent_name: no agent "${sel.agent_name}"`, {
+    field: "agent_name",
+  });
   const latest = await (await tenantStub(ctx.env, ctx.tenant)).latestRunOf(sel.agent_name!);
-  if (!latest)
-    throw new SwitchyardError("not_found", `agent_name: no agent "${sel.agent_name}"`, {
-      field: "agent_name",
-    });
+  // An agent whose newest run is outside the caller's scope is answered as no agent at all.
+  if (!latest || (await outOfScope(ctx, [latest])).size) throw noAgent;
   return latest;
 }
 
@@ -31,7 +36,7 @@ export async function openRun(
   sel: { run_id?: string; agent_name?: string },
   field = "run_id",
 ) {
-  const runId = await resolveRunId(ctx, sel);
+  const runId = await resolveRunId(ctx, sel, field);
   const stub = await runStub(ctx.env, ctx.tenant, runId);
   const record: RunRecord | null = await stub.getRecord();
   if (!record) throw noRun(field, runId);
@@ -48,7 +53,7 @@ export async function callRun<T>(
   call: (stub: RunRpc) => Promise<T>,
   field = "run_id",
 ): Promise<{ runId: string; value: T }> {
-  const runId = await resolveRunId(ctx, sel);
+  const runId = await resolveRunId(ctx, sel, field);
   const stub = await runStub(ctx.env, ctx.tenant, runId);
   try {
     return { runId, value: await call(stub) };

@@ -10,6 +10,7 @@ import {
 } from "@modelcontextprotocol/server";
 import { z } from "zod";
 import { SwitchyardError, badRequest } from "../../shared/errors.ts";
+import { mayCall, withoutRunTokens } from "../orchestration/scope.ts";
 import type { ToolContext } from "./tool.ts";
 import { toListedTool } from "./tool-listing.ts";
 import {
@@ -66,7 +67,9 @@ export function createMcpServer(ctx: ToolContext, era: "legacy" | "modern" = "le
     capabilities: { tools: {}, ...(tasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}) },
     cacheHints: { "tools/list": LIST_CACHE, "server/discover": LIST_CACHE },
   });
-  server.setRequestHandler("tools/list", () => ({ tools: LISTING }));
+  // A run-scoped caller is shown only the tools it may call.
+  const listing = ctx.scope ? LISTING.filter((t) => mayCall(ctx.scope, t.name)) : LISTING;
+  server.setRequestHandler("tools/list", () => ({ tools: listing }));
   server.setRequestHandler("tools/call", { params: ANY_PARAMS }, async (params, req) => {
     const result = await callTool(params, ctx);
     const asTask =
@@ -118,13 +121,11 @@ function kindOf(v: unknown): string {
 async function callTool(params: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult> {
   const { name, arguments: rawArgs = {} } = params;
   const tool = typeof name === "string" ? BY_NAME.get(name) : undefined;
-  if (!tool) {
+  if (!tool || !mayCall(ctx.scope, tool.name)) {
     const given =
       typeof name === "string" ? `no tool ${JSON.stringify(name.slice(0, 64))}` : `got ${kindOf(name)}`;
-    return toToolError(
-      "tools/call",
-      badRequest("name", `${given}; tools are ${[...BY_NAME.keys()].join(", ")}`),
-    );
+    const names = [...BY_NAME.keys()].filter((n) => mayCall(ctx.scope, n));
+    return toToolError("tools/call", badRequest("name", `${given}; tools are ${names.join(", ")}`));
   }
   if (!isObject(rawArgs))
     return toToolError(
@@ -137,7 +138,7 @@ async function callTool(params: Record<string, unknown>, ctx: ToolContext): Prom
     return toToolError(tool.name, new SwitchyardError("bad_request", message, { field }));
   }
   try {
-    return toCheckedResult(tool, await tool.handler(parsed.data, ctx), ctx.env);
+    return toCheckedResult(tool, await tool.handler(withoutRunTokens(ctx.scope, parsed.data), ctx), ctx.env);
   } catch (error) {
     return toToolError(tool.name, error);
   }

@@ -2,10 +2,13 @@
 import type { ToolAnnotations } from "@modelcontextprotocol/server";
 import type { z } from "zod";
 import type { Env } from "../env.ts";
+import type { RunScope } from "../orchestration/scope.ts";
 
 export interface ToolContext {
   env: Env;
   tenant: string;
+  /** Set for a caller holding a run token: it reaches only that run's descendants. */
+  scope?: RunScope;
 }
 
 export type Annotations = Required<

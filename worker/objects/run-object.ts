@@ -23,6 +23,8 @@ import { toBackendRun, toDispatch, type RunPrivate } from "../../shared/runs/run
 import { holdsRunTables, openRunStorage } from "../storage/run-storage.ts";
 import { isAwaitingInput, isTerminal, type RunStatus } from "../../shared/runs/status.ts";
 import { parsePriceTable, type PriceTable } from "../../shared/runs/usage.ts";
+import { mintRunToken } from "../orchestration/run-token.ts";
+import { RUN_TOKEN_SECRET, orchestrates } from "../../shared/runs/run-token.ts";
 import type { AgentMessage } from "../agents/agent-inbox.ts";
 import { ChangeOutbox } from "./change-outbox.ts";
 import { tenantStub } from "./stubs.ts";
@@ -390,16 +392,43 @@ export class RunObject extends DurableObject<Env> {
 
   // ── runner-backed runs: the tenant's hub calls these ─────────────────────────────────────
 
-  /** What a runner needs to execute the run, or null when it ended while queued. */
+  /**
+   * What a runner needs to execute the run, or null when it ended while queued. An orchestrating
+   * run gets a fresh run token among its secrets; only its hash is kept, so a dispatch again (to
+   * another runner) leaves the earlier token dead.
+   */
   async forDispatch(runner: string): Promise<Outcome<Omit<DispatchFrame, "type"> | null>> {
-    return outcome(() => {
+    return outcome(async () => {
       const run = this.#mustRun();
       if (isTerminal(run.status)) return null;
+      const state = this.#private();
+      if (orchestrates(run.spec.config)) {
+        const { token, hash } = await mintRunToken({ tenant: run.tenant, run_id: run.run_id });
+        // The mint awaited: the run may have ended meanwhile, and a token must not outlive it.
+        if (isTerminal(run.status)) return null;
+        this.#store.setPrivate("run_token_hash", hash);
+        state.secrets = { ...state.secrets, [RUN_TOKEN_SECRET]: token };
+      }
       run.status_reason = `dispatched to runner "${runner}"`;
       run.runner = runner;
       run.remote_ref = { ...run.remote_ref, runner };
       this.#store.saveRecord(run);
-      return toDispatch(run, this.#private());
+      return toDispatch(run, state);
+    });
+  }
+
+  /**
+   * The run's agent name when `hash` is the hash of its current token and the run is live (checked
+   * on every call); null otherwise.
+   */
+  async honoursRunToken(hash: string): Promise<Outcome<string | null>> {
+    return outcome(() => {
+      // A token naming a run that never existed opens no storage for it.
+      if (!holdsRunTables(this.ctx.storage.sql)) return null;
+      const run = this.#w?.run;
+      const kept = this.#store.getPrivate<string>("run_token_hash");
+      const live = run !== undefined && !isTerminal(run.status) && kept !== undefined && kept === hash;
+      return live ? run.agent_name : null;
     });
   }
 

@@ -28,6 +28,7 @@ import { applyRunChange } from "../runs/run-changes.ts";
 import { RunIndex, type RunChange, type RunFilters, type RunPage } from "../runs/run-index.ts";
 import type { RunRecord } from "../runs/run-record.ts";
 import { newRunRecord, type SpawnRequest } from "../runs/spawn.ts";
+import { withinScope } from "../orchestration/scope.ts";
 import { openTenantStorage } from "../storage/tenant-storage.ts";
 import { runStub } from "./stubs.ts";
 
@@ -110,12 +111,19 @@ export class TenantObject extends Agent<Env> {
   async #spawn(req: SpawnRequest, { secrets, carry }: SpawnSecrets): Promise<RunRecord> {
     const { index, lanes, reviews, hub } = this.#p;
     const tenant = this.name;
+    const scope = req.scope_run_id;
     if (req.idempotency_key) {
       const prior = index.idempotent(req.idempotency_key, req.fingerprint);
+      // A key another caller used is refused as taken, not answered with that caller's run.
+      if (prior && scope && !withinScope(index, scope, prior)) {
+        throw new SwitchyardError("conflict", "idempotency_key: already used; choose another", {
+          field: "idempotency_key",
+        });
+      }
       if (prior) return this.#record(prior);
     }
     const parent = req.parent_run_id ? index.row(req.parent_run_id) : undefined;
-    if (req.parent_run_id && !parent) {
+    if (req.parent_run_id && (!parent || (scope && !withinScope(index, scope, req.parent_run_id, true)))) {
       throw new SwitchyardError("not_found", `parent_run_id: no run "${req.parent_run_id}"`, {
         field: "parent_run_id",
       });
@@ -142,7 +150,12 @@ export class TenantObject extends Agent<Env> {
       }
     }
 
-    const session = index.settleSession(req);
+    const session = index.settleSession(req, scope !== undefined);
+    if (scope && session.previous_run_id && !withinScope(index, scope, session.previous_run_id)) {
+      throw new SwitchyardError("not_found", `session_id: no session "${req.session_id}"`, {
+        field: "session_id",
+      });
+    }
     const now = new Date();
     const run_id = newRunId(now.getTime());
     const placement = placeRun(
@@ -200,6 +213,11 @@ export class TenantObject extends Agent<Env> {
   /** The newest run of an agent, for tools called with `agent_name` instead of `run_id`. */
   async latestRunOf(agentName: string): Promise<Outcome<string | null>> {
     return outcome(() => this.#p.index.latestRunOf(agentName));
+  }
+
+  /** Which of `runIds` lie outside the scope of the run `scopeRunId` (orchestration/scope.ts). */
+  async outsideScope(scopeRunId: string, runIds: string[]): Promise<Outcome<string[]>> {
+    return outcome(() => runIds.filter((id) => !withinScope(this.#p.index, scopeRunId, id)));
   }
 
   async listRuns(filters: RunFilters, limit: number, cursor: string | undefined): Promise<Outcome<RunPage>> {

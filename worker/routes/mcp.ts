@@ -18,7 +18,7 @@ const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 export const mcpRoutes = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
 
 mcpRoutes.post("/mcp", requireTenant(), async (c) => {
-  const ctx = { env: c.env, tenant: c.get("tenant") };
+  const ctx = { env: c.env, tenant: c.get("tenant"), scope: c.get("scope") };
   const read = await readBody(withHostHeader(c.req.raw));
   if (read === "too_large") return tooLarge(c);
   const { request, parsedBody } = read;

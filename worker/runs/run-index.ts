@@ -43,7 +43,15 @@ export interface RunFilters {
   parent_run_id?: string;
   lane_id?: string;
   cwd?: string;
+  /** Only runs below this one in its run tree (a run-scoped caller's listing, orchestration/scope.ts). */
+  descendant_of?: string;
 }
+
+/** The run ids below `?` in its run tree, as a subquery (the tree is bounded by max_tree_runs). */
+const DESCENDANTS = `WITH RECURSIVE below(id) AS (
+    SELECT run_id FROM runs WHERE parent_run_id = ?
+    UNION SELECT r.run_id FROM runs r JOIN below ON r.parent_run_id = below.id)
+  SELECT id FROM below`;
 
 interface CursorPosition {
   created_ms: number;
@@ -138,8 +146,8 @@ export class RunIndex {
     return prior?.run_id;
   }
 
-  /** Picks the session and agent name of a new run, per session_mode. */
-  settleSession(req: SpawnRequest): SettledSession {
+  /** Picks the session and agent name of a new run, per session_mode; `hideOthers` for a run-scoped spawn. */
+  settleSession(req: SpawnRequest, hideOthers = false): SettledSession {
     if (req.session_mode === "resume") {
       const session = this.#rows<{ backend: string; agent_name: string; ref: string; latest_run_id: string }>(
         "SELECT backend, agent_name, ref, latest_run_id FROM sessions WHERE session_id = ?",
@@ -175,10 +183,16 @@ export class RunIndex {
         agent_name,
       )[0];
       if (taken) {
+        // A run-scoped caller is not told another agent's session.
+        const resume = hideOthers
+          ? ""
+          : ` or pass session_mode "resume" with session_id "${taken.session_id}"`;
         throw new SwitchyardError(
           "conflict",
-          `agent_name: "${agent_name}" is already taken; choose another or pass session_mode "resume" with session_id "${taken.session_id}"`,
-          { field: "agent_name" },
+          `agent_name: "${agent_name}" is already taken; choose another${resume}`,
+          {
+            field: "agent_name",
+          },
         );
       }
     } else {
@@ -247,6 +261,18 @@ export class RunIndex {
     );
   }
 
+  /** Whether `runId` lies below `ancestor` in its run tree (its parent, or its parent's, …). */
+  descends(runId: string, ancestor: string): boolean {
+    const parentOf = (id: string) =>
+      this.#rows<{ parent_run_id: string | null }>("SELECT parent_run_id FROM runs WHERE run_id = ?", id)[0]
+        ?.parent_run_id ?? null;
+    // Parents are set at spawn and never change, so the walk ends at a root; the hop cap only
+    // bounds a damaged index (a tree is bounded by max_tree_runs).
+    for (let at = parentOf(runId), hops = 0; at && hops < 100_000; at = parentOf(at), hops++)
+      if (at === ancestor) return true;
+    return false;
+  }
+
   latestRunOf(agentName: string): string | null {
     return (
       this.#rows<{ latest_run_id: string }>(
@@ -259,10 +285,15 @@ export class RunIndex {
   list(filters: RunFilters, limit: number, cursor: string | undefined): RunPage {
     const where: string[] = [];
     const params: unknown[] = [];
-    for (const [column, value] of Object.entries(filters)) {
+    const { descendant_of, ...columns } = filters;
+    for (const [column, value] of Object.entries(columns)) {
       if (value === undefined) continue;
       where.push(`${column} = ?`);
       params.push(value);
+    }
+    if (descendant_of !== undefined) {
+      where.push(`run_id IN (${DESCENDANTS})`);
+      params.push(descendant_of);
     }
     if (cursor) {
       const at = decodeCursor(cursor);

@@ -11,8 +11,11 @@ type EventRow = { seq: number; ts: string; type: string; data: string };
 /** The chunk rows of joined artifact texts use this seq, which no event has; their pointer is the artifact id. */
 const JOINED_SEQ = 0;
 
-/** Keys of the run's private documents; `halt_runner` marks a runner's run Switchyard ended. */
-type PrivateKey = "checkpoint" | "secrets" | "carry" | "halt_runner";
+/**
+ * Keys of the run's private documents; `halt_runner` marks a runner's run Switchyard ended,
+ * `run_token_hash` is the SHA-256 of an orchestrating run's token while the run lives.
+ */
+type PrivateKey = "checkpoint" | "secrets" | "carry" | "halt_runner" | "run_token_hash";
 
 export class RunLog {
   readonly #sql: SqlStorage;

@@ -2,7 +2,7 @@
 // (messages, reasoning, each artifact's chunks) and so are redacted as a stream, and which restate
 // such a text whole (final_response, a question, a reason). The matching rule is redact.ts.
 import type { NewEvent } from "../../shared/runs/events.ts";
-import { Redactor, TextStream, secretValues } from "../../shared/runs/redact.ts";
+import { Redactor, TextStream, secretValues, type SecretShape } from "../../shared/runs/redact.ts";
 import { statusAfter } from "../../shared/runs/status.ts";
 
 /** One stream's state: the redactor's and what a field restating its last piece needs. */
@@ -23,8 +23,8 @@ export class RunRedactor {
   readonly #r: Redactor;
   readonly #streams = new Map<string, Stream>();
 
-  constructor(secrets: Record<string, unknown>) {
-    this.#r = new Redactor(secretValues(secrets));
+  constructor(secrets: Record<string, unknown>, shapes: readonly SecretShape[] = []) {
+    this.#r = new Redactor(secretValues(secrets), shapes);
   }
 
   /** Redacts any value standalone (refs, checkpoints). */

@@ -7,6 +7,7 @@ import { checkOutput } from "./output-schema.ts";
 import { RunLog } from "./run-log.ts";
 import { admitEvent, applyEvent, setStatus, type RunRecord } from "./run-record.ts";
 import { RunRedactor } from "./run-redactor.ts";
+import { RUN_TOKEN_SHAPE, orchestrates } from "../../shared/runs/run-token.ts";
 import { isTerminal, type RunStatus } from "../../shared/runs/status.ts";
 import {
   normalizeUsage,
@@ -36,12 +37,15 @@ export class RunWriter {
   readonly #onAppend = new Set<() => void>();
   readonly #onTerminal = new Set<() => void>();
 
-  /** `secrets` are what is redacted from everything stored (the run's and its review loop's). */
+  /**
+   * `secrets` are what is redacted from everything stored (the run's and its review loop's); an
+   * orchestrating run's token is redacted by its shape, as its value is never kept.
+   */
   constructor(run: RunRecord, secrets: Record<string, unknown>, deps: RunWriterDeps) {
     this.run = run;
     this.#log = deps.log;
     this.#d = deps;
-    this.#redactor = new RunRedactor(secrets);
+    this.#redactor = new RunRedactor(secrets, orchestrates(run.spec.config) ? [RUN_TOKEN_SHAPE] : []);
   }
 
   /** Whether a reader is parked for the next append (so a new output should be written at once). */
@@ -155,6 +159,8 @@ export class RunWriter {
     if (isTerminal(run.status)) {
       wakeAll(this.#onTerminal);
       this.#log.deletePrivate("secrets");
+      // The run's token dies with it: its hash goes, and the status alone would refuse it anyway.
+      this.#log.deletePrivate("run_token_hash");
       // Only a completed run can be reviewed (or remediated), so only its review loop needs these.
       if (run.status !== "completed") this.#log.deletePrivate("carry");
     }

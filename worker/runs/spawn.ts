@@ -22,6 +22,8 @@ export interface SpawnRequest {
   /** Which review cycle this run is (1 for a first attempt). */
   review_cycle?: number;
   budget?: Budget;
+  /** Set when a run-scoped caller spawns: every run the spawn touches must lie in this run's tree. */
+  scope_run_id?: string;
   idempotency_key?: string;
   /** Stable digest of the call, so a reused idempotency_key with other arguments is refused. */
   fingerprint: string;

@@ -26,10 +26,21 @@ export class AgentsStack {
     this.runner = parts.runner;
   }
 
-  /** Starts it all and returns once the runner is connected; `name` is the runner's. */
-  static async start(name: string, agents: AgentsEnv): Promise<AgentsStack> {
+  /**
+   * Starts it all and returns once the runner is connected; `name` is the runner's, `vars` more
+   * Worker variables (the edge allow list, …).
+   */
+  static async start(
+    name: string,
+    agents: AgentsEnv,
+    vars: Record<string, string> = {},
+  ): Promise<AgentsStack> {
     const dev = new WranglerDev({
-      vars: { SWITCHYARD_TOKENS: `e2e=${MCP_TOKEN}`, SWITCHYARD_RUNNER_TOKENS: `e2e=${RUNNER_TOKEN}` },
+      vars: {
+        SWITCHYARD_TOKENS: `e2e=${MCP_TOKEN}`,
+        SWITCHYARD_RUNNER_TOKENS: `e2e=${RUNNER_TOKEN}`,
+        ...vars,
+      },
     });
     await dev.start();
     const runnerOptions = { url: dev.url, token: RUNNER_TOKEN, name, roots: [agents.root], env: agents.env };

@@ -81,6 +81,7 @@ export const continueRun = defineTool({
       {
         ...forContinuation(record, message, config),
         parent_run_id: record.parent_run_id ?? undefined,
+        scope_run_id: ctx.scope?.run_id,
         fingerprint: await fingerprintOf({ continue_of: record.run_id, message, config }),
       },
       { secrets },

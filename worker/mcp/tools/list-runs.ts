@@ -14,7 +14,7 @@ export const cursorAfter = (row: RunIndexRow) =>
 export const listRuns = defineTool({
   name: "list_runs",
   description:
-    "The tenant's runs, newest first. Filters combine with AND. Pass next_cursor back as cursor for the next page. " +
+    "The tenant's runs (with a run token: the runs below that run), newest first. Filters combine with AND. Pass next_cursor back as cursor for the next page. " +
     "fields/detail/max_bytes bound the answer; a trimmed answer says what it left out.",
   annotations: readOnly("List runs"),
   input: z.strictObject({
@@ -35,7 +35,9 @@ export const listRuns = defineTool({
     truncated: TruncatedSchema,
   }),
   async handler({ limit, cursor, fields, detail, max_bytes, ...filters }, ctx) {
-    const page = await (await tenantStub(ctx.env, ctx.tenant)).listRuns(filters, limit, cursor);
+    // A run-scoped caller lists only what lies below its run (orchestration/scope.ts).
+    const scoped = ctx.scope ? { ...filters, descendant_of: ctx.scope.run_id } : filters;
+    const page = await (await tenantStub(ctx.env, ctx.tenant)).listRuns(scoped, limit, cursor);
     const { answer } = fitToBudget(page.runs, max_bytes, (kept) => {
       const trimmed = kept.length < page.runs.length;
       const last = kept.at(-1);

@@ -126,6 +126,10 @@ export const spawnRun = defineTool({
   input: SpawnRunInputSchema,
   output: SpawnRunOutputSchema,
   async handler(args, ctx) {
+    // A run-scoped caller spawns into its own run's tree only, and lanes are the tenant's, not its.
+    if (ctx.scope && args.lane_id !== undefined)
+      throw badRequest("lane_id", "not available with a run token: spawn without a lane");
+    const parentRunId = args.parent_run_id ?? ctx.scope?.run_id;
     const tenant = await tenantStub(ctx.env, ctx.tenant);
     const lane = args.lane_id ? await tenant.getLane(args.lane_id) : null;
     if (args.lane_id && !lane)
@@ -171,7 +175,8 @@ export const spawnRun = defineTool({
         session_id: args.session_id,
         agent_name: args.agent_name ?? args.nickname,
         metadata,
-        parent_run_id: args.parent_run_id,
+        parent_run_id: parentRunId,
+        scope_run_id: ctx.scope?.run_id,
         lane_id: args.lane_id,
         review: reviewSplit?.policy,
         budget: args.budget,

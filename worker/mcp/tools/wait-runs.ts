@@ -3,6 +3,7 @@ import { z } from "zod";
 import { SwitchyardError, isSwitchyardError } from "../../../shared/errors.ts";
 import type { RunStanding } from "../../objects/run-object.ts";
 import { runStub } from "../../objects/stubs.ts";
+import { assertInScope } from "../../orchestration/scope.ts";
 import { RUN_ID_PATTERN } from "../../runs/ids.ts";
 import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { defineTool, readOnly } from "../tool.ts";
@@ -28,6 +29,10 @@ export const waitRuns = defineTool({
   }),
   async handler({ run_ids, mode, wait_ms }, ctx) {
     const ids = [...new Set(run_ids)];
+    await assertInScope(
+      ctx,
+      ids.map((run_id, i) => ({ run_id, field: `run_ids.${i}` })),
+    );
     const missing = (i: number) =>
       new SwitchyardError("not_found", `run_ids.${i}: no run "${ids[i]}"`, { field: `run_ids.${i}` });
     ids.forEach((id, i) => {

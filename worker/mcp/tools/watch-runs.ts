@@ -6,6 +6,7 @@ import { RunEventSchema } from "../../../shared/runs/events.ts";
 import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import type { PollResult } from "../../objects/run-object.ts";
 import { runStub, type RunRpc } from "../../objects/stubs.ts";
+import { assertInScope } from "../../orchestration/scope.ts";
 import { RUN_ID_PATTERN } from "../../runs/ids.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project, reduceItem } from "../bounded.ts";
 import { defineTool, readOnly } from "../tool.ts";
@@ -63,6 +64,8 @@ export const watchRuns = defineTool({
   async handler(args, ctx) {
     const watched = args.runs.map((cursor, i) => ({ ...cursor, field: `runs.${i}.run_id` }));
     for (const c of watched) if (!RUN_ID_PATTERN.test(c.run_id)) throw noRun(c);
+    // A run-scoped caller (an orchestrating run's agent) watches only what lies below its run.
+    await assertInScope(ctx, watched);
     const stubs = await Promise.all(watched.map((c) => runStub(ctx.env, ctx.tenant, c.run_id)));
     const read = (i: number) => named(watched[i]!, stubs[i]!.poll(watched[i]!.after_seq, args.limit, 0));
 
