@@ -224,6 +224,9 @@ describe("storage written by the release before schema versions", () => {
     expect(fresh.tenant.map((t) => t.name)).toEqual([
       "agents",
       "idempotency",
+      "lane_item_secrets",
+      "lane_items",
+      "lane_runs",
       "lanes",
       "review_policies",
       "reviews",
