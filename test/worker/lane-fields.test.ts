@@ -155,4 +155,19 @@ describe("lane worktree fields", () => {
     expect(closed.message).toContain("closed");
     expect(await queueOf(c, lane_id)).toEqual([]);
   });
+
+  it("a lane holds at most 100 waiting items; the next enqueue is refused and nothing is added", async () => {
+    const c = await connect();
+    const base = `lf-${uid()}`;
+    const lane_id = `lf-${uid()}`;
+    await upsert(c, { lane_id: base });
+    await upsert(c, { lane_id, repo: "/srv/repos/app", backend: "codex", depends_on: [base] });
+    for (let i = 1; i <= 100; i++)
+      await c.ok("manage_lane", { operation: "enqueue", lane_id, prompt: `item ${i}` });
+    const full = await c.err("manage_lane", { operation: "enqueue", lane_id, prompt: "one too many" });
+    expect([full.code, full.field]).toEqual(["conflict", "lane_id"]);
+    expect(full.message).toContain("100 items waiting");
+    const { queue } = await c.ok("get_lane_activity", { lane_id, limit: 200 });
+    expect(queue.map((i: any) => i.position)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
+  });
 });

@@ -340,4 +340,26 @@ describe("lane queues", () => {
     expect(JSON.stringify(run)).not.toContain(secret);
     again.close();
   });
+
+  it("closing a lane cancels its waiting items and drops their secrets", async () => {
+    const c = await connect();
+    const base = await repoLane(c);
+    const { lane_id } = await repoLane(c, { depends_on: [base.lane_id] });
+    const before = await secretRows();
+    for (const n of [1, 2])
+      await enqueue(c, lane_id, `item ${n}`, {
+        backend: "openai_compatible",
+        model: "m",
+        backend_config: { base_url: "http://192.168.7.7/v1", api_key: `sk-close-${n}-${uid()}` },
+      });
+    expect(await secretRows()).toBe(before + 2);
+    await c.ok("manage_lane", { operation: "close", lane_id });
+    expect(await secretRows()).toBe(before);
+    const closed = await c.ok("get_lane_activity", { lane_id });
+    expect([closed.queue, closed.current_item]).toEqual([[], null]);
+    // Merging the dependency later starts nothing in the closed lane.
+    for (const status of ["active", "review", "merged"])
+      await c.ok("manage_lane", { operation: "upsert", lane_id: base.lane_id, status });
+    expect((await c.ok("list_runs", { lane_id })).runs).toEqual([]);
+  });
 });
