@@ -16,6 +16,16 @@ const secretRows = () =>
       state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM lane_item_secrets").one().n,
   );
 
+/** Items whose stored request (the part of an item outside its secrets) holds `text` anywhere. */
+const itemRequestsHolding = (text: string) =>
+  runInDurableObject(
+    objects.TENANTS.getByName("acme"),
+    (_, state) =>
+      state.storage.sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM lane_items WHERE instr(request, ?) > 0", text)
+        .one().n,
+  );
+
 const uid = () => crypto.randomUUID().slice(0, 8);
 const REPO = "/srv/repos/app";
 
@@ -319,6 +329,8 @@ describe("lane queues", () => {
     });
     expect(second.state).toBe("waiting");
     expect(await secretRows()).toBe(before + 1);
+    expect(await itemRequestsHolding("after the restart")).toBe(1); // the query sees what requests hold
+    expect(await itemRequestsHolding(secret)).toBe(0);
     expect(JSON.stringify(await c.ok("get_lane_activity", { lane_id }))).not.toContain(secret);
 
     await abortAllDurableObjects();
