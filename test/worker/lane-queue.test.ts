@@ -207,6 +207,15 @@ describe("lane queues", () => {
 
     const held = await c.ok("get_lane_activity", { lane_id });
     expect(held.lane.holder).toBe(holderName);
+    // The worktree exists on the holder now: its repo and branch stay what they were.
+    for (const [field, value] of [
+      ["repo", "/srv/repos/other"],
+      ["branch", "moved"],
+    ]) {
+      const moved = await c.err("manage_lane", { operation: "upsert", lane_id, [field!]: value });
+      expect([moved.code, moved.field]).toEqual(["bad_request", field]);
+      expect(moved.message).toContain(`worktree on runner "${holderName}"`);
+    }
     const backends = await c.ok("list_available_backends", {});
     expect(backends.lane_holders).toContainEqual({ lane_id, runner: holderName, connected: true });
 
