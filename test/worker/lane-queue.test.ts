@@ -4,8 +4,9 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { DispatchFrame } from "../../shared/protocol/frames.ts";
-import { agentUrl, connect, spawnA2aRun, waitForStatus, type TestClient } from "./support/mcp.ts";
+import { TOKENS, agentUrl, connect, spawnA2aRun, waitForStatus, type TestClient } from "./support/mcp.ts";
 import { objects } from "./support/objects.ts";
+import { OLD, writeOldTenant } from "./support/previous-release.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 
 /** Rows of the tenant's table of queued items' secrets (the tests' token is tenant acme's). */
@@ -382,5 +383,24 @@ describe("lane queues", () => {
     for (const status of ["active", "review", "merged"])
       await c.ok("manage_lane", { operation: "upsert", lane_id: base.lane_id, status });
     expect((await c.ok("list_runs", { lane_id })).runs).toEqual([]);
+  });
+
+  it("a lane written by the release before versioned run changes takes queued work: its ended run holds nothing", async () => {
+    // That release never marked a run's end handled: the lane's completed run must not keep it busy.
+    await runInDurableObject(objects.TENANTS.getByName("globex"), (_, state) =>
+      writeOldTenant(state.storage.sql),
+    );
+    await abortAllDurableObjects();
+    const c = await connect(TOKENS.globex);
+    const a2a = { agent_url: agentUrl("streaming") };
+    const { item } = await c.ok("manage_lane", {
+      operation: "enqueue",
+      lane_id: OLD.lane_id,
+      prompt: "more work",
+      backend_config: a2a,
+      review: { backend: "remote_a2a", backend_config: { agent_url: agentUrl("reviewer") } },
+    });
+    expect(item).toMatchObject({ position: 1, state: "dispatched", backend: "remote_a2a" });
+    expect((await c.ok("get_run", { run_id: item.run_id })).lane_id).toBe(OLD.lane_id);
   });
 });

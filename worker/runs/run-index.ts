@@ -325,11 +325,13 @@ export class RunIndex {
 
   /**
    * A run of the lane that is live or whose end has not been handled yet (its review loop may
-   * still start work in the lane), other than `except`; undefined when the lane is idle.
+   * still start work in the lane), other than `except`; undefined when the lane is idle. A run
+   * that ended before changes were versioned (change_version 0) never had its end marked handled.
    */
   unsettledInLane(laneId: string, except = ""): string | undefined {
     return this.#rows<{ run_id: string }>(
-      "SELECT run_id FROM runs WHERE lane_id = ? AND (terminal = 0 OR end_handled = 0) AND run_id != ? LIMIT 1",
+      `SELECT run_id FROM runs WHERE lane_id = ? AND run_id != ?
+         AND (terminal = 0 OR (end_handled = 0 AND change_version > 0)) LIMIT 1`,
       laneId,
       except,
     )[0]?.run_id;
