@@ -350,12 +350,18 @@ describe("lane queues", () => {
     expect(kept.current_item.item_id).toBe(first.item_id);
     expect(kept.lane.holder).toBe(name);
 
+    // As if the restart had cut the spawn short before the item noted its run's id.
+    await runInDurableObject(objects.TENANTS.getByName("acme"), (_, state) => {
+      state.storage.sql.exec("UPDATE lane_items SET run_id = NULL WHERE item_id = ?", first.item_id);
+    });
     again.outputs(d1.run_id, 2, [
       { type: "agent_message", data: { text: "done" } },
       { type: "run_completed", data: { final_response: "done" } },
     ]);
     const d2 = await again.next("run.dispatch");
     expect(d2).toMatchObject({ backend: "openai_compatible", secrets: { api_key: secret } });
+    const after = await c.ok("get_lane_activity", { lane_id });
+    expect(after.current_item).toMatchObject({ item_id: second.item_id, run_id: d2.run_id });
     expect(d2.lane?.lane_id).toBe(lane_id);
     expect(await secretRows()).toBe(before);
     const run = await c.ok("get_run", { run_id: d2.run_id });

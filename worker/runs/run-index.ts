@@ -120,6 +120,11 @@ export class RunIndex {
     )[0];
   }
 
+  /** The run an idempotency key was used for, whatever its arguments. */
+  runOfKey(key: string): string | undefined {
+    return this.#rows<{ run_id: string }>("SELECT run_id FROM idempotency WHERE key = ?", key)[0]?.run_id;
+  }
+
   /** The run an idempotency key already made; a conflict when the arguments differ. */
   idempotent(key: string, fingerprint: string): string | undefined {
     const prior = this.#rows<{ run_id: string; fingerprint: string }>(
