@@ -128,6 +128,11 @@ export class RunIndex {
     )[0];
   }
 
+  /** The run an idempotency key was used for, whatever its arguments. */
+  runOfKey(key: string): string | undefined {
+    return this.#rows<{ run_id: string }>("SELECT run_id FROM idempotency WHERE key = ?", key)[0]?.run_id;
+  }
+
   /** The run an idempotency key already made; a conflict when the arguments differ. */
   idempotent(key: string, fingerprint: string): string | undefined {
     const prior = this.#rows<{ run_id: string; fingerprint: string }>(
@@ -352,6 +357,28 @@ export class RunIndex {
   /** Records that what the run's end sets off on the tenant has all happened. */
   markEndHandled(runId: string): void {
     this.#sql.exec("UPDATE runs SET end_handled = 1 WHERE run_id = ?", runId);
+  }
+
+  /**
+   * A run of the lane that is live or whose end has not been handled yet (its review loop may
+   * still start work in the lane), other than `except`; undefined when the lane is idle. A run
+   * that ended before changes were versioned (change_version 0) never had its end marked handled.
+   */
+  unsettledInLane(laneId: string, except = ""): string | undefined {
+    return this.#rows<{ run_id: string }>(
+      `SELECT run_id FROM runs WHERE lane_id = ? AND run_id != ?
+         AND (terminal = 0 OR (end_handled = 0 AND change_version > 0)) LIMIT 1`,
+      laneId,
+      except,
+    )[0]?.run_id;
+  }
+
+  /** A live run of the lane, if any. */
+  liveInLane(laneId: string): string | undefined {
+    return this.#rows<{ run_id: string }>(
+      "SELECT run_id FROM runs WHERE lane_id = ? AND terminal = 0 LIMIT 1",
+      laneId,
+    )[0]?.run_id;
   }
 
   liveRuns(): number {

@@ -3,6 +3,7 @@
 import { z } from "zod";
 import { ApprovalRequestSchema } from "../../shared/runs/approvals.ts";
 import type { NewEvent } from "../../shared/runs/events.ts";
+import { RunChangesSchema, TestResultSchema } from "../../shared/lanes/lane-work.ts";
 import { StoredArtifactSchema, joinArtifact, type ArtifactTextStore } from "./joined-artifacts.ts";
 import { RunSpecSchema } from "../../shared/runs/run-spec.ts";
 import { RunStatusSchema, isTerminal, statusAfter, type RunStatus } from "../../shared/runs/status.ts";
@@ -130,6 +131,10 @@ export const RunRecordSchema = z.object({
   pending_approval: ApprovalRequestSchema.nullable()
     .optional()
     .describe("what the agent asks to do; answer with continue_run {approval: {approve, reason?}}"),
+  /** A lane run's changes (its `lane_changes` event); absent in records stored before lanes reported them. */
+  changes: RunChangesSchema.nullable().optional(),
+  /** A lane run's test gate (its `tests_finished` event); absent likewise. */
+  tests: TestResultSchema.nullable().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -186,6 +191,14 @@ export function applyEvent(
   if (event.type === "file_changed") {
     for (const path of changedPaths(data))
       if (!record.result.files_changed.includes(path)) record.result.files_changed.push(path);
+  }
+  if (event.type === "lane_changes") {
+    const changes = RunChangesSchema.safeParse(data);
+    if (changes.success) record.changes = changes.data;
+  }
+  if (event.type === "tests_finished") {
+    const tests = TestResultSchema.safeParse(data);
+    if (tests.success) record.tests = tests.data;
   }
   if (event.type === "run_completed") {
     const final = str(data.final_response);

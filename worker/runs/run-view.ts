@@ -9,6 +9,7 @@ import {
 } from "./run-record.ts";
 import { JoinedArtifactSchema, toArtifactView } from "./joined-artifacts.ts";
 import { isTerminal } from "../../shared/runs/status.ts";
+import { RunChangesSchema, TestResultSchema } from "../../shared/lanes/lane-work.ts";
 
 /** The record minus internals: the tenant, the stored spec, relay bookkeeping. */
 export const RunViewSchema = RunRecordSchema.omit({
@@ -28,6 +29,12 @@ export const RunViewSchema = RunRecordSchema.omit({
     ),
   }),
   pending_approval: RunRecordSchema.shape.pending_approval.unwrap(),
+  changes: RunChangesSchema.nullable().describe(
+    "a lane run's commit, diff stats and changed files (from its lane_changes event); null otherwise",
+  ),
+  tests: TestResultSchema.nullable().describe(
+    "a lane run's test gate result (from its tests_finished event); null when none ran",
+  ),
   terminal: z.boolean(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
@@ -36,6 +43,9 @@ export function toRunView(r: RunRecord): RunView {
   const { tenant: _t, timeout_s: _s, relay_seq: _r, spec: _spec, ...view } = r;
   return {
     ...view,
+    // Records stored before lanes reported changes have neither field.
+    changes: r.changes ?? null,
+    tests: r.tests ?? null,
     result: {
       ...r.result,
       artifacts: r.result.artifacts.map(toArtifactView),

@@ -1,6 +1,7 @@
 // The TenantObject's SQLite schema as its history: the run index (runs, sessions, agent names,
-// idempotency keys, run trees), the runner registry, review state, lanes and agent inboxes migrate
-// together under one version. Each step is the DDL as it shipped; a change to a table is a new step at the end.
+// idempotency keys, run trees), the runner registry, review state, lanes and their queues, and agent
+// inboxes migrate together under one version. Each step is the DDL as it shipped; a change to a table is a new
+// step at the end.
 import { migrate, type MigratingStorage, type Schema } from "./migrate.ts";
 
 export const TENANT_SCHEMA: Schema = {
@@ -57,6 +58,14 @@ export const TENANT_SCHEMA: Schema = {
        created_at TEXT NOT NULL, body TEXT NOT NULL, metadata TEXT NOT NULL, bytes INTEGER NOT NULL,
        delivery TEXT NOT NULL, delivered_at TEXT);
      CREATE INDEX IF NOT EXISTS agent_messages_by_agent ON agent_messages (to_agent_name, delivered_at, seq)`,
+    // 6. Lanes' queues of work items (their secrets apart until dispatch) and what each lane run changed and tested.
+    `CREATE TABLE IF NOT EXISTS lane_items (item_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, position INTEGER NOT NULL,
+       state TEXT NOT NULL, request TEXT NOT NULL, run_id TEXT, error TEXT, created_at TEXT NOT NULL, dispatched_at TEXT);
+     CREATE INDEX IF NOT EXISTS lane_items_by_lane ON lane_items (lane_id, state, position);
+     CREATE TABLE IF NOT EXISTS lane_item_secrets (item_id TEXT PRIMARY KEY, secrets TEXT NOT NULL);
+     CREATE TABLE IF NOT EXISTS lane_runs (run_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, role TEXT NOT NULL,
+       status TEXT NOT NULL, changes TEXT, tests TEXT, ended_at TEXT NOT NULL);
+     CREATE INDEX IF NOT EXISTS lane_runs_by_lane ON lane_runs (lane_id, ended_at)`,
   ],
 };
 
