@@ -224,6 +224,8 @@ describe("storage written by the release before schema versions", () => {
     expect(fresh.tenant.map((t) => t.name)).toEqual([
       "agents",
       "idempotency",
+      "lane_cycles",
+      "lane_landings",
       "lanes",
       "review_policies",
       "reviews",

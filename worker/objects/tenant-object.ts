@@ -7,11 +7,12 @@ import { refuseOver, tenantLimits, tighten } from "../budgets/limits.ts";
 import { parseAllowHosts } from "../egress/allow-list.ts";
 import type { Env } from "../env.ts";
 import { SwitchyardError, outcome, type Outcome } from "../../shared/errors.ts";
-import { LaneTable, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
+import { LaneTable, readyToLand, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
 import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metrics-query.ts";
 import { CLOSE_CODES, PING_TEXT, PONG_TEXT, RunnerFrameSchema } from "../../shared/protocol/frames.ts";
 import { ReviewLoop } from "../reviews/review-loop.ts";
 import { ReviewTable } from "../reviews/review-table.ts";
+import { LaneHistory } from "../reviews/lane-history.ts";
 import { RunnerHub } from "../runners/hub.ts";
 import { RunnerTable } from "../runners/runner-table.ts";
 import { newRunId } from "../runs/ids.ts";
@@ -44,6 +45,7 @@ export class TenantObject extends Agent<Env> {
         reviews: ReviewTable;
         hub: RunnerHub;
         loop: ReviewLoop;
+        history: LaneHistory;
       }
     | undefined;
 
@@ -72,16 +74,27 @@ export class TenantObject extends Agent<Env> {
         return this.ctx.getWebSocketAutoResponseTimestamp(connection)?.getTime() ?? 0;
       },
       graceMs: seconds(this.env.SWITCHYARD_RUNNER_GRACE_S, 60) * 1000,
+      laneRequestMs: seconds(this.env.SWITCHYARD_LANE_REQUEST_TIMEOUT_S, 120) * 1000,
       scheduleExpiry: async (ms) => {
         await this.schedule(Math.ceil(ms / 1000) + 1, "expireRunners");
       },
     });
+    const lanes = new LaneTable(sql);
+    const history = new LaneHistory(sql);
     const loop = new ReviewLoop({
       reviews,
+      history,
+      laneReady: async (laneId, workerRunId) => {
+        // Only the lane's newest worker run speaks for it: an older cycle's pass does not.
+        const newest = index.list({ lane_id: laneId, role: "worker" }, 1, undefined).runs[0];
+        const lane = lanes.get(laneId);
+        const ready = lane && newest?.run_id === workerRunId && readyToLand(lane, new Date().toISOString());
+        if (ready) lanes.put(ready);
+      },
       run: (runId) => runStub(this.env, this.name, runId),
       spawn: (req, s) => this.#spawn(req, s),
     });
-    this.#parts = { sql, index, lanes: new LaneTable(sql), reviews, hub, loop };
+    this.#parts = { sql, index, lanes, reviews, hub, loop, history };
     return this.#parts;
   }
 

@@ -51,6 +51,13 @@ export const TENANT_SCHEMA: Schema = {
     `CREATE TABLE IF NOT EXISTS runner_ended (run_id TEXT PRIMARY KEY, runner_name TEXT NOT NULL, ended_ms INTEGER NOT NULL);
      CREATE INDEX IF NOT EXISTS runner_ended_by_time ON runner_ended (ended_ms);
      CREATE TABLE IF NOT EXISTS runner_ignored (name TEXT PRIMARY KEY, frames INTEGER NOT NULL)`,
+    // 5. A lane's cycles (each worker run's test result, verdict and what followed) and its landings.
+    `CREATE TABLE IF NOT EXISTS lane_cycles (worker_run_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, cycle INTEGER NOT NULL,
+       tests_passed INTEGER, verdict TEXT, next TEXT NOT NULL, next_run_id TEXT, updated_at TEXT NOT NULL);
+     CREATE INDEX IF NOT EXISTS lane_cycles_by_lane ON lane_cycles (lane_id, updated_at);
+     CREATE TABLE IF NOT EXISTS lane_landings (request_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, kind TEXT NOT NULL,
+       runner TEXT NOT NULL, requested_at TEXT NOT NULL, result TEXT, error TEXT);
+     CREATE INDEX IF NOT EXISTS lane_landings_by_lane ON lane_landings (lane_id, requested_at)`,
   ],
 };
 
