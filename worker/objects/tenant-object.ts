@@ -12,7 +12,8 @@ import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metr
 import { CLOSE_CODES, PING_TEXT, PONG_TEXT, RunnerFrameSchema } from "../../shared/protocol/frames.ts";
 import { ReviewLoop } from "../reviews/review-loop.ts";
 import { ReviewTable } from "../reviews/review-table.ts";
-import { LaneHistory } from "../reviews/lane-history.ts";
+import { LaneCycleTable } from "../reviews/lane-cycles.ts";
+import { LandingTable } from "../lanes/lane-landings.ts";
 import { RunnerHub } from "../runners/hub.ts";
 import { RunnerTable } from "../runners/runner-table.ts";
 import { newRunId } from "../runs/ids.ts";
@@ -45,7 +46,8 @@ export class TenantObject extends Agent<Env> {
         reviews: ReviewTable;
         hub: RunnerHub;
         loop: ReviewLoop;
-        history: LaneHistory;
+        cycles: LaneCycleTable;
+        landings: LandingTable;
       }
     | undefined;
 
@@ -80,10 +82,10 @@ export class TenantObject extends Agent<Env> {
       },
     });
     const lanes = new LaneTable(sql);
-    const history = new LaneHistory(sql);
+    const cycles = new LaneCycleTable(sql);
     const loop = new ReviewLoop({
       reviews,
-      history,
+      cycles,
       laneReady: async (laneId, workerRunId) => {
         // Only the lane's newest worker run speaks for it: an older cycle's pass does not.
         const newest = index.list({ lane_id: laneId, role: "worker" }, 1, undefined).runs[0];
@@ -94,7 +96,7 @@ export class TenantObject extends Agent<Env> {
       run: (runId) => runStub(this.env, this.name, runId),
       spawn: (req, s) => this.#spawn(req, s),
     });
-    this.#parts = { sql, index, lanes, reviews, hub, loop, history };
+    this.#parts = { sql, index, lanes, reviews, hub, loop, cycles, landings: new LandingTable(sql) };
     return this.#parts;
   }
 
@@ -286,6 +288,14 @@ export class TenantObject extends Agent<Env> {
 
   async laneReviews(laneId: string) {
     return outcome(() => this.#p.reviews.ofLane(laneId));
+  }
+
+  /** A lane's cycles (test result, verdict, what followed) and its land and reclaim requests. */
+  async laneProgress(laneId: string) {
+    return outcome(() => ({
+      cycles: this.#p.cycles.ofLane(laneId),
+      landings: this.#p.landings.ofLane(laneId),
+    }));
   }
 
   async metrics(groupBy: GroupBy, filters: MetricsFilters, limit: number, offset: number) {

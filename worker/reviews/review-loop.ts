@@ -25,7 +25,7 @@ import {
   type LaneEvidence,
   type LaneOutcome,
 } from "./review-evidence.ts";
-import type { LaneCycle, LaneHistory } from "./lane-history.ts";
+import type { LaneCycle, LaneCycleTable } from "./lane-cycles.ts";
 
 /**
  * Secrets a worker keeps past its end for its review loop (see RunObject carry): a completed run
@@ -38,7 +38,7 @@ export interface ReviewCarry {
 
 export interface ReviewLoopDeps {
   reviews: ReviewTable;
-  history: LaneHistory;
+  cycles: LaneCycleTable;
   /** The lane's latest worker run passed its test gate and review: the lane may move to `review`. */
   laneReady(laneId: string, workerRunId: string): Promise<void>;
   run(runId: string): Promise<RunRpc>;
@@ -67,7 +67,7 @@ export class ReviewLoop {
     const testsPassed = evidence.tests ? evidence.tests.passed : null;
     const cycle = (next: LaneCycle["next"], nextRunId: string | null = null) =>
       laneId &&
-      this.#d.history.noteCycle(laneId, {
+      this.#d.cycles.note(laneId, {
         worker_run_id: runId,
         cycle: asWorker?.cycle ?? 1,
         tests_passed: testsPassed,
@@ -189,8 +189,8 @@ export class ReviewLoop {
       ? await this.#remediate(previous, remediationPrompt(parsed.data), worker, laneId, carry)
       : null;
     if (!laneId) return;
-    const noted = this.#d.history.cycle(worker.run_id);
-    this.#d.history.noteCycle(laneId, {
+    const noted = this.#d.cycles.of(worker.run_id);
+    this.#d.cycles.note(laneId, {
       worker_run_id: worker.run_id,
       cycle: worker.cycle,
       tests_passed: noted?.tests_passed ?? null,

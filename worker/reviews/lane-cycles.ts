@@ -1,8 +1,6 @@
-// A lane's history in the tenant's SQLite: each worker run's cycle (its test result, its verdict
-// and what followed: a review, a remediation, ready to land, or stopped) and each land or reclaim
-// request with its answer.
+// Each worker run's cycle in a lane, in the tenant's SQLite: its test result, its verdict and what
+// followed (a review, a remediation, ready to land, or stopped), so the lane's story reads one table.
 import { z } from "zod";
-import { LandResultSchema, ReclaimResultSchema } from "../../shared/lanes/lane-work.ts";
 
 export const CycleNextSchema = z.enum(["review", "remediation", "ready", "stopped"]);
 
@@ -20,21 +18,9 @@ export const LaneCycleSchema = z.object({
 });
 export type LaneCycle = z.infer<typeof LaneCycleSchema>;
 
-export const LandingSchema = z.object({
-  request_id: z.string(),
-  kind: z.enum(["land", "reclaim"]),
-  runner: z.string(),
-  requested_at: z.string(),
-  /** The runner's answer; null while waiting or when none came (see error). */
-  result: z.union([LandResultSchema, ReclaimResultSchema]).nullable(),
-  error: z.string().nullable(),
-});
-export type Landing = z.infer<typeof LandingSchema>;
-
 type CycleRow = Omit<LaneCycle, "tests_passed"> & { tests_passed: number | null; lane_id: string };
-type LandingRow = Omit<Landing, "result"> & { result: string | null; lane_id: string };
 
-export class LaneHistory {
+export class LaneCycleTable {
   readonly #sql: SqlStorage;
 
   /** `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables. */
@@ -43,7 +29,7 @@ export class LaneHistory {
   }
 
   /** Records (or updates) a worker run's cycle. */
-  noteCycle(laneId: string, c: LaneCycle): void {
+  note(laneId: string, c: LaneCycle): void {
     this.#sql.exec(
       `INSERT OR REPLACE INTO lane_cycles (worker_run_id, lane_id, cycle, tests_passed, verdict, next, next_run_id, updated_at)
        VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -58,44 +44,19 @@ export class LaneHistory {
     );
   }
 
-  cycle(workerRunId: string): LaneCycle | undefined {
+  of(workerRunId: string): LaneCycle | undefined {
     const row = this.#sql
       .exec("SELECT * FROM lane_cycles WHERE worker_run_id = ?", workerRunId)
       .toArray()[0] as CycleRow | undefined;
     return row && toCycle(row);
   }
 
-  cycles(laneId: string): LaneCycle[] {
+  ofLane(laneId: string): LaneCycle[] {
     return (
       this.#sql
         .exec("SELECT * FROM lane_cycles WHERE lane_id = ? ORDER BY updated_at, rowid", laneId)
         .toArray() as CycleRow[]
     ).map(toCycle);
-  }
-
-  noteLanding(laneId: string, l: Landing): void {
-    this.#sql.exec(
-      `INSERT OR REPLACE INTO lane_landings (request_id, lane_id, kind, runner, requested_at, result, error)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      l.request_id,
-      laneId,
-      l.kind,
-      l.runner,
-      l.requested_at,
-      l.result === null ? null : JSON.stringify(l.result),
-      l.error,
-    );
-  }
-
-  landings(laneId: string): Landing[] {
-    return (
-      this.#sql
-        .exec("SELECT * FROM lane_landings WHERE lane_id = ? ORDER BY requested_at, rowid", laneId)
-        .toArray() as LandingRow[]
-    ).map(({ lane_id: _, result, ...l }) => ({
-      ...l,
-      result: result === null ? null : (JSON.parse(result) as Landing["result"]),
-    }));
   }
 }
 
