@@ -4,7 +4,7 @@ import { z } from "zod";
 import { LandResultSchema, ReclaimResultSchema } from "../../shared/lanes/lane-work.ts";
 
 export const LandingSchema = z.object({
-  request_id: z.string(),
+  landing_id: z.string(),
   kind: z.enum(["land", "reclaim"]),
   runner: z.string(),
   requested_at: z.string(),
@@ -26,9 +26,9 @@ export class LandingTable {
 
   note(laneId: string, l: Landing): void {
     this.#sql.exec(
-      `INSERT OR REPLACE INTO lane_landings (request_id, lane_id, kind, runner, requested_at, result, error)
+      `INSERT OR REPLACE INTO lane_landings (landing_id, lane_id, kind, runner, requested_at, result, error)
        VALUES (?, ?, ?, ?, ?, ?, ?)`,
-      l.request_id,
+      l.landing_id,
       laneId,
       l.kind,
       l.runner,
