@@ -187,6 +187,7 @@ function tenantOf(sql: SqlStorage) {
       enforceTreeBudget: async () => {
         seen.budgetChecks += 1;
       },
+      onLaneRunStarted: () => {},
       onEnded: async (c) => {
         seen.ended.push(c);
         if (seen.failEnd-- > 0) throw new Error("review loop unavailable");
@@ -288,6 +289,7 @@ describe("an index made before change versions", () => {
       await applyRunChange(index, changeOf("old", 1, "completed", 5), {
         enforceTreeBudget: async () => {},
         onEnded: async () => {},
+        onLaneRunStarted: () => {},
       });
       expect(index.row("old")).toMatchObject({ status: "completed", end_handled: 1 });
     }));

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import type { WorkerFrame } from "../../shared/protocol/frames.ts";
 import { connect, type TestClient } from "./support/mcp.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
-import { REPO, enqueue, finishTurn, lanesRunner, repoLane, uid } from "./support/lanes.ts";
+import { REPO, enqueue, finishTurn, lanesRunner, repoLane, uid, untilLane } from "./support/lanes.ts";
 
 type LandFrame = Extract<WorkerFrame, { type: "lane.land" }>;
 
@@ -29,7 +29,7 @@ async function laneInReview(c: TestClient, extra: Record<string, unknown> = {}) 
       },
     },
   ]);
-  await c.ok("wait_runs", { run_ids: [dispatch.run_id], mode: "all", wait_ms: 10_000 });
+  await untilLane(c, lane_id, (a) => a.lane.status === "review");
   return { lane_id, pool, runner, runId: dispatch.run_id };
 }
 
@@ -66,7 +66,12 @@ describe("manage_lane land", () => {
     });
     expect(result.isError).toBeFalsy();
     expect(body.lane.status).toBe("merged");
-    expect(body.landed).toEqual({ ok: true, commit: "abc1234", strategy: "fast_forward", worktree_removed: true });
+    expect(body.landed).toEqual({
+      ok: true,
+      commit: "abc1234",
+      strategy: "fast_forward",
+      worktree_removed: true,
+    });
 
     const activity = await c.ok("get_lane_activity", { lane_id });
     expect(activity.landing).toMatchObject({
@@ -76,7 +81,7 @@ describe("manage_lane land", () => {
       error: null,
     });
     // Exactly one request went out.
-    expect(runner.received.filter((t) => JSON.parse(t).type === "lane.land")).toHaveLength(1);
+    expect(runner.received.filter((t: string) => JSON.parse(t).type === "lane.land")).toHaveLength(1);
   });
 
   it("passes the strategy and keep_worktree through", async () => {
@@ -167,14 +172,30 @@ describe("manage_lane land", () => {
     const { lane_id, pool } = await repoLane(c);
     const fresh = await c.err("manage_lane", { operation: "land", lane_id });
     expect(fresh).toMatchObject({ code: "conflict", field: "lane_id" });
-    expect(fresh.message).toContain("no worktree yet");
+    expect(fresh.message).toContain("is planned");
+    // Put in review by hand before any run worked in it: there is nothing on a runner to land.
+    const { lane_id: bare } = await repoLane(c);
+    await c.ok("manage_lane", { operation: "upsert", lane_id: bare, status: "active" });
+    await c.ok("manage_lane", { operation: "upsert", lane_id: bare, status: "review" });
+    const noTree = await c.err("manage_lane", { operation: "land", lane_id: bare });
+    expect(noTree).toMatchObject({ code: "conflict", field: "lane_id" });
+    expect(noTree.message).toContain("no worktree yet");
     const runner = await lanesRunner(`active-${uid()}`, pool);
     await enqueue(c, lane_id, "work");
-    await runner.next("run.dispatch");
+    const dispatch = await runner.next("run.dispatch");
+    const busy = await c.err("manage_lane", { operation: "land", lane_id });
+    expect(busy).toMatchObject({ code: "conflict", field: "lane_id" });
+    expect(busy.message).toContain(`run ${dispatch.run_id} is still working`);
+    // Its run failed: the lane has a worktree but is still active, not ready to land.
+    runner.outputs(dispatch.run_id, 1, [
+      { type: "run_started", data: {} },
+      { type: "run_failed", data: { error: { code: "agent_failed", message: "no" } } },
+    ]);
+    await untilLane(c, lane_id, (a) => a.current_run_id === null && a.lane_runs.length === 1);
     const active = await c.err("manage_lane", { operation: "land", lane_id });
     expect(active).toMatchObject({ code: "conflict", field: "lane_id" });
     expect(active.message).toContain("is active");
-    expect(runner.received.some((t) => JSON.parse(t).type === "lane.land")).toBe(false);
+    expect(runner.received.some((t: string) => JSON.parse(t).type === "lane.land")).toBe(false);
     const plain = `plain-${uid()}`;
     await c.ok("manage_lane", { operation: "upsert", lane_id: plain });
     const noRepo = await c.err("manage_lane", { operation: "land", lane_id: plain });
@@ -237,6 +258,6 @@ describe("manage_lane reclaim", () => {
     const err = await c.err("manage_lane", { operation: "reclaim", lane_id });
     expect(err).toMatchObject({ code: "conflict", field: "lane_id" });
     expect(err.message).toContain(dispatch.run_id);
-    expect(runner.received.some((t) => JSON.parse(t).type === "lane.reclaim")).toBe(false);
+    expect(runner.received.some((t: string) => JSON.parse(t).type === "lane.reclaim")).toBe(false);
   });
 });

@@ -27,14 +27,22 @@ const noLane = (laneId: string) =>
   new SwitchyardError("not_found", `lane_id: no lane "${laneId}"`, { field: "lane_id" });
 const conflict = (message: string) => new SwitchyardError("conflict", message, { field: "lane_id" });
 
-/** The runner holding the lane's worktree; refuses a lane without a repo or without a worktree yet. */
-function holderOf({ lane, workspace, holder }: HeldLane): { workspace: LaneWorkspace; holder: string } {
+/**
+ * The runner holding the lane's worktree. Refused, in this order: a lane without a repo, one a run
+ * is still working in, and (`ready`) one not ready for this request, or one no run worked in yet.
+ */
+function holderOf(
+  { lane, workspace, holder, live_run }: HeldLane,
+  ready: () => void,
+): { workspace: LaneWorkspace; holder: string } {
   if (!workspace)
     throw new SwitchyardError(
       "bad_request",
       `lane_id: lane "${lane.lane_id}" has no repo, so nothing to land; give it one with manage_lane upsert repo`,
       { field: "lane_id" },
     );
+  if (live_run) throw conflict(`lane_id: run ${live_run} is still working in lane "${lane.lane_id}"`);
+  ready();
   if (!holder) throw conflict(`lane_id: lane "${lane.lane_id}" has no worktree yet: no run has worked in it`);
   return { workspace, holder };
 }
@@ -50,14 +58,13 @@ export async function landLane(
   removeWorktree: boolean,
 ): Promise<LandResult & { ok: true }> {
   const { lane } = held;
-  const { workspace, holder } = holderOf(held);
-  if (lane.status !== "review")
-    throw conflict(
-      `lane_id: lane "${lane.lane_id}" is ${lane.status}; a lane lands from review, which it reaches once its ` +
-        "newest worker run passed its test gate and review",
-    );
-  if (held.live_run)
-    throw conflict(`lane_id: run ${held.live_run} is still working in lane "${lane.lane_id}"`);
+  const { workspace, holder } = holderOf(held, () => {
+    if (lane.status !== "review")
+      throw conflict(
+        `lane_id: lane "${lane.lane_id}" is ${lane.status}; a lane lands from review, which it reaches once its ` +
+          "newest worker run passed its test gate and review",
+      );
+  });
   const result = await ask(deps, lane.lane_id, holder, "land", () =>
     deps.hub.land(holder, { lane: workspace, strategy, remove_worktree: removeWorktree }),
   );
@@ -71,9 +78,7 @@ export async function landLane(
 
 /** Removes the lane's worktree and branch on the runner holding it (a lane given up, not landed). */
 export async function reclaimLane(deps: LandingDeps, held: HeldLane): Promise<ReclaimResult> {
-  const { workspace, holder } = holderOf(held);
-  if (held.live_run)
-    throw conflict(`lane_id: run ${held.live_run} is still working in lane "${held.lane.lane_id}"`);
+  const { workspace, holder } = holderOf(held, () => {});
   return ask(deps, held.lane.lane_id, holder, "reclaim", () => deps.hub.reclaim(holder, { lane: workspace }));
 }
 

@@ -1,9 +1,19 @@
 // Lanes: a named stream of work inside a task — one worktree and branch — with defaults
 // that runs dispatched into it inherit, a status with only sensible transitions, and dependencies.
+// A lane with a `repo` works in a git worktree on the runner that holds it (shared/lanes/lane-work.ts).
 import { z } from "zod";
 import { badRequest } from "../../shared/errors.ts";
+import {
+  CommitPolicySchema,
+  DEFAULT_TEST_TIMEOUT_S,
+  GitRefSchema,
+  LaneWorkspaceSchema,
+  MAX_TEST_TIMEOUT_S,
+  type LaneWorkspace,
+} from "../../shared/lanes/lane-work.ts";
 import { AbsolutePathSchema, BackendConfigSchema } from "../mcp/fields.ts";
 import { ReviewPolicySchema } from "../reviews/review-policy.ts";
+import type { RunnerPick } from "../runners/placement.ts";
 
 export const LANE_STATUSES = ["planned", "active", "blocked", "review", "merged", "closed"] as const;
 export const LaneStatusSchema = z.enum(LANE_STATUSES);
@@ -36,12 +46,31 @@ export const LaneIdSchema = z
 export const LaneFieldsShape = {
   title: z.string().min(1).max(200).optional(),
   objective: z.string().max(8192).optional(),
-  cwd: AbsolutePathSchema.optional().describe("The lane's worktree."),
-  branch: z.string().max(256).optional(),
+  cwd: AbsolutePathSchema.optional().describe("Lanes without a repo: the directory runs work in."),
+  repo: AbsolutePathSchema.optional().describe(
+    "A git repository on the runner's machine (under one of its roots): the lane's runs work in a worktree of it.",
+  ),
+  base: GitRefSchema.optional().describe(
+    "With repo: the branch or commit the lane starts from (default: the repo's current branch).",
+  ),
+  branch: GitRefSchema.optional().describe("The lane's branch (default with repo: switchyard/<lane_id>)."),
+  commit_policy: CommitPolicySchema.optional().describe(
+    "With repo: commit each run's changes (default) or leave them.",
+  ),
   backend: z.string().max(64).optional().describe("Default backend of runs in this lane."),
   model: z.string().max(128).optional(),
   backend_config: BackendConfigSchema.optional().describe("Non-secret defaults; secrets are refused here."),
-  test_command: z.string().max(2048).optional(),
+  test_command: z
+    .string()
+    .min(1)
+    .max(2048)
+    .optional()
+    .describe("With repo: run in the worktree after each run."),
+  test_timeout_s: z.number().int().min(1).max(MAX_TEST_TIMEOUT_S).optional(),
+  runner_labels: z
+    .record(z.string().max(64), z.string().max(256))
+    .optional()
+    .describe("Labels the runner holding the lane must announce (besides lanes: true)."),
   review: ReviewPolicySchema.optional(),
   depends_on: z.array(LaneIdSchema).max(32).optional(),
   status: LaneStatusSchema.optional(),
@@ -52,7 +81,14 @@ export const LaneSchema = z.object({
   title: z.string(),
   objective: z.string(),
   cwd: z.string().nullable(),
+  repo: z.string().nullable(),
+  base: z.string().nullable(),
   branch: z.string().nullable(),
+  commit_policy: CommitPolicySchema,
+  test_timeout_s: z.number(),
+  runner_labels: z.record(z.string(), z.string()),
+  /** The runner that made the lane's worktree: every later run of the lane goes to it. */
+  holder: z.string().nullable(),
   backend: z.string().nullable(),
   model: z.string().nullable(),
   backend_config: z.record(z.string(), z.unknown()),
@@ -76,7 +112,7 @@ export class LaneTable {
   get(laneId: string): Lane | undefined {
     const row = this.#sql.exec("SELECT doc FROM lanes WHERE lane_id = ?", laneId).toArray()[0] as
       { doc: string } | undefined;
-    return row ? (JSON.parse(row.doc) as Lane) : undefined;
+    return row ? readLane(row.doc) : undefined;
   }
 
   put(lane: Lane): void {
@@ -95,8 +131,58 @@ export class LaneTable {
         ? this.#sql.exec("SELECT doc FROM lanes WHERE status = ? ORDER BY updated_at DESC", status)
         : this.#sql.exec("SELECT doc FROM lanes ORDER BY updated_at DESC")
     ).toArray() as { doc: string }[];
-    return rows.map((r) => JSON.parse(r.doc) as Lane);
+    return rows.map((r) => readLane(r.doc));
   }
+
+  /** Lanes that name `laneId` in their depends_on. */
+  dependantsOf(laneId: string): Lane[] {
+    return this.list(undefined).filter((lane) => lane.depends_on.includes(laneId));
+  }
+}
+
+/** The fields a lane gained with worktrees, as a lane stored before them reads. */
+const WORKTREE_DEFAULTS = {
+  repo: null,
+  base: null,
+  commit_policy: "commit",
+  test_timeout_s: DEFAULT_TEST_TIMEOUT_S,
+  runner_labels: {},
+  holder: null,
+} satisfies Partial<Lane>;
+
+const readLane = (doc: string): Lane => ({ ...WORKTREE_DEFAULTS, ...(JSON.parse(doc) as Lane) });
+
+/** The worktree a run of this lane works in, or undefined for a lane without a repo. */
+export function laneWorkspace(lane: Lane): LaneWorkspace | undefined {
+  if (lane.repo === null) return undefined;
+  return LaneWorkspaceSchema.parse({
+    lane_id: lane.lane_id,
+    repo: lane.repo,
+    ...(lane.base !== null ? { base: lane.base } : {}),
+    branch: lane.branch ?? defaultBranch(lane.lane_id),
+    commit_policy: lane.commit_policy,
+    ...(lane.test_command !== null ? { test_command: lane.test_command } : {}),
+    test_timeout_s: lane.test_timeout_s,
+  });
+}
+
+export const defaultBranch = (laneId: string) => `switchyard/${laneId}`;
+
+/** The label a runner announces when it serves lanes (`switchyard-runner connect --lanes`). */
+export const LANES_LABEL = { lanes: "true" } as const;
+
+/**
+ * What a run of a repo lane asks of its runner: one serving lanes, with the lane's labels and the
+ * repo under a root — and, once the lane has a worktree, the runner holding it and no other.
+ */
+export function lanePick(lane: Lane, pick: RunnerPick): RunnerPick {
+  return {
+    ...pick,
+    runner: lane.holder ?? pick.runner,
+    runner_labels: { ...pick.runner_labels, ...lane.runner_labels, ...LANES_LABEL },
+    cwd: lane.repo ?? undefined,
+    lane: lane.lane_id,
+  };
 }
 
 export type LaneInput = { lane_id: string } & {
@@ -116,6 +202,7 @@ export function upsertLane(existing: Lane | undefined, input: LaneInput, now: st
     title: input.title ?? input.lane_id,
     objective: "",
     cwd: null,
+    ...WORKTREE_DEFAULTS,
     branch: null,
     backend: null,
     model: null,
@@ -128,7 +215,26 @@ export function upsertLane(existing: Lane | undefined, input: LaneInput, now: st
     updated_at: now,
   };
   const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-  return { ...base, ...defined, updated_at: now } as Lane;
+  const lane = { ...base, ...defined, updated_at: now } as Lane;
+  if (lane.repo !== null) {
+    // A repo lane's runs work in its worktree, which the runner places; no other directory applies.
+    if (lane.cwd !== null)
+      throw badRequest(
+        input.cwd !== undefined ? "cwd" : "repo",
+        "a lane with a repo works in its own worktree; give repo or cwd, not both",
+      );
+    if (existing?.holder) {
+      for (const field of ["repo", "branch"] as const) {
+        if (lane[field] !== existing[field])
+          throw badRequest(
+            field,
+            `lane "${lane.lane_id}" has its worktree on runner "${existing.holder}" already; its ${field} cannot change`,
+          );
+      }
+    }
+    lane.branch ??= defaultBranch(lane.lane_id);
+  }
+  return lane;
 }
 
 /**

@@ -6,8 +6,21 @@ import { placeRun, resolveBackend } from "../backends/registry.ts";
 import { refuseOver, tenantLimits, tighten } from "../budgets/limits.ts";
 import { parseAllowHosts } from "../egress/allow-list.ts";
 import type { Env } from "../env.ts";
-import { SwitchyardError, outcome, type Outcome } from "../../shared/errors.ts";
-import { LaneTable, readyToLand, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
+import { SwitchyardError, badRequest, outcome, type Outcome } from "../../shared/errors.ts";
+import { LaneDispatcher } from "../lanes/lane-dispatch.ts";
+import { landLane, reclaimLane, type HeldLane, type LandingDeps } from "../lanes/lane-landing.ts";
+import type { LandStrategy } from "../../shared/lanes/lane-work.ts";
+import { LaneHistory } from "../lanes/lane-history.ts";
+import { LaneQueue, type LaneItem } from "../lanes/lane-queue.ts";
+import {
+  LaneTable,
+  lanePick,
+  laneWorkspace,
+  readyToLand,
+  upsertLane,
+  type Lane,
+  type LaneInput,
+} from "../lanes/lane.ts";
 import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metrics-query.ts";
 import { CLOSE_CODES, PING_TEXT, PONG_TEXT, RunnerFrameSchema } from "../../shared/protocol/frames.ts";
 import { ReviewLoop } from "../reviews/review-loop.ts";
@@ -46,6 +59,9 @@ export class TenantObject extends Agent<Env> {
         reviews: ReviewTable;
         hub: RunnerHub;
         loop: ReviewLoop;
+        queue: LaneQueue;
+        history: LaneHistory;
+        laneWork: LaneDispatcher;
         cycles: LaneCycleTable;
         landings: LandingTable;
       }
@@ -96,7 +112,30 @@ export class TenantObject extends Agent<Env> {
       run: (runId) => runStub(this.env, this.name, runId),
       spawn: (req, s) => this.#spawn(req, s),
     });
-    this.#parts = { sql, index, lanes, reviews, hub, loop, cycles, landings: new LandingTable(sql) };
+    const queue = new LaneQueue(sql);
+    const history = new LaneHistory(sql);
+    const laneWork = new LaneDispatcher({
+      lanes,
+      queue,
+      history,
+      index,
+      spawn: (req, s) => this.#spawn(req, s),
+      run: (runId) => runStub(this.env, this.name, runId),
+      now: () => new Date().toISOString(),
+    });
+    this.#parts = {
+      sql,
+      index,
+      lanes,
+      reviews,
+      hub,
+      loop,
+      queue,
+      history,
+      laneWork,
+      cycles,
+      landings: new LandingTable(sql),
+    };
     return this.#parts;
   }
 
@@ -123,7 +162,8 @@ export class TenantObject extends Agent<Env> {
         field: "parent_run_id",
       });
     }
-    if (req.lane_id) assertLaneOpen(lanes, req.lane_id);
+    const lane = req.lane_id ? assertLaneOpen(lanes, req.lane_id) : undefined;
+    if (lane) assertLaneTakesRun(lane, req, index);
 
     const limits = tighten(tenantLimits(this.env), req.budget);
     refuseOver("budget.max_concurrent_runs", "concurrent runs", limits.max_concurrent_runs, index.liveRuns());
@@ -153,7 +193,13 @@ export class TenantObject extends Agent<Env> {
       req.spec.config,
       parseAllowHosts(this.env.SWITCHYARD_EDGE_ALLOW_HOSTS),
     );
-    const record = newRunRecord(req, { tenant, run_id, ...session, placement, now: now.toISOString() });
+    // A repo lane's runner runs carry its worktree as the lane is now (not as an earlier run saw it).
+    const workspace = lane && placement === "runner" ? laneWorkspace(lane) : undefined;
+    const { lane: _inherited, ...spec } = req.spec;
+    const record = newRunRecord(
+      { ...req, spec: workspace ? { ...spec, lane: workspace } : spec },
+      { tenant, run_id, ...session, placement, now: now.toISOString() },
+    );
     index.insert(
       {
         run_id,
@@ -188,8 +234,8 @@ export class TenantObject extends Agent<Env> {
         runner?: string;
         runner_labels?: Record<string, string>;
       };
-      const cwd = record.cwd ?? undefined;
-      await hub.enqueue(run_id, { backend: record.backend, runner, runner_labels, cwd });
+      const pick = { backend: record.backend, runner, runner_labels, cwd: record.cwd ?? undefined };
+      await hub.enqueue(run_id, workspace && lane ? lanePick(lane, pick) : pick);
     }
     return created;
   }
@@ -227,7 +273,7 @@ export class TenantObject extends Agent<Env> {
   }
 
   #applyChange(change: RunChange): Promise<void> {
-    const { index, hub, loop } = this.#p;
+    const { index, hub, loop, laneWork } = this.#p;
     return applyRunChange(index, change, {
       enforceTreeBudget: (root) => this.#enforceTreeBudget(root),
       onEnded: async ({ run_id, status, halt_runner }, laneId) => {
@@ -235,7 +281,14 @@ export class TenantObject extends Agent<Env> {
         if (halt_runner) hub.cancel(run_id);
         await hub.release(run_id);
         await loop.onRunEnded(run_id, status, laneId);
+        // After the review loop: a reviewer or remediation it started keeps the lane busy.
+        if (laneId) await laneWork.runEnded(run_id, laneId, status);
       },
+      onLaneRunStarted: (runId, laneId) =>
+        laneWork.noteHolder(
+          laneId,
+          hub.deps.table.runnerOf(runId) ?? hub.deps.table.endedHolder(runId, Date.now(), hub.deps.graceMs),
+        ),
     });
   }
 
@@ -264,10 +317,14 @@ export class TenantObject extends Agent<Env> {
     return outcome(() => this.#p.lanes.get(laneId) ?? null);
   }
 
-  /** Creates or updates a lane atomically; dependencies must name existing lanes. */
+  /**
+   * Creates or updates a lane atomically; dependencies must name existing lanes. What the change
+   * lets run is dispatched (a lane unblocked, or merged: its dependants); a closed lane's waiting
+   * items are cancelled.
+   */
   async upsertLane(input: LaneInput): Promise<Outcome<Lane>> {
-    return outcome(() => {
-      const { lanes } = this.#p;
+    return outcome(async () => {
+      const { lanes, laneWork } = this.#p;
       const missing = (input.depends_on ?? []).filter((dep) => !lanes.get(dep));
       if (missing.length) {
         throw new SwitchyardError(
@@ -278,7 +335,118 @@ export class TenantObject extends Agent<Env> {
       }
       const lane = upsertLane(lanes.get(input.lane_id), input, new Date().toISOString());
       lanes.put(lane);
-      return lane;
+      if (lane.status === "closed") laneWork.laneClosed(lane.lane_id);
+      await laneWork.advance(lane.lane_id);
+      return lanes.get(lane.lane_id)!;
+    });
+  }
+
+  /** Adds a work item at the end of a lane's queue, and dispatches it if the lane may run it now. */
+  async enqueueLaneItem(
+    laneId: string,
+    req: SpawnRequest,
+    secrets: SpawnSecrets,
+  ): Promise<Outcome<LaneItem>> {
+    return outcome(async () => {
+      const { lanes, queue, laneWork } = this.#p;
+      const lane = lanes.get(laneId);
+      if (!lane) throw new SwitchyardError("not_found", `lane_id: no lane "${laneId}"`, { field: "lane_id" });
+      if (lane.status === "closed" || lane.status === "merged")
+        throw new SwitchyardError(
+          "conflict",
+          `lane_id: lane "${laneId}" is ${lane.status}; it takes no more work`,
+          {
+            field: "lane_id",
+          },
+        );
+      const item = queue.add(laneId, req, secrets, new Date().toISOString());
+      await laneWork.advance(laneId);
+      return queue.get(item.item_id)!;
+    });
+  }
+
+  /**
+   * Merges a lane in review into its base on the runner holding its worktree, and waits for the
+   * answer: merged (its dependants' work is dispatched), or refused naming the conflicting files.
+   */
+  async landLane(laneId: string, strategy: LandStrategy, removeWorktree: boolean) {
+    return outcome(async () => {
+      const landed = await landLane(this.#landingDeps(), this.#heldLane(laneId), strategy, removeWorktree);
+      // Whatever happened to the lane while the runner merged, its branch is in base now.
+      const { lanes, laneWork } = this.#p;
+      const lane = lanes.get(laneId)!;
+      if (lane.status !== "merged")
+        lanes.put({ ...lane, status: "merged", updated_at: new Date().toISOString() });
+      await laneWork.advance(laneId);
+      return { lane: lanes.get(laneId)!, landed };
+    });
+  }
+
+  /**
+   * Removes the lane's worktree and branch on its holder: a lane given up without landing is
+   * closed (its waiting items cancelled); a merged lane stays merged.
+   */
+  async reclaimLane(laneId: string) {
+    return outcome(async () => {
+      const reclaimed = await reclaimLane(this.#landingDeps(), this.#heldLane(laneId));
+      const { lanes, laneWork } = this.#p;
+      const lane = lanes.get(laneId)!;
+      // A merged lane stays merged (its dependants count on it); any other is closed now.
+      const status = lane.status === "merged" ? "merged" : "closed";
+      lanes.put({ ...lane, status, holder: null, updated_at: new Date().toISOString() });
+      laneWork.laneClosed(laneId);
+      return { lane: lanes.get(laneId)!, reclaimed };
+    });
+  }
+
+  #landingDeps(): LandingDeps {
+    return { hub: this.#p.hub, landings: this.#p.landings, now: () => new Date().toISOString() };
+  }
+
+  #heldLane(laneId: string): HeldLane {
+    const { lanes, index } = this.#p;
+    const lane = lanes.get(laneId);
+    if (!lane) throw new SwitchyardError("not_found", `lane_id: no lane "${laneId}"`, { field: "lane_id" });
+    return {
+      lane,
+      workspace: laneWorkspace(lane),
+      holder: lane.holder,
+      live_run: index.liveInLane(laneId),
+    };
+  }
+
+  /** A lane's queue and the runs it did: waiting items, the current one, why the next waits, each run's changes and tests. */
+  async laneWorkOf(laneId: string, limit: number) {
+    return outcome(() => {
+      const { lanes, queue, history, index, laneWork } = this.#p;
+      const lane = lanes.get(laneId);
+      if (!lane) throw new SwitchyardError("not_found", `lane_id: no lane "${laneId}"`, { field: "lane_id" });
+      const waiting = queue.inState(laneId, "waiting", limit);
+      return {
+        queue: waiting,
+        current_item: queue.inState(laneId, "dispatched", 1)[0] ?? null,
+        current_run_id: index.liveInLane(laneId) ?? null,
+        waiting_reason: waiting.length ? laneWork.whyWaiting(lane) : null,
+        lane_runs: history.ofLane(laneId, limit),
+      };
+    });
+  }
+
+  /** Which runner holds which lane's worktree, and whether that runner is connected now. */
+  async laneHolders() {
+    return outcome(() => {
+      const { lanes, hub } = this.#p;
+      return lanes.list(undefined).flatMap((lane) =>
+        lane.holder
+          ? [
+              {
+                lane_id: lane.lane_id,
+                runner: lane.holder,
+                connected: !!hub.deps.table.runner(lane.holder)?.connection_id,
+              },
+            ]
+          : [],
+      );
     });
   }
 
@@ -359,7 +527,7 @@ export class TenantObject extends Agent<Env> {
 }
 
 /** Spawning into a closed lane, or one whose dependencies are not merged, is refused. */
-function assertLaneOpen(lanes: LaneTable, laneId: string): void {
+function assertLaneOpen(lanes: LaneTable, laneId: string): Lane {
   const lane = lanes.get(laneId);
   if (!lane) throw new SwitchyardError("not_found", `lane_id: no lane "${laneId}"`, { field: "lane_id" });
   if (lane.status === "closed")
@@ -374,4 +542,25 @@ function assertLaneOpen(lanes: LaneTable, laneId: string): void {
       },
     );
   }
+  return lane;
+}
+
+/**
+ * A repo lane's runs work in its worktree, one at a time: a run in it may not name another cwd,
+ * and while one of its runs is live another run is not started beside it (queue work instead).
+ */
+function assertLaneTakesRun(lane: Lane, req: SpawnRequest, index: RunIndex): void {
+  if (lane.repo === null) return;
+  if (req.cwd !== undefined)
+    throw badRequest(
+      "cwd",
+      `lane "${lane.lane_id}" works in its worktree of ${lane.repo}; a run in it cannot set cwd`,
+    );
+  const live = index.liveInLane(lane.lane_id);
+  if (live)
+    throw new SwitchyardError(
+      "conflict",
+      `lane_id: lane "${lane.lane_id}" is working on run ${live}; add work with manage_lane enqueue`,
+      { field: "lane_id" },
+    );
 }

@@ -23,16 +23,12 @@ export interface LaneEvidence {
   test_output_tail: string | null;
 }
 
-/** A lane run's changes and test result as get_run folds them (null for a run outside a lane). */
-export type LaneOutcome = Pick<RunRecord, "run_id" | "result"> & {
-  changes?: RunChanges | null;
-  tests?: TestResult | null;
-};
+/** What evidence is read from: a run's record, whose changes and tests are null outside a lane. */
+type LaneOutcome = Pick<RunRecord, "run_id" | "result" | "changes" | "tests">;
 
 /** Reads what the reviewer needs from the run's record and, for text stored apart, its object. */
 export async function gatherEvidence(stub: RunRpc, record: LaneOutcome): Promise<LaneEvidence> {
-  const changes = record.changes ?? null;
-  const tests = record.tests ?? null;
+  const { changes, tests } = record;
   const diffId = changes?.diff_artifact ?? null;
   const diff = diffId ? await artifactText(stub, record, diffId, "head", INLINE_DIFF_BYTES) : null;
   const output =

@@ -19,12 +19,7 @@ import {
   type ReviewPolicy,
 } from "./review-policy.ts";
 import type { ReviewRecord, ReviewTable } from "./review-table.ts";
-import {
-  gatherEvidence,
-  testRemediationPrompt,
-  type LaneEvidence,
-  type LaneOutcome,
-} from "./review-evidence.ts";
+import { gatherEvidence, testRemediationPrompt, type LaneEvidence } from "./review-evidence.ts";
 import type { LaneCycle, LaneCycleTable } from "./lane-cycles.ts";
 
 /**
@@ -63,7 +58,7 @@ export class ReviewLoop {
     const stub = await this.#d.run(runId);
     const worker = (await stub.getRecord())!;
     if (worker.role === "reviewer") return;
-    const evidence = await gatherEvidence(stub, worker as LaneOutcome);
+    const evidence = await gatherEvidence(stub, worker);
     const testsPassed = evidence.tests ? evidence.tests.passed : null;
     const cycle = (next: LaneCycle["next"], nextRunId: string | null = null) =>
       laneId &&

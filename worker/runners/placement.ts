@@ -22,6 +22,8 @@ export interface RunnerPick {
   runner_labels?: Record<string, string>;
   /** The run's working directory; a run without one works in the runner's first root. */
   cwd?: string;
+  /** The lane whose worktree the run works in (its runner must serve lanes; see worker/lanes/). */
+  lane?: string;
 }
 
 const canRun = (r: RunnerInfo, backend: string) =>
@@ -51,7 +53,7 @@ export function pickRunner(runners: readonly RunnerInfo[], pick: RunnerPick): Ru
 /** Why a run waits, in words a user can act on (shown as the queued run's status_reason). */
 export function whyQueued(runners: readonly RunnerInfo[], pick: RunnerPick): string {
   const wanted = [
-    pick.runner ? `named "${pick.runner}"` : "",
+    pick.runner ? `named "${pick.runner}"${pick.lane ? ` (lane "${pick.lane}" works there)` : ""}` : "",
     pick.runner_labels ? `labelled ${JSON.stringify(pick.runner_labels)}` : "",
   ]
     .filter(Boolean)
@@ -60,7 +62,10 @@ export function whyQueued(runners: readonly RunnerInfo[], pick: RunnerPick): str
     return `waiting for a runner: none is connected (start one with switchyard-runner connect)`;
   const matching = runners.filter((r) => matches(r, pick));
   if (matching.length === 0)
-    return `waiting for a runner ${wanted}: none of the ${runners.length} connected runners matches`;
+    return (
+      `waiting for a runner ${wanted}: none of the ${runners.length} connected runners matches` +
+      (pick.lane ? " (lane runs need a runner started with switchyard-runner connect --lanes)" : "")
+    );
   const capable = matching.filter((r) => canRun(r, pick.backend));
   if (capable.length === 0)
     return `waiting for a runner with ${pick.backend} installed: connected runners do not have it`;

@@ -323,6 +323,26 @@ export class RunIndex {
     this.#sql.exec("UPDATE runs SET end_handled = 1 WHERE run_id = ?", runId);
   }
 
+  /**
+   * A run of the lane that is live or whose end has not been handled yet (its review loop may
+   * still start work in the lane), other than `except`; undefined when the lane is idle.
+   */
+  unsettledInLane(laneId: string, except = ""): string | undefined {
+    return this.#rows<{ run_id: string }>(
+      "SELECT run_id FROM runs WHERE lane_id = ? AND (terminal = 0 OR end_handled = 0) AND run_id != ? LIMIT 1",
+      laneId,
+      except,
+    )[0]?.run_id;
+  }
+
+  /** A live run of the lane, if any. */
+  liveInLane(laneId: string): string | undefined {
+    return this.#rows<{ run_id: string }>(
+      "SELECT run_id FROM runs WHERE lane_id = ? AND terminal = 0 LIMIT 1",
+      laneId,
+    )[0]?.run_id;
+  }
+
   liveRuns(): number {
     return this.#rows<{ n: number }>("SELECT COUNT(*) AS n FROM runs WHERE terminal = 0")[0]!.n;
   }

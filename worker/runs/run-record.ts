@@ -2,6 +2,7 @@
 // Persistence is run-log.ts; this file is pure.
 import { z } from "zod";
 import type { NewEvent } from "../../shared/runs/events.ts";
+import { RunChangesSchema, TestResultSchema } from "../../shared/lanes/lane-work.ts";
 import { StoredArtifactSchema, joinArtifact, type ArtifactTextStore } from "./joined-artifacts.ts";
 import { RunSpecSchema } from "../../shared/runs/run-spec.ts";
 import { RunStatusSchema, isTerminal, statusAfter, type RunStatus } from "../../shared/runs/status.ts";
@@ -125,6 +126,14 @@ export const RunRecordSchema = z.object({
   late_events: z.object({ stored: z.number(), dropped: z.number() }).optional(),
   /** The run's spec minus secrets, as the backend needs it again on continue and recovery. */
   spec: RunSpecSchema,
+  /** A lane run's changes (its `lane_changes` event); null for other runs and until reported. */
+  changes: RunChangesSchema.nullable().describe(
+    "a lane run's commit, diff stats and changed files (from its lane_changes event); null otherwise",
+  ),
+  /** A lane run's test gate (its `tests_finished` event). */
+  tests: TestResultSchema.nullable().describe(
+    "a lane run's test gate result (from its tests_finished event); null when none ran",
+  ),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 
@@ -181,6 +190,14 @@ export function applyEvent(
   if (event.type === "file_changed") {
     for (const path of changedPaths(data))
       if (!record.result.files_changed.includes(path)) record.result.files_changed.push(path);
+  }
+  if (event.type === "lane_changes") {
+    const changes = RunChangesSchema.safeParse(data);
+    if (changes.success) record.changes = changes.data;
+  }
+  if (event.type === "tests_finished") {
+    const tests = TestResultSchema.safeParse(data);
+    if (tests.success) record.tests = tests.data;
   }
   if (event.type === "run_completed") {
     const final = str(data.final_response);

@@ -35,6 +35,9 @@ export function toRunView(r: RunRecord): RunView {
   const { tenant: _t, timeout_s: _s, relay_seq: _r, spec: _spec, ...view } = r;
   return {
     ...view,
+    // Records stored before lanes reported changes have neither field.
+    changes: r.changes ?? null,
+    tests: r.tests ?? null,
     result: {
       ...r.result,
       artifacts: r.result.artifacts.map(toArtifactView),

@@ -68,6 +68,8 @@ export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
     lane_id: req.lane_id ?? null,
     review: null,
     spec: { ...req.spec, session_ref: id.session_ref },
+    changes: null,
+    tests: null,
   };
 }
 

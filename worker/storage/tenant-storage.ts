@@ -1,5 +1,5 @@
 // The TenantObject's SQLite schema as its history: the run index (runs, sessions, agent names,
-// idempotency keys, run trees), the runner registry, review state and lanes migrate together under
+// idempotency keys, run trees), the runner registry, review state, lanes and their queues migrate together under
 // one version. Each step is the DDL as it shipped; a change to a table is a new step at the end.
 import { migrate, type MigratingStorage, type Schema } from "./migrate.ts";
 
@@ -51,7 +51,15 @@ export const TENANT_SCHEMA: Schema = {
     `CREATE TABLE IF NOT EXISTS runner_ended (run_id TEXT PRIMARY KEY, runner_name TEXT NOT NULL, ended_ms INTEGER NOT NULL);
      CREATE INDEX IF NOT EXISTS runner_ended_by_time ON runner_ended (ended_ms);
      CREATE TABLE IF NOT EXISTS runner_ignored (name TEXT PRIMARY KEY, frames INTEGER NOT NULL)`,
-    // 5. A lane's cycles (each worker run's test result, verdict and what followed) and its landings.
+    // 5. Lanes' queues of work items (their secrets apart until dispatch) and what each lane run changed and tested.
+    `CREATE TABLE IF NOT EXISTS lane_items (item_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, position INTEGER NOT NULL,
+       state TEXT NOT NULL, request TEXT NOT NULL, run_id TEXT, error TEXT, created_at TEXT NOT NULL, dispatched_at TEXT);
+     CREATE INDEX IF NOT EXISTS lane_items_by_lane ON lane_items (lane_id, state, position);
+     CREATE TABLE IF NOT EXISTS lane_item_secrets (item_id TEXT PRIMARY KEY, secrets TEXT NOT NULL);
+     CREATE TABLE IF NOT EXISTS lane_runs (run_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, role TEXT NOT NULL,
+       status TEXT NOT NULL, changes TEXT, tests TEXT, ended_at TEXT NOT NULL);
+     CREATE INDEX IF NOT EXISTS lane_runs_by_lane ON lane_runs (lane_id, ended_at)`,
+    // 6. A lane's cycles (each worker run's test result, verdict and what followed) and its landings.
     `CREATE TABLE IF NOT EXISTS lane_cycles (worker_run_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, cycle INTEGER NOT NULL,
        tests_passed INTEGER, verdict TEXT, next TEXT NOT NULL, next_run_id TEXT, updated_at TEXT NOT NULL);
      CREATE INDEX IF NOT EXISTS lane_cycles_by_lane ON lane_cycles (lane_id, updated_at);

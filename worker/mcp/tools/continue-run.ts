@@ -75,6 +75,8 @@ export const continueRun = defineTool({
       {
         ...forContinuation(record, message, config),
         parent_run_id: record.parent_run_id ?? undefined,
+        // A lane run's continuation stays in its lane (and its worktree).
+        lane_id: record.lane_id ?? undefined,
         fingerprint: await fingerprintOf({ continue_of: record.run_id, message, config }),
       },
       { secrets },

@@ -1,7 +1,9 @@
-// get_lane_activity: a lane with its runs, latest worker result, review verdicts, open findings
-// and metrics.
+// get_lane_activity: a lane with its queue, current work and holder, its runs with what each
+// changed and tested, latest worker result, review verdicts, open findings and metrics.
 import { z } from "zod";
 import { SwitchyardError } from "../../../shared/errors.ts";
+import { LaneRunSchema } from "../../lanes/lane-history.ts";
+import { LaneItemSchema } from "../../lanes/lane-queue.ts";
 import { LaneSchema } from "../../lanes/lane.ts";
 import { MetricsGroupSchema } from "../../metrics/metrics-query.ts";
 import { runStub, tenantStub } from "../../objects/stubs.ts";
@@ -26,9 +28,11 @@ const ReviewRowSchema = z.object({
 export const getLaneActivity = defineTool({
   name: "get_lane_activity",
   description:
-    "A lane's state: its runs (newest first, up to limit), the latest worker result, every review verdict, the open " +
-    "findings of the latest review, each cycle (test result, verdict, what followed), the latest land or reclaim, " +
-    "and the lane's metrics.",
+    "A lane's state: its queue (waiting items, oldest first, and why the next one waits), the item and run it is " +
+    "working on, the runner holding its worktree (lane.holder), each ended run with its commit, diff stats and test " +
+    "result (lane_runs, oldest first), its runs (newest first, up to limit), the latest worker result, every review " +
+    "verdict, the open findings of the latest review, each cycle (test result, verdict, what followed), the latest " +
+    "land or reclaim with the runner's answer (landing), and the lane's metrics.",
   annotations: readOnly("Get a lane's activity"),
   input: z.strictObject({
     lane_id: z.string().max(64),
@@ -37,6 +41,17 @@ export const getLaneActivity = defineTool({
   }),
   output: z.object({
     lane: LaneSchema,
+    queue: z.array(LaneItemSchema),
+    current_item: LaneItemSchema.nullable(),
+    current_run_id: z
+      .string()
+      .nullable()
+      .describe("the lane's live run (a worker, its reviewer or remediation)"),
+    waiting_reason: z
+      .string()
+      .nullable()
+      .describe("why the first waiting item is not running; null when none waits"),
+    lane_runs: z.array(LaneRunSchema),
     runs: z.array(RunRowSchema.partial()),
     runs_cursor: z.string().nullable(),
     latest_worker_result: z
@@ -60,7 +75,8 @@ export const getLaneActivity = defineTool({
     const tenant = await tenantStub(ctx.env, ctx.tenant);
     const lane = await tenant.getLane(lane_id);
     if (!lane) throw new SwitchyardError("not_found", `lane_id: no lane "${lane_id}"`, { field: "lane_id" });
-    const [page, reviews, progress, metrics, workers] = await Promise.all([
+    const [work, page, reviews, progress, metrics, workers] = await Promise.all([
+      tenant.laneWorkOf(lane_id, limit),
       tenant.listRuns({ lane_id }, limit, undefined),
       tenant.laneReviews(lane_id),
       tenant.laneProgress(lane_id),
@@ -73,6 +89,7 @@ export const getLaneActivity = defineTool({
     const lastReview = reviews.at(-1);
     const base = {
       lane,
+      ...work,
       latest_worker_result: latest && {
         run_id: latest.run_id,
         status: latest.status,

@@ -97,7 +97,8 @@ export const listAvailableBackends = defineTool({
   description:
     "Every backend, where it runs (edge, runner, or edge for public endpoints and runner for local ones), its " +
     "capabilities and, when probed, availability_state (available, reachable, declared_not_installed, unavailable, " +
-    "unknown) with the runners that declared it (installed or not) and their free slots; edge-only backends list no runners.",
+    "unknown) with the runners that declared it (installed or not) and their free slots; edge-only backends list no runners. " +
+    "lane_holders names the runner holding each lane's worktree (its runs go only there) and whether it is connected.",
   annotations: readOnly("List available backends"),
   input: z.strictObject({ probe: z.boolean().default(true) }),
   output: z.object({
@@ -112,9 +113,14 @@ export const listAvailableBackends = defineTool({
         runners: z.array(RunnerOfferSchema),
       }),
     ),
+    lane_holders: z.array(z.object({ lane_id: z.string(), runner: z.string(), connected: z.boolean() })),
   }),
   async handler({ probe }, ctx) {
-    const runners = probe ? await (await tenantStub(ctx.env, ctx.tenant)).runners() : undefined;
-    return { backends: BACKENDS.map((d) => describe(d, runners)) };
+    const tenant = await tenantStub(ctx.env, ctx.tenant);
+    const [runners, holders] = await Promise.all([
+      probe ? tenant.runners() : undefined,
+      tenant.laneHolders(),
+    ]);
+    return { backends: BACKENDS.map((d) => describe(d, runners)), lane_holders: holders };
   },
 });

@@ -17,7 +17,10 @@ import { PROFILE_NAMES } from "../../../shared/profiles/index.ts";
 import { ReviewPolicySchema, type ReviewPolicy } from "../../reviews/review-policy.ts";
 import { InputMessageSchema, refineMessageSize } from "../../../shared/runs/messages.ts";
 import { GivenSpecShape, fromRequest } from "../../../shared/runs/run-spec.ts";
-import { fingerprintOf } from "../../runs/spawn.ts";
+import { fingerprintOf, type SpawnRequest } from "../../runs/spawn.ts";
+import type { Env } from "../../env.ts";
+import type { Lane } from "../../lanes/lane.ts";
+import type { SpawnSecrets } from "../../objects/tenant-object.ts";
 import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema } from "../fields.ts";
 import { boundedJson } from "../../../shared/json-limits.ts";
@@ -120,53 +123,7 @@ export const spawnRun = defineTool({
     const lane = args.lane_id ? await tenant.getLane(args.lane_id) : null;
     if (args.lane_id && !lane)
       throw new SwitchyardError("not_found", `lane_id: no lane "${args.lane_id}"`, { field: "lane_id" });
-    const backendName = args.backend ?? lane?.backend;
-    if (!backendName) throw badRequest("backend", `required: lane "${args.lane_id}" has no default backend`);
-    const backend = resolveBackend(backendName);
-    // Lane defaults fit the lane's backend only; explicit arguments always win.
-    const laneDefaults =
-      lane && (lane.backend === null || lane.backend === backend.name)
-        ? { ...lane.backend_config, ...(lane.model ? { model: lane.model } : {}) }
-        : {};
-    const { config, secrets } = parseBackendConfig(backend, { ...laneDefaults, ...args.backend_config });
-    const allowHosts = parseAllowHosts(ctx.env.SWITCHYARD_EDGE_ALLOW_HOSTS);
-    assertEdgeMayRun(backend, config, allowHosts);
-
-    const review = args.review ?? lane?.review ?? undefined;
-    const reviewSplit = review ? splitReview(review, allowHosts) : undefined;
-    const cwd = args.cwd ?? lane?.cwd ?? undefined;
-    const metadata = { ...(lane?.test_command ? { test_command: lane.test_command } : {}), ...args.metadata };
-    const { backend_config: _secretBearing, review: _reviewSecrets, ...rest } = args;
-    const record = await tenant.spawn(
-      {
-        backend: backend.name,
-        role: args.role,
-        spec: fromRequest(args, config),
-        cwd,
-        session_mode: args.session_mode,
-        session_id: args.session_id,
-        agent_name: args.agent_name ?? args.nickname,
-        metadata,
-        parent_run_id: args.parent_run_id,
-        lane_id: args.lane_id,
-        review: reviewSplit?.policy,
-        budget: args.budget,
-        idempotency_key: args.idempotency_key,
-        fingerprint: await fingerprintOf({
-          ...rest,
-          backend: backend.name,
-          config,
-          review: reviewSplit?.policy,
-          cwd,
-        }),
-        timeout_s: args.timeout_s,
-      },
-      {
-        secrets,
-        // A reviewed run keeps its own and its reviewer's secrets for the review loop.
-        carry: reviewSplit ? { review_secrets: reviewSplit.secrets, worker_secrets: secrets } : undefined,
-      },
-    );
+    const record = await tenant.spawn(...(await assembleSpawn(args, lane, ctx.env)));
     return {
       run_id: record.run_id,
       status: record.status,
@@ -179,6 +136,67 @@ export const spawnRun = defineTool({
     };
   },
 });
+
+export type SpawnRunInput = z.output<typeof SpawnRunInputSchema>;
+
+/**
+ * A validated spawn_run call → what the tenant creates: the request (lane defaults applied,
+ * backend_config split, review validated) and the secrets kept apart from it. manage_lane enqueue
+ * assembles its items the same way.
+ */
+export async function assembleSpawn(
+  args: SpawnRunInput,
+  lane: Lane | null,
+  env: Env,
+): Promise<[SpawnRequest, SpawnSecrets]> {
+  const backendName = args.backend ?? lane?.backend;
+  if (!backendName) throw badRequest("backend", `required: lane "${args.lane_id}" has no default backend`);
+  const backend = resolveBackend(backendName);
+  // Lane defaults fit the lane's backend only; explicit arguments always win.
+  const laneDefaults =
+    lane && (lane.backend === null || lane.backend === backend.name)
+      ? { ...lane.backend_config, ...(lane.model ? { model: lane.model } : {}) }
+      : {};
+  const { config, secrets } = parseBackendConfig(backend, { ...laneDefaults, ...args.backend_config });
+  const allowHosts = parseAllowHosts(env.SWITCHYARD_EDGE_ALLOW_HOSTS);
+  assertEdgeMayRun(backend, config, allowHosts);
+
+  const review = args.review ?? lane?.review ?? undefined;
+  const reviewSplit = review ? splitReview(review, allowHosts) : undefined;
+  const cwd = args.cwd ?? lane?.cwd ?? undefined;
+  const metadata = { ...(lane?.test_command ? { test_command: lane.test_command } : {}), ...args.metadata };
+  const { backend_config: _secretBearing, review: _reviewSecrets, ...rest } = args;
+  return [
+    {
+      backend: backend.name,
+      role: args.role,
+      spec: fromRequest(args, config),
+      cwd,
+      session_mode: args.session_mode,
+      session_id: args.session_id,
+      agent_name: args.agent_name ?? args.nickname,
+      metadata,
+      parent_run_id: args.parent_run_id,
+      lane_id: args.lane_id,
+      review: reviewSplit?.policy,
+      budget: args.budget,
+      idempotency_key: args.idempotency_key,
+      fingerprint: await fingerprintOf({
+        ...rest,
+        backend: backend.name,
+        config,
+        review: reviewSplit?.policy,
+        cwd,
+      }),
+      timeout_s: args.timeout_s,
+    },
+    {
+      secrets,
+      // A reviewed run keeps its own and its reviewer's secrets for the review loop.
+      carry: reviewSplit ? { review_secrets: reviewSplit.secrets, worker_secrets: secrets } : undefined,
+    },
+  ];
+}
 
 /** Refuses a run the edge would drive whose URL the edge may not fetch, naming the config field. */
 function assertEdgeMayRun(

@@ -1,0 +1,207 @@
+// Lane queues through the real Worker: items enqueued with manage_lane run one at a time in order,
+// each when the previous run ends, only once depends_on lanes are merged, only on runners serving
+// lanes and then only on the runner holding the lane's worktree — with the test as the runner.
+import { abortAllDurableObjects } from "cloudflare:test";
+import { describe, expect, it } from "vitest";
+import type { DispatchFrame } from "../../shared/protocol/frames.ts";
+import { connect, spawnA2aRun, waitForStatus, type TestClient } from "./support/mcp.ts";
+import { ScriptedRunner } from "./support/scripted-runner.ts";
+import { REPO, enqueue, finishTurn, lanesRunner, promptOf, repoLane, uid } from "./support/lanes.ts";
+
+/** The run ids of every dispatch the runner received, in order. */
+const dispatched = (runner: ScriptedRunner) =>
+  runner.received
+    .map((text) => JSON.parse(text) as { type: string; run_id?: string })
+    .filter((f) => f.type === "run.dispatch")
+    .map((f) => f.run_id);
+
+/** Reads list_available_backends until the tenant has seen the lane's holder disconnect. */
+async function untilHolderGone(c: TestClient, lane_id: string) {
+  for (let i = 0; i < 200; i++) {
+    const { lane_holders } = await c.ok("list_available_backends", { probe: false });
+    if (lane_holders.some((h: any) => h.lane_id === lane_id && !h.connected)) return;
+  }
+  throw new Error(`the holder of ${lane_id} never showed as disconnected`);
+}
+
+describe("lane queues", () => {
+  it("runs items one at a time in order, each dispatched when the previous run ends, in the lane's worktree", async () => {
+    const c = await connect();
+    const { lane_id, pool } = await repoLane(c, { test_command: "npm test", base: "main" });
+    const runner = await lanesRunner(`lq-order-${uid()}`, pool);
+
+    const first = await enqueue(c, lane_id, "one");
+    expect(first.item).toMatchObject({ position: 1, state: "dispatched", backend: "codex", prompt: "one" });
+    expect(first.lane.status).toBe("active");
+    const second = await enqueue(c, lane_id, "two");
+    const third = await enqueue(c, lane_id, "three");
+    expect([second.item.state, third.item.state]).toEqual(["waiting", "waiting"]);
+    expect([second.item.run_id, third.item.run_id]).toEqual([null, null]);
+
+    const d1 = await runner.next("run.dispatch");
+    expect(d1.run_id).toBe(first.item.run_id);
+    expect(promptOf(d1)).toBe("one");
+    expect(d1.cwd).toBeUndefined();
+    expect(d1.lane).toEqual({
+      lane_id,
+      repo: REPO,
+      base: "main",
+      branch: `switchyard/${lane_id}`,
+      commit_policy: "commit",
+      test_command: "npm test",
+      test_timeout_s: 600,
+    });
+    const busy = await c.ok("get_lane_activity", { lane_id });
+    expect(busy.current_item.item_id).toBe(first.item.item_id);
+    expect(busy.current_run_id).toBe(d1.run_id);
+    expect(busy.queue.map((i: any) => i.prompt)).toEqual(["two", "three"]);
+    expect(busy.waiting_reason).toBe(`waiting for run ${d1.run_id} to end`);
+
+    finishTurn(runner, d1.run_id, "did one");
+    const d2 = await runner.next("run.dispatch");
+    expect(promptOf(d2)).toBe("two");
+    expect((await c.ok("get_run", { run_id: d1.run_id })).status).toBe("completed");
+    expect(dispatched(runner)).toEqual([d1.run_id, d2.run_id]);
+
+    // A failed run ends the item as well: the lane goes on with the next.
+    runner.outputs(d2.run_id, 1, [
+      { type: "run_failed", data: { error: { code: "agent_failed", message: "no" } } },
+    ]);
+    const d3 = await runner.next("run.dispatch");
+    expect(promptOf(d3)).toBe("three");
+    finishTurn(runner, d3.run_id, "did three");
+    await waitForStatus(c, d3.run_id, ["completed"]);
+
+    const done = await c.ok("get_lane_activity", { lane_id });
+    expect(done.queue).toEqual([]);
+    expect(done.current_item).toBeNull();
+    expect(done.current_run_id).toBeNull();
+    expect(done.lane_runs.map((r: any) => [r.run_id, r.status])).toEqual([
+      [d1.run_id, "completed"],
+      [d2.run_id, "failed"],
+      [d3.run_id, "completed"],
+    ]);
+    expect(dispatched(runner)).toEqual([d1.run_id, d2.run_id, d3.run_id]);
+    runner.close();
+  });
+
+  it("an item waits while a depends_on lane is not merged; merging it dispatches the item", async () => {
+    const c = await connect();
+    const base = await repoLane(c);
+    const { lane_id, pool } = await repoLane(c, { depends_on: [base.lane_id] });
+    const runner = await lanesRunner(`lq-deps-${uid()}`, pool);
+
+    const { item } = await enqueue(c, lane_id, "after base");
+    expect(item.state).toBe("waiting");
+    const blocked = await c.ok("get_lane_activity", { lane_id });
+    expect(blocked.waiting_reason).toBe(`waiting for "${base.lane_id}" to be merged`);
+    expect(blocked.current_item).toBeNull();
+
+    for (const status of ["active", "review"]) {
+      await c.ok("manage_lane", { operation: "upsert", lane_id: base.lane_id, status });
+      expect((await c.ok("get_lane_activity", { lane_id })).queue).toHaveLength(1);
+    }
+    await c.ok("manage_lane", { operation: "upsert", lane_id: base.lane_id, status: "merged" });
+    const after = await c.ok("get_lane_activity", { lane_id });
+    expect(after.queue).toEqual([]);
+    expect(after.current_item).toMatchObject({ item_id: item.item_id, state: "dispatched" });
+    const d = await runner.next("run.dispatch");
+    expect(d.run_id).toBe(after.current_item.run_id);
+    expect(promptOf(d)).toBe("after base");
+    runner.close();
+  });
+
+  it("lane runs go only to runners serving lanes, then only to the runner holding the worktree", async () => {
+    const c = await connect();
+    const { lane_id, pool } = await repoLane(c);
+    // Same pool, codex installed, but not serving lanes: it never gets a lane run.
+    const plain = await ScriptedRunner.connect({ name: `lq-plain-${uid()}`, labels: { pool }, maxRuns: 8 });
+    const { item } = await enqueue(c, lane_id, "first");
+    const waiting = await c.ok("get_run", { run_id: item.run_id });
+    expect(waiting.status).toBe("queued");
+    expect(waiting.status_reason).toContain("--lanes");
+
+    const holderName = `lq-holder-${uid()}`;
+    const holder = await lanesRunner(holderName, pool, { maxRuns: 4 });
+    const d1 = await holder.next("run.dispatch");
+    expect(d1.run_id).toBe(item.run_id);
+    const other = await lanesRunner(`lq-other-${uid()}`, pool, { maxRuns: 8 });
+    finishTurn(holder, d1.run_id, "made the worktree");
+    await waitForStatus(c, d1.run_id, ["completed"]);
+
+    const held = await c.ok("get_lane_activity", { lane_id });
+    expect(held.lane.holder).toBe(holderName);
+    const backends = await c.ok("list_available_backends", {});
+    expect(backends.lane_holders).toContainEqual({ lane_id, runner: holderName, connected: true });
+
+    // The holder goes away: the next item's run waits for it, though another runner has more room.
+    holder.close();
+    await untilHolderGone(c, lane_id);
+    const next = await enqueue(c, lane_id, "second");
+    const parked = await c.ok("get_run", { run_id: next.item.run_id });
+    expect(parked.status).toBe("queued");
+    expect(parked.status_reason).toContain(`named "${holderName}" (lane "${lane_id}" works there)`);
+
+    const back = await lanesRunner(holderName, pool, { maxRuns: 1 });
+    const d2 = await back.next("run.dispatch");
+    expect(d2.run_id).toBe(next.item.run_id);
+    finishTurn(back, d2.run_id, "second done");
+    await waitForStatus(c, d2.run_id, ["completed"]);
+    expect(dispatched(other)).toEqual([]);
+    expect(dispatched(plain)).toEqual([]);
+    for (const r of [plain, other, back]) r.close();
+  });
+
+  it("get_run shows a lane run's changes and tests, folded from its lane events; the lane keeps them", async () => {
+    const c = await connect();
+    const { lane_id, pool } = await repoLane(c, { test_command: "npm test" });
+    const runner = await lanesRunner(`lq-changes-${uid()}`, pool);
+    const changes = {
+      commit: "0123456789abcdef0123456789abcdef01234567",
+      files_changed: 2,
+      insertions: 7,
+      deletions: 1,
+      diff_artifact: "lane-diff",
+      files: [
+        { path: "src/a.ts", change: "modified", insertions: 5, deletions: 1 },
+        { path: "src/b.ts", change: "added", insertions: 2, deletions: 0 },
+      ],
+    };
+    const tests = {
+      command: "npm test",
+      exit_code: 1,
+      passed: false,
+      timed_out: false,
+      duration_ms: 1234,
+      output_artifact: "lane-test-output",
+    };
+    await enqueue(c, lane_id, "change things");
+    await enqueue(c, lane_id, "malformed lane events");
+    const d1 = await runner.next("run.dispatch");
+    finishTurn(runner, d1.run_id, "changed", [
+      { type: "lane_changes", data: changes },
+      { type: "tests_finished", data: tests },
+    ]);
+    const run = await waitForStatus(c, d1.run_id, ["completed"]);
+    expect(run.changes).toEqual(changes);
+    expect(run.tests).toEqual(tests);
+
+    const d2 = await runner.next("run.dispatch");
+    finishTurn(runner, d2.run_id, "odd", [
+      { type: "lane_changes", data: { commit: 7 } },
+      { type: "tests_finished", data: { passed: "yes" } },
+    ]);
+    const odd = await waitForStatus(c, d2.run_id, ["completed"]);
+    expect([odd.changes, odd.tests]).toEqual([null, null]);
+
+    const activity = await c.ok("get_lane_activity", { lane_id });
+    expect(activity.lane_runs).toEqual([
+      expect.objectContaining({ run_id: d1.run_id, role: "worker", status: "completed", changes, tests }),
+      expect.objectContaining({ run_id: d2.run_id, changes: null, tests: null }),
+    ]);
+    const plain = await spawnA2aRun(c, "streaming");
+    const view = await waitForStatus(c, plain.run_id, ["completed"]);
+    expect([view.changes, view.tests]).toEqual([null, null]);
+    runner.close();
+  });
+});
