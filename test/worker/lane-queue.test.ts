@@ -1,12 +1,31 @@
 // Lane queues through the real Worker: items enqueued with manage_lane run one at a time in order,
 // each when the previous run ends, only once depends_on lanes are merged, only on runners serving
 // lanes and then only on the runner holding the lane's worktree — with the test as the runner.
-import { abortAllDurableObjects } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { DispatchFrame } from "../../shared/protocol/frames.ts";
-import { connect, spawnA2aRun, waitForStatus, type TestClient } from "./support/mcp.ts";
+import { agentUrl, connect, spawnA2aRun, waitForStatus, type TestClient } from "./support/mcp.ts";
+import { objects } from "./support/objects.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 import { REPO, enqueue, finishTurn, lanesRunner, promptOf, repoLane, uid } from "./support/lanes.ts";
+
+/** Rows of the tenant's table of queued items' secrets (the tests' token is tenant acme's). */
+const secretRows = () =>
+  runInDurableObject(
+    objects.TENANTS.getByName("acme"),
+    (_, state) =>
+      state.storage.sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM lane_item_secrets").one().n,
+  );
+
+/** Items whose stored request (the part of an item outside its secrets) holds `text` anywhere. */
+const itemRequestsHolding = (text: string) =>
+  runInDurableObject(
+    objects.TENANTS.getByName("acme"),
+    (_, state) =>
+      state.storage.sql
+        .exec<{ n: number }>("SELECT COUNT(*) AS n FROM lane_items WHERE instr(request, ?) > 0", text)
+        .one().n,
+  );
 
 /** The run ids of every dispatch the runner received, in order. */
 const dispatched = (runner: ScriptedRunner) =>
@@ -56,6 +75,11 @@ describe("lane queues", () => {
     expect(busy.current_run_id).toBe(d1.run_id);
     expect(busy.queue.map((i: any) => i.prompt)).toEqual(["two", "three"]);
     expect(busy.waiting_reason).toBe(`waiting for run ${d1.run_id} to end`);
+    // Another run is not started beside the lane's current one.
+    const beside = await c.err("spawn_run", { lane_id, prompt: "me too" });
+    expect([beside.code, beside.field]).toEqual(["conflict", "lane_id"]);
+    expect(beside.message).toContain("manage_lane enqueue");
+    expect((await c.ok("list_runs", { lane_id })).runs).toHaveLength(1);
 
     finishTurn(runner, d1.run_id, "did one");
     const d2 = await runner.next("run.dispatch");
@@ -203,5 +227,99 @@ describe("lane queues", () => {
     const view = await waitForStatus(c, plain.run_id, ["completed"]);
     expect([view.changes, view.tests]).toEqual([null, null]);
     runner.close();
+  });
+
+  it("a reviewed item keeps the lane until its review loop ends: remediation goes to the holder, then the next item", async () => {
+    const c = await connect();
+    const { lane_id, pool } = await repoLane(c);
+    const runner = await lanesRunner(`lq-review-${uid()}`, pool);
+    const review = {
+      backend: "remote_a2a",
+      backend_config: { agent_url: agentUrl("reviewer") },
+      max_cycles: 2,
+    };
+    await enqueue(c, lane_id, "reviewed work", { review });
+    await enqueue(c, lane_id, "after the review");
+
+    const work = await runner.next("run.dispatch");
+    finishTurn(runner, work.run_id, "first try");
+    // The reviewer fails cycle 1: the worker's session continues in the same worktree.
+    const remediation = await runner.next("run.dispatch");
+    expect(remediation.lane).toEqual(work.lane);
+    const remediationRun = await c.ok("get_run", { run_id: remediation.run_id });
+    expect(remediationRun).toMatchObject({ lane_id, metadata: { remediates: work.run_id } });
+    finishTurn(runner, remediation.run_id, "fixed");
+    const next = await runner.next("run.dispatch");
+    expect(promptOf(next)).toBe("after the review");
+    expect(dispatched(runner)).toEqual([work.run_id, remediation.run_id, next.run_id]);
+    const reviewers = (await c.ok("list_runs", { lane_id, role: "reviewer" })).runs;
+    expect(reviewers.map((r: any) => r.status)).toEqual(["completed", "completed"]);
+    runner.close();
+  });
+
+  it("the queue and its items' secrets survive an object restart; the run's end after it dispatches the next", async () => {
+    const c = await connect();
+    const { lane_id, pool } = await repoLane(c);
+    const name = `lq-restart-${uid()}`;
+    const instance = crypto.randomUUID();
+    const runner = await lanesRunner(name, pool, { instance });
+    const { item: first } = await enqueue(c, lane_id, "before the restart");
+    const d1 = await runner.next("run.dispatch");
+    runner.outputs(d1.run_id, 1, [{ type: "run_started", data: {} }]);
+    await waitForStatus(c, d1.run_id, ["running"]);
+
+    const secret = `sk-lane-${uid()}${uid()}`;
+    const before = await secretRows();
+    const { item: second } = await enqueue(c, lane_id, "after the restart", {
+      backend: "openai_compatible",
+      model: "m",
+      backend_config: { base_url: "http://192.168.7.7/v1", api_key: secret },
+    });
+    expect(second.state).toBe("waiting");
+    expect(await secretRows()).toBe(before + 1);
+    expect(await itemRequestsHolding("after the restart")).toBe(1); // the query sees what requests hold
+    expect(await itemRequestsHolding(secret)).toBe(0);
+    expect(JSON.stringify(await c.ok("get_lane_activity", { lane_id }))).not.toContain(secret);
+
+    await abortAllDurableObjects();
+    const again = await lanesRunner(name, pool, { instance, activeRuns: [d1.run_id] });
+    const kept = await c.ok("get_lane_activity", { lane_id });
+    expect(kept.queue.map((i: any) => i.item_id)).toEqual([second.item_id]);
+    expect(kept.current_item.item_id).toBe(first.item_id);
+    expect(kept.lane.holder).toBe(name);
+
+    again.outputs(d1.run_id, 2, [
+      { type: "agent_message", data: { text: "done" } },
+      { type: "run_completed", data: { final_response: "done" } },
+    ]);
+    const d2 = await again.next("run.dispatch");
+    expect(d2).toMatchObject({ backend: "openai_compatible", secrets: { api_key: secret } });
+    expect(d2.lane?.lane_id).toBe(lane_id);
+    expect(await secretRows()).toBe(before);
+    const run = await c.ok("get_run", { run_id: d2.run_id });
+    expect(JSON.stringify(run)).not.toContain(secret);
+    again.close();
+  });
+
+  it("closing a lane cancels its waiting items and drops their secrets", async () => {
+    const c = await connect();
+    const base = await repoLane(c);
+    const { lane_id } = await repoLane(c, { depends_on: [base.lane_id] });
+    const before = await secretRows();
+    for (const n of [1, 2])
+      await enqueue(c, lane_id, `item ${n}`, {
+        backend: "openai_compatible",
+        model: "m",
+        backend_config: { base_url: "http://192.168.7.7/v1", api_key: `sk-close-${n}-${uid()}` },
+      });
+    expect(await secretRows()).toBe(before + 2);
+    await c.ok("manage_lane", { operation: "close", lane_id });
+    expect(await secretRows()).toBe(before);
+    const closed = await c.ok("get_lane_activity", { lane_id });
+    expect([closed.queue, closed.current_item]).toEqual([[], null]);
+    // Merging the dependency later starts nothing in the closed lane.
+    for (const status of ["active", "review", "merged"])
+      await c.ok("manage_lane", { operation: "upsert", lane_id: base.lane_id, status });
+    expect((await c.ok("list_runs", { lane_id })).runs).toEqual([]);
   });
 });

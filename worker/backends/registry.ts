@@ -50,9 +50,14 @@ const ALL: Capabilities = {
 };
 
 /** Keys every runner backend understands: which runner takes the run (runners/placement.ts). */
+/** Labels a run (or a lane) asks its runner to have announced, each equal. */
+export const RunnerLabelsSchema = z
+  .record(z.string().max(64), z.string().max(256))
+  .refine((labels) => Object.keys(labels).length <= 32, "expected at most 32 labels");
+
 const RunnerPickSchema = {
   runner: z.string().min(1).max(128).optional(),
-  runner_labels: z.record(z.string(), z.string()).optional(),
+  runner_labels: RunnerLabelsSchema.optional(),
 };
 
 const DESCRIPTORS: Record<BackendName, BackendDescriptor> = {

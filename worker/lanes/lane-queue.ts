@@ -38,6 +38,8 @@ export interface ItemSecrets {
 }
 
 const PROMPT_PREVIEW_BYTES = 200;
+/** Items a lane holds waiting at most: a queue is a plan of work, not a store. */
+export const MAX_WAITING_ITEMS = 100;
 
 interface RawItem {
   item_id: string;
@@ -103,6 +105,15 @@ export class LaneQueue {
 
   get(itemId: string): LaneItem | undefined {
     return this.#raw("SELECT * FROM lane_items WHERE item_id = ?", itemId).map(toItem)[0];
+  }
+
+  waiting(laneId: string): number {
+    return this.#sql
+      .exec<{ n: number }>(
+        "SELECT COUNT(*) AS n FROM lane_items WHERE lane_id = ? AND state = 'waiting'",
+        laneId,
+      )
+      .one().n;
   }
 
   /** The lane's items in `state`, in queue order. */

@@ -3,6 +3,7 @@
 // A lane with a `repo` works in a git worktree on the runner that holds it (shared/lanes/lane-work.ts).
 import { z } from "zod";
 import { badRequest } from "../../shared/errors.ts";
+import { RunnerLabelsSchema } from "../backends/registry.ts";
 import {
   CommitPolicySchema,
   DEFAULT_TEST_TIMEOUT_S,
@@ -67,10 +68,9 @@ export const LaneFieldsShape = {
     .optional()
     .describe("With repo: run in the worktree after each run."),
   test_timeout_s: z.number().int().min(1).max(MAX_TEST_TIMEOUT_S).optional(),
-  runner_labels: z
-    .record(z.string().max(64), z.string().max(256))
-    .optional()
-    .describe("Labels the runner holding the lane must announce (besides lanes: true)."),
+  runner_labels: RunnerLabelsSchema.optional().describe(
+    "Labels the runner holding the lane must announce (besides lanes: true).",
+  ),
   review: ReviewPolicySchema.optional(),
   depends_on: z.array(LaneIdSchema).max(32).optional(),
   status: LaneStatusSchema.optional(),
@@ -152,10 +152,13 @@ const WORKTREE_DEFAULTS = {
 
 const readLane = (doc: string): Lane => ({ ...WORKTREE_DEFAULTS, ...(JSON.parse(doc) as Lane) });
 
-/** The worktree a run of this lane works in, or undefined for a lane without a repo. */
+/**
+ * The worktree a run of this lane works in, or undefined for a lane without a repo. A field the
+ * worktree cannot take (a branch kept from before lanes had worktrees) is refused by name.
+ */
 export function laneWorkspace(lane: Lane): LaneWorkspace | undefined {
   if (lane.repo === null) return undefined;
-  return LaneWorkspaceSchema.parse({
+  const workspace = LaneWorkspaceSchema.safeParse({
     lane_id: lane.lane_id,
     repo: lane.repo,
     ...(lane.base !== null ? { base: lane.base } : {}),
@@ -164,6 +167,9 @@ export function laneWorkspace(lane: Lane): LaneWorkspace | undefined {
     ...(lane.test_command !== null ? { test_command: lane.test_command } : {}),
     test_timeout_s: lane.test_timeout_s,
   });
+  if (workspace.success) return workspace.data;
+  const issue = workspace.error.issues[0]!;
+  throw badRequest(String(issue.path[0] ?? "repo"), issue.message);
 }
 
 export const defaultBranch = (laneId: string) => `switchyard/${laneId}`;
@@ -233,6 +239,7 @@ export function upsertLane(existing: Lane | undefined, input: LaneInput, now: st
       }
     }
     lane.branch ??= defaultBranch(lane.lane_id);
+    laneWorkspace(lane);
   }
   return lane;
 }

@@ -11,7 +11,7 @@ import { LaneDispatcher } from "../lanes/lane-dispatch.ts";
 import { landLane, reclaimLane, type HeldLane, type LandingDeps } from "../lanes/lane-landing.ts";
 import type { LandStrategy } from "../../shared/lanes/lane-work.ts";
 import { LaneHistory } from "../lanes/lane-history.ts";
-import { LaneQueue, type LaneItem } from "../lanes/lane-queue.ts";
+import { LaneQueue, MAX_WAITING_ITEMS, type LaneItem } from "../lanes/lane-queue.ts";
 import {
   LaneTable,
   lanePick,
@@ -284,11 +284,7 @@ export class TenantObject extends Agent<Env> {
         // After the review loop: a reviewer or remediation it started keeps the lane busy.
         if (laneId) await laneWork.runEnded(run_id, laneId, status);
       },
-      onLaneRunStarted: (runId, laneId) =>
-        laneWork.noteHolder(
-          laneId,
-          hub.deps.table.runnerOf(runId) ?? hub.deps.table.endedHolder(runId, Date.now(), hub.deps.graceMs),
-        ),
+      onLaneRunStarted: (runId, laneId) => laneWork.noteHolder(laneId, hub.holderOf(runId)),
     });
   }
 
@@ -358,6 +354,12 @@ export class TenantObject extends Agent<Env> {
           {
             field: "lane_id",
           },
+        );
+      if (queue.waiting(laneId) >= MAX_WAITING_ITEMS)
+        throw new SwitchyardError(
+          "conflict",
+          `lane_id: lane "${laneId}" has ${MAX_WAITING_ITEMS} items waiting already; enqueue more once some have run`,
+          { field: "lane_id" },
         );
       const item = queue.add(laneId, req, secrets, new Date().toISOString());
       await laneWork.advance(laneId);

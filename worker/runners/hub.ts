@@ -274,6 +274,12 @@ export class RunnerHub {
     return this.dispatchQueued();
   }
 
+  /** The runner holding the run, or the one that held it until it ended (within the grace period). */
+  holderOf(runId: string): string | undefined {
+    const { table } = this.deps;
+    return table.runnerOf(runId) ?? table.endedHolder(runId, this.deps.now(), this.deps.graceMs);
+  }
+
   /** Tells the runner holding the run to stop it; a queued run simply leaves the queue. */
   cancel(runId: string): void {
     const runner = this.deps.table.runnerOf(runId);
