@@ -34,6 +34,8 @@ connect: dial in to Switchyard and take runs until stopped (Ctrl-C cancels the r
   --root DIR        directory runs may work in, at or below; repeatable (default: the current directory)
   --max-runs N      runs at the same time, 1 to 256 (default: 4)
   --replace         take the name from a runner connected under it (that runner stops)
+  --lanes           serve lanes: lane runs work in git worktrees of repositories under the
+                    roots (<root>/.switchyard/worktrees/<lane_id>), committed, tested, landed
 
 list-backends: the backends this runner can drive.
   --probe           also check which are installed and have credentials (runs each agent's --version)
@@ -67,6 +69,7 @@ function parseConnect(args: string[], { env, cwd, hostname }: CliContext): Comma
     root: { type: "string", multiple: true },
     "max-runs": { type: "string" },
     replace: { type: "boolean" },
+    lanes: { type: "boolean" },
   });
   if (values.help) return { command: "help", text: HELP };
   const url = values.url ?? env.SWITCHYARD_URL;
@@ -83,6 +86,7 @@ function parseConnect(args: string[], { env, cwd, hostname }: CliContext): Comma
       token,
       name,
       labels: Object.fromEntries((values.label ?? []).map(parseLabel)),
+      lanes: values.lanes === true,
       roots: (values.root ?? [cwd]).map((root) => resolve(cwd, root)),
       maxRuns: parseMaxRuns(values["max-runs"]),
       replace: values.replace === true,
@@ -120,6 +124,8 @@ function checkUrl(raw: string): string {
 function parseLabel(raw: string): [string, string] {
   const at = raw.indexOf("=");
   if (at < 1) throw new UsageError(`--label: expected KEY=VALUE, got "${raw}"`);
+  // The Worker sends lane runs by this label: only a runner that serves them may carry it.
+  if (raw.slice(0, at) === "lanes") throw new UsageError(`--label: "lanes" is set by --lanes, got "${raw}"`);
   return [raw.slice(0, at), raw.slice(at + 1)];
 }
 

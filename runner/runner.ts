@@ -12,6 +12,8 @@ import {
   reapMarkedProcesses,
   reapOrphans,
 } from "./agents/process-reaper.ts";
+import { answerLaneRequest, type LaneRequest } from "./lanes/lane-requests.ts";
+import { afterLaneTurn, turnStart, type LaneTurnContext } from "./lanes/lane-turn.ts";
 import { createDialer, type DialerOptions, type RunFrame } from "./link/dialer.ts";
 import { linkEventLine } from "./link-lines.ts";
 import { LOCAL_AGENTS, type AgentTable } from "./local-agents.ts";
@@ -32,6 +34,8 @@ export interface RunnerConfig {
   maxRuns: number;
   /** Take the name from a live connection holding it (on the first connection only). */
   replace: boolean;
+  /** Serve lanes (`--lanes`): runs in git worktrees, land and reclaim; announced as the label `lanes: "true"`. */
+  lanes?: boolean;
 }
 
 /** What tests and embedders replace; production defaults otherwise. */
@@ -70,6 +74,8 @@ interface HeldRun {
   aborted: Promise<void>;
   /** The turn in progress, with any continues chained behind it; undefined while idle. */
   turn: Promise<void> | undefined;
+  /** A lane run's worktree and what its turns record there. */
+  lane: Omit<LaneTurnContext, "signal"> | undefined;
 }
 
 /** Idle runs (turn ended) kept for `run.continue`; beyond this many the oldest are forgotten. */
@@ -110,7 +116,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
       protocol: PROTOCOL_VERSION,
       name: config.name,
       version: pkg.version,
-      labels: config.labels,
+      labels: config.lanes ? { ...config.labels, lanes: "true" } : config.labels,
       max_runs: config.maxRuns,
       backends: probed,
       roots,
@@ -132,8 +138,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
   function onFrame(frame: RunFrame): void {
     if (frame.type === "run.dispatch") void onDispatch(frame);
     else if (frame.type === "run.continue") onContinue(frame.run_id, frame.message);
-    else if (frame.type === "lane.land" || frame.type === "lane.reclaim")
-      log(`lane request ${frame.request_id} ignored: lanes are not served yet`);
+    else if (frame.type === "lane.land" || frame.type === "lane.reclaim") void onLaneRequest(frame);
     else (runs.get(frame.run_id)?.abort ?? preparing.get(frame.run_id))?.abort();
   }
 
@@ -145,7 +150,7 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     }
     const abort = new AbortController();
     preparing.set(frame.run_id, abort);
-    const prepared = await prepareRun(frame, { realRoots, runnable });
+    const prepared = await prepareRun(frame, { realRoots, runnable, lanes: config.lanes === true });
     preparing.delete(frame.run_id);
     if (abort.signal.aborted) return log(`run ${frame.run_id} cancelled`);
     if (stopping) return refuse(frame.run_id, { code: "no_free_slot", reason: "the runner is stopping" });
@@ -163,6 +168,16 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
         abort.signal.addEventListener("abort", () => resolve(), { once: true }),
       ),
       turn: undefined,
+      lane:
+        prepared.tree && frame.lane
+          ? {
+              tree: prepared.tree,
+              lane: frame.lane,
+              runId: frame.run_id,
+              role: frame.role ?? "worker",
+              marker,
+            }
+          : undefined,
     };
     runs.set(frame.run_id, run);
     log(`run ${frame.run_id} started (${frame.backend} in ${prepared.spec.cwd})`);
@@ -204,7 +219,12 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
     if (signal.aborted) return;
     let ending: TerminalStatus | undefined;
     let failure: string | undefined;
+    /** A lane run's ending event waits until what the turn changed is recorded. */
+    let held: BackendOutput | undefined;
+    // A cancel must not wait for queue space (link down, queue full); the output stays queued.
+    const send = (output: BackendOutput) => Promise.race([relay(run, output), run.aborted]);
     try {
+      const start = run.lane && (await turnStart(run.lane.tree));
       // The agent's iterator ends only once the turn's processes are gone (turn.ts), also when
       // leaving the loop early ends it.
       for await (const output of turn(signal)) {
@@ -212,12 +232,17 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
         if (output.kind === "ref") Object.assign(run.spec.ref, output.ref);
         const status = output.kind === "event" ? statusAfter(output.event) : undefined;
         if (status && isTerminal(status)) ending = status;
-        // A cancel must not wait for queue space (link down, queue full); the output stays queued.
-        await Promise.race([relay(run, output), run.aborted]);
+        if (run.lane && status && isTerminal(status)) held = output;
+        else await send(output);
+      }
+      if (run.lane && start && held?.kind === "event" && !signal.aborted) {
+        for await (const output of afterLaneTurn({ ...run.lane, signal }, start, held.event))
+          await send(output);
       }
     } catch (error) {
       failure = errorText(error);
     }
+    if (held && !signal.aborted) await send(held);
     // Agents end every turn with a terminal event unless aborted; one that does not must not leave
     // the run running forever on the Worker.
     if (!signal.aborted && !ending) {
@@ -228,6 +253,21 @@ export async function startRunner(config: RunnerConfig, deps: RunnerDeps = {}): 
       ending = "failed";
     }
     await end(run, signal.aborted ? "cancelled" : ending!);
+  }
+
+  /** Land or reclaim: answered over the link whatever happens. */
+  async function onLaneRequest(frame: LaneRequest): Promise<void> {
+    log(`lane ${frame.lane.lane_id}: ${frame.type} requested (${frame.request_id})`);
+    const reply = await answerLaneRequest(frame, { served: config.lanes === true, realRoots });
+    const result = reply.result;
+    const outcome =
+      "ok" in result
+        ? result.ok
+          ? `landed (${result.strategy}) at ${result.commit}`
+          : `not landed: ${result.code}`
+        : `reclaimed (worktree removed: ${result.worktree_removed}, branch deleted: ${result.branch_deleted})`;
+    log(`lane ${frame.lane.lane_id}: ${outcome}`);
+    link.reply(reply);
   }
 
   /**

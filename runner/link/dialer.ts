@@ -15,8 +15,8 @@ import { nodeWebSocket, type LinkSocket, type SocketFactory } from "./socket.ts"
 
 export type HelloFrame = Extract<RunnerFrame, { type: "runner.hello" }>;
 export type RefusedFrame = Extract<RunnerFrame, { type: "run.refused" }>;
+export type LaneReplyFrame = Extract<RunnerFrame, { type: "lane.reply" }>;
 export type WelcomeFrame = Extract<WorkerFrame, { type: "runner.welcome" }>;
-/** The frames the runner acts on; welcome, ack and pong are the link's own. */
 /** The frames the link hands to the runner; the rest (welcome, acks, pongs) are the link's own. */
 export type RunFrame = Exclude<WorkerFrame, { type: "runner.welcome" | "run.ack" | "pong" }>;
 export type CloseName = keyof typeof CLOSE_CODES;
@@ -60,6 +60,8 @@ export interface Link {
   send(runId: string, sourceSeq: number, output: RelayedOutput): Promise<void>;
   /** Sends a refusal now, or as soon as the link is up again. */
   refuse(frame: RefusedFrame): void;
+  /** Answers a lane request now, or as soon as the link is up again. */
+  reply(frame: LaneReplyFrame): void;
   /** Runs with outputs the Worker has not acknowledged. */
   pendingRunIds(): string[];
   /** Resolves true once every output is acknowledged, false after `timeoutMs`. */
@@ -106,8 +108,11 @@ export function createDialer(options: DialerOptions): Link {
   let lastSender = "";
   let stopped = false;
   let onStopped: (() => void) | undefined;
-  /** Refusals not sent yet; the Worker would otherwise take the run for lost, not refused. */
-  const refusals: RefusedFrame[] = [];
+  /**
+   * Refusals and lane replies not sent yet: the Worker would otherwise take the run for lost, not
+   * refused, or wait for a reply until its timeout.
+   */
+  const unsent: (RefusedFrame | LaneReplyFrame)[] = [];
   const timers = {
     handshake: undefined as unknown,
     heartbeat: undefined as unknown,
@@ -203,14 +208,14 @@ export function createDialer(options: DialerOptions): Link {
   }
 
   /**
-   * Sends pending refusals, then unsent items in order, a frame per run and batch, the runs taking
+   * Sends pending refusals and lane replies, then unsent items in order, a frame per run and batch, the runs taking
    * turns (a flush starts after the run that sent last), until everything is sent or
    * maxInFlightBytes wait for acknowledgement.
    */
   function flush(): void {
     clearTimer("flush");
     if (!ws || welcomedAt === undefined) return;
-    for (const frame of refusals.splice(0)) ws.send(JSON.stringify(frame));
+    for (const frame of unsent.splice(0)) ws.send(JSON.stringify(frame));
     windowFull = false;
     for (let sending = true; sending;) {
       sending = false;
@@ -231,6 +236,11 @@ export function createDialer(options: DialerOptions): Link {
     }
   }
 
+  function sendSoon(frame: RefusedFrame | LaneReplyFrame): void {
+    unsent.push(frame);
+    flush();
+  }
+
   return {
     start: connect,
     async send(runId, sourceSeq, output) {
@@ -238,10 +248,8 @@ export function createDialer(options: DialerOptions): Link {
       if (queue.unsent(runId) >= batch.maxItems) flush();
       else timers.flush ??= clock.setTimeout(flush, batch.coalesceMs);
     },
-    refuse(frame) {
-      refusals.push(frame);
-      flush();
-    },
+    refuse: sendSoon,
+    reply: sendSoon,
     pendingRunIds: () => queue.runIds(),
     drained(timeoutMs) {
       return new Promise((resolve) => {

@@ -132,6 +132,8 @@ export const DispatchFrameSchema = RunSpecSchema.extend({
   run_id: RunId,
   backend: z.string(),
   cwd: z.string().optional(),
+  /** A lane run's role (worker, reviewer …): the runner's commit message names it. */
+  role: z.string().max(128).optional(),
   secrets: z.record(z.string(), z.unknown()),
   ref: StringMap,
   /** The backend's last checkpoint for this run or the session it resumes. */

@@ -155,11 +155,13 @@ export function toBackendRun(run: SpecHolder, state: RunPrivate): BackendRun {
 
 /** Spec and private state → the `run.dispatch` frame a runner executes it from. */
 export function toDispatch(
-  run: SpecHolder & { backend: string; relay_seq: number },
+  run: SpecHolder & { backend: string; relay_seq: number; role?: string },
   state: RunPrivate,
 ): Omit<DispatchFrame, "type"> {
   return {
     ...run.spec,
+    // A lane run's commits name the role that made them.
+    ...(run.spec.lane && run.role !== undefined ? { role: run.role } : {}),
     run_id: run.run_id,
     backend: run.backend,
     cwd: run.cwd ?? undefined,

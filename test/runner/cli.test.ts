@@ -30,7 +30,18 @@ describe("connect", () => {
       "--label",
       "gpu=yes",
     ];
-    argv.push("--label", "team=a=b", "--root", "/srv/repos", "--root", "sub", "--max-runs", "8", "--replace");
+    argv.push(
+      "--label",
+      "team=a=b",
+      "--root",
+      "/srv/repos",
+      "--root",
+      "sub",
+      "--max-runs",
+      "8",
+      "--replace",
+      "--lanes",
+    );
     expect(connect(argv)).toEqual({
       url: "https://sy.example.com",
       token: "tok",
@@ -39,6 +50,7 @@ describe("connect", () => {
       roots: ["/srv/repos", "/home/dev/project/sub"],
       maxRuns: 8,
       replace: true,
+      lanes: true,
     });
   });
 
@@ -52,6 +64,7 @@ describe("connect", () => {
       roots: ["/home/dev/project"],
       maxRuns: 4,
       replace: false,
+      lanes: false,
     });
   });
 
@@ -74,6 +87,7 @@ describe("bad usage names the flag", () => {
     [[...base, "--max-runs", "257"], "--max-runs"],
     [[...base, "--label", "novalue"], "--label"],
     [[...base, "--label", "=v"], "--label"],
+    [[...base, "--label", "lanes=true"], "--label"],
     [["connect", "--url", "ftp://x", "--token", "t"], "--url"],
     [["connect", "--url", "not a url", "--token", "t"], "--url"],
     [["connect", "--token", "t"], "--url"],

@@ -197,6 +197,27 @@ describe("the dispatch frame", () => {
   });
 });
 
+describe("a lane run's dispatch frame", () => {
+  const lane = {
+    lane_id: "lane-1",
+    repo: "/w/repo",
+    branch: "switchyard/lane-1",
+    commit_policy: "commit" as const,
+    test_timeout_s: 600,
+  };
+
+  it("carries the lane and the run's role, which the runner's commit message names", () => {
+    const run = { ...STORED_BEFORE, spec: { ...STORED_BEFORE.spec, lane } };
+    const frame = DispatchFrameSchema.parse({ type: "run.dispatch", ...toDispatch(run, PRIVATE) });
+    expect(frame.lane).toEqual(lane);
+    expect(frame.role).toBe("implementer");
+  });
+
+  it("is the only one with a role: a run outside a lane dispatches as before", () => {
+    expect(toDispatch(STORED_BEFORE, PRIVATE)).not.toHaveProperty("role");
+  });
+});
+
 describe("forContinuation", () => {
   it("keeps backend, role, cwd, metadata, timeout and spec; takes the new message; drops the session handle", () => {
     const next = forContinuation(STORED_BEFORE, text("now the tests"));

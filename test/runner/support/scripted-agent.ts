@@ -1,8 +1,10 @@
 // A LocalAgent whose turns follow the message text, so runner tests script runs through dispatch:
 // "complete" finishes, "hang" works until aborted, "throw" breaks, "reject" declines the task, "leave"
-// finishes leaving a process of the run running (an agent breaking its contract). Records what it
-// was asked.
+// finishes leaving a process of the run running (an agent breaking its contract), "write PATH=TEXT"
+// writes TEXT to PATH in its cwd and finishes. Records what it was asked.
 import { spawn } from "node:child_process";
+import { writeFile } from "node:fs/promises";
+import { join } from "node:path";
 import { emit, type BackendOutput, type BackendRun } from "../../../shared/backends/backend.ts";
 import { toPlainText, type InputMessage } from "../../../shared/runs/messages.ts";
 import type { LocalAgent } from "../../../runner/agents/agent.ts";
@@ -51,6 +53,8 @@ export function createScriptedAgent(): ScriptedAgent {
       const child = spawn("sleep", ["60"], { env: withTurnMarker({}, agent.marker!), stdio: "ignore" });
       agent.left.push(child.pid!);
     }
+    const write = /^write ([^=]+)=(.*)$/s.exec(text);
+    if (write) await writeFile(join(run.cwd!, write[1]!), write[2]!);
     if (text === "hang") {
       yield emit("agent_message", { text: "working" });
       await new Promise((resolve) => signal.addEventListener("abort", resolve, { once: true }));
