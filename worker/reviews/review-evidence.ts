@@ -23,12 +23,13 @@ export interface LaneEvidence {
   test_output_tail: string | null;
 }
 
-/** What evidence is read from: a run's record, whose changes and tests are null outside a lane. */
+/** What evidence is read from: a run's record, whose changes and tests are absent or null outside a lane. */
 type LaneOutcome = Pick<RunRecord, "run_id" | "result" | "changes" | "tests">;
 
 /** Reads what the reviewer needs from the run's record and, for text stored apart, its object. */
 export async function gatherEvidence(stub: RunRpc, record: LaneOutcome): Promise<LaneEvidence> {
-  const { changes, tests } = record;
+  const changes = record.changes ?? null;
+  const tests = record.tests ?? null;
   const diffId = changes?.diff_artifact ?? null;
   const diff = diffId ? await artifactText(stub, record, diffId, "head", INLINE_DIFF_BYTES) : null;
   const output =

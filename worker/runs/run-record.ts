@@ -126,14 +126,10 @@ export const RunRecordSchema = z.object({
   late_events: z.object({ stored: z.number(), dropped: z.number() }).optional(),
   /** The run's spec minus secrets, as the backend needs it again on continue and recovery. */
   spec: RunSpecSchema,
-  /** A lane run's changes (its `lane_changes` event); null for other runs and until reported. */
-  changes: RunChangesSchema.nullable().describe(
-    "a lane run's commit, diff stats and changed files (from its lane_changes event); null otherwise",
-  ),
-  /** A lane run's test gate (its `tests_finished` event). */
-  tests: TestResultSchema.nullable().describe(
-    "a lane run's test gate result (from its tests_finished event); null when none ran",
-  ),
+  /** A lane run's changes (its `lane_changes` event); absent in records stored before lanes reported them. */
+  changes: RunChangesSchema.nullable().optional(),
+  /** A lane run's test gate (its `tests_finished` event); absent likewise. */
+  tests: TestResultSchema.nullable().optional(),
 });
 export type RunRecord = z.infer<typeof RunRecordSchema>;
 

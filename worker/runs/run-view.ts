@@ -9,6 +9,7 @@ import {
 } from "./run-record.ts";
 import { JoinedArtifactSchema, toArtifactView } from "./joined-artifacts.ts";
 import { isTerminal } from "../../shared/runs/status.ts";
+import { RunChangesSchema, TestResultSchema } from "../../shared/lanes/lane-work.ts";
 
 /** The record minus internals: the tenant, the stored spec, relay bookkeeping. */
 export const RunViewSchema = RunRecordSchema.omit({
@@ -27,6 +28,12 @@ export const RunViewSchema = RunRecordSchema.omit({
       "token usage and cost summed over the turns that reported it; null when the backend reported none (not zero)",
     ),
   }),
+  changes: RunChangesSchema.nullable().describe(
+    "a lane run's commit, diff stats and changed files (from its lane_changes event); null otherwise",
+  ),
+  tests: TestResultSchema.nullable().describe(
+    "a lane run's test gate result (from its tests_finished event); null when none ran",
+  ),
   terminal: z.boolean(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
