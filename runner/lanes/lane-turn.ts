@@ -1,13 +1,13 @@
 // What a lane adds to a turn of a lane run: the commit the turn starts from, and — once the agent
 // is done, before the run's ending event goes out — its recorded changes, then the test gate.
-import { type BackendOutput } from "../../shared/backends/backend.ts";
+import type { BackendOutput } from "../../shared/backends/backend.ts";
 import type { LaneWorkspace } from "../../shared/lanes/lane-work.ts";
 import type { NewEvent } from "../../shared/runs/events.ts";
 import { errorText, notice } from "../agents/agent.ts";
 import { recordChanges } from "./changes.ts";
 import { gitLine } from "./git.ts";
 import { runTestGate } from "./test-gate.ts";
-import type { LaneTree } from "./worktree.ts";
+import { serialized, type LaneTree } from "./worktree.ts";
 
 export interface LaneTurnContext {
   tree: LaneTree;
@@ -33,12 +33,15 @@ export async function* afterLaneTurn(
 ): AsyncGenerator<BackendOutput> {
   const { tree, lane, signal } = context;
   try {
-    const { outputs } = await recordChanges(tree, lane, {
-      runId: context.runId,
-      role: context.role,
-      answer: answerOf(ending),
-      start,
-    });
+    // One index per tree: turns of two runs of a lane (the queue runs one at a time) never interleave.
+    const { outputs } = await serialized(tree.path, () =>
+      recordChanges(tree, lane, {
+        runId: context.runId,
+        role: context.role,
+        answer: answerOf(ending),
+        start,
+      }),
+    );
     yield* outputs;
     if (lane.test_command === undefined || signal.aborted) return;
     const gate = await runTestGate(tree.path, { ...lane, test_command: lane.test_command }, context);

@@ -174,7 +174,7 @@ const exists = (path: string) =>
 
 const queues = new Map<string, Promise<unknown>>();
 
-/** Runs `work` after every earlier work on the same repository: git's own locks fail rather than wait. */
+/** Runs `work` after every earlier work on the same key (a repository, a tree): git's own locks fail rather than wait. */
 export function serialized<T>(repo: string, work: () => Promise<T>): Promise<T> {
   const previous = queues.get(repo) ?? Promise.resolve();
   const next = previous.then(work, work);

@@ -1,6 +1,7 @@
 // Lane runs of the real agents through the runner (FakeHub link, real git), only the model faked:
 // codex edits the worktree with a shell command, Claude Code with Write; each edit becomes a commit
-// on the lane branch, and what they try outside the worktree does not happen.
+// on the lane branch, and what they try outside the worktree does not happen (Claude Code's shell only
+// with allowed_tools: [], its default lets Bash run anywhere).
 import { existsSync, readFileSync } from "node:fs";
 import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -147,5 +148,40 @@ describe("lane runs of the real agents", () => {
     expect(toldBack).toContain("Path is outside allowed working directories");
     expect(existsSync(join(repo.repo, "escaped.txt"))).toBe(false);
     expect(repo.git(["status", "--porcelain"])).toBe("");
+  });
+
+  it("Claude Code with allowed_tools [] is kept to the worktree: its shell command outside is denied, Write inside lands", async () => {
+    repo = await makeRepo({ "README.md": "hello\n" });
+    home = await makeTempDir("claude-home");
+    const anthropic = await startFakeAnthropic();
+    fake = anthropic;
+    const env = {
+      PATH: process.env.PATH,
+      HOME: home.path,
+      ANTHROPIC_BASE_URL: anthropic.url,
+      ANTHROPIC_API_KEY: "fake",
+    };
+    const tree = treePath(repo, "strict-lane");
+    anthropic.script([
+      { kind: "shell", command: `echo out > ${join(repo.repo, "bash-escaped.txt")}` },
+      { kind: "tool", name: "Write", input: { file_path: join(tree, "README.md"), content: "strict\n" } },
+      { kind: "text", text: "Kept inside." },
+    ]);
+    await laneRunner("claude_code", () => createClaudeCodeAgent({ env }));
+    const lane = laneOf(repo, "strict-lane");
+    const config = { allowed_tools: [] };
+    hub!.send(dispatch("run-s", "Stay inside.", { backend: "claude_code", lane, config, cwd: undefined }));
+    await ended("run-s");
+
+    expect(existsSync(join(repo.repo, "bash-escaped.txt"))).toBe(false);
+    expect(repo.git(["show", `${lane.branch}:README.md`])).toBe("strict");
+    expect(dataOf("run-s", "file_changed")).toContainEqual({
+      path: "README.md",
+      change: "modified",
+      insertions: 1,
+      deletions: 1,
+    });
+    const toldBack = JSON.stringify(requestMessages(anthropic.requests.filter((r) => r.scripted).at(-1)!));
+    expect(toldBack).toContain("Permission for this tool use was denied");
   });
 });

@@ -8,19 +8,16 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import type { BackendOutput } from "../../shared/backends/backend.ts";
 import { DIFF_ARTIFACT_ID, type LaneWorkspace } from "../../shared/lanes/lane-work.ts";
 import { recordChanges } from "../../runner/lanes/changes.ts";
-import { openTree, type LaneTree } from "../../runner/lanes/worktree.ts";
+import type { LaneTree } from "../../runner/lanes/worktree.ts";
 import { eventsOf } from "./support/agent-harness.ts";
-import { laneOf, makeRepo, type TestRepo } from "./support/git-repo.ts";
+import { makeRepo, openedLane, type TestRepo } from "./support/git-repo.ts";
 
 let repo: TestRepo;
 let lane: LaneWorkspace;
 let tree: LaneTree;
 beforeEach(async () => {
   repo = await makeRepo({ "README.md": "hello\n", "old.txt": "one\ntwo\nthree\n", "gone.txt": "bye\n" });
-  lane = laneOf(repo, "lane-c");
-  const opened = await openTree(lane, [repo.root]);
-  if (!opened.ok) throw new Error(opened.reason);
-  tree = opened.tree;
+  ({ lane, tree } = await openedLane(repo, "lane-c"));
 });
 afterEach(async () => {
   await repo.remove();

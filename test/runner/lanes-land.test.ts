@@ -5,19 +5,16 @@ import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { landLane, reclaimLane } from "../../runner/lanes/land.ts";
-import { openTree, type LaneTree } from "../../runner/lanes/worktree.ts";
+import type { LaneTree } from "../../runner/lanes/worktree.ts";
 import type { LaneWorkspace, LandStrategy } from "../../shared/lanes/lane-work.ts";
-import { laneOf, makeRepo, type TestRepo } from "./support/git-repo.ts";
+import { makeRepo, openedLane, type TestRepo } from "./support/git-repo.ts";
 
 let repo: TestRepo;
 let lane: LaneWorkspace;
 let tree: LaneTree;
 beforeEach(async () => {
   repo = await makeRepo({ "README.md": "hello\n", "shared.txt": "one\n" });
-  lane = laneOf(repo, "lane-l");
-  const opened = await openTree(lane, [repo.root]);
-  if (!opened.ok) throw new Error(opened.reason);
-  tree = opened.tree;
+  ({ lane, tree } = await openedLane(repo, "lane-l"));
 });
 afterEach(async () => {
   await repo.remove();

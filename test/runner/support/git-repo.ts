@@ -4,6 +4,7 @@ import { execFileSync } from "node:child_process";
 import { mkdir, mkdtemp, realpath, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
+import { openTree, type LaneTree } from "../../../runner/lanes/worktree.ts";
 import type { LaneWorkspace } from "../../../shared/lanes/lane-work.ts";
 
 export interface TestRepo {
@@ -62,3 +63,14 @@ export function laneOf(repo: TestRepo, laneId: string, over: Partial<LaneWorkspa
 /** Where the runner puts a lane's worktree: under the root holding the repository. */
 export const treePath = (repo: TestRepo, laneId: string) =>
   join(repo.root, ".switchyard", "worktrees", laneId);
+
+/** A lane of `repo` with its worktree opened by the runner's module (roots: the repo's root). */
+export async function openedLane(
+  repo: TestRepo,
+  laneId: string,
+): Promise<{ lane: LaneWorkspace; tree: LaneTree }> {
+  const lane = laneOf(repo, laneId);
+  const opened = await openTree(lane, [repo.root]);
+  if (!opened.ok) throw new Error(opened.reason);
+  return { lane, tree: opened.tree };
+}
