@@ -209,6 +209,13 @@ describe("manage_lane land", () => {
       code: "bad_request",
       field: "strategy",
     });
+    const misplaced = await c.err("manage_lane", { operation: "upsert", lane_id, keep_worktree: true });
+    expect(misplaced).toMatchObject({ code: "bad_request", field: "keep_worktree" });
+    expect(misplaced.message).toContain("only taken by operation land");
+    const extra = await c.err("manage_lane", { operation: "reclaim", lane_id, repo: "/elsewhere" });
+    expect(extra).toMatchObject({ code: "bad_request", field: "repo" });
+    // None of the refusals reached the runner.
+    expect(runner.received.some((t: string) => JSON.parse(t).type.startsWith("lane."))).toBe(false);
   });
 
   it("landing unblocks dependants: their first item is dispatched at once", async () => {
