@@ -172,4 +172,22 @@ describe("review in a repo lane", () => {
     expect(await reviewerPrompts("reviewer", d1.run_id)).toEqual([]);
     expect((await c.ok("list_runs", { lane_id })).runs).toHaveLength(1);
   });
+
+  it("a reviewer on a runner works in the lane's worktree on its holder, without running the gate again", async () => {
+    const c = await connect();
+    const { lane_id, pool } = await repoLane(c, {
+      test_command: "npm test",
+      review: { backend: "codex", max_cycles: 1 },
+    });
+    const runner = await lanesRunner(`rev-${uid()}`, pool);
+    await enqueue(c, lane_id, "change shared.txt");
+    const d1 = await runner.next("run.dispatch");
+    play(runner, d1, "changed", laneTurn("+MARKER-DIFF\n", { passed: true, output: "ok" }));
+    const review = await runner.next("run.dispatch");
+    expect(review.role).toBe("reviewer");
+    expect(promptOf(review)).toContain("MARKER-DIFF");
+    const { test_command, ...rest } = d1.lane!;
+    expect(test_command).toBe("npm test");
+    expect(review.lane).toEqual(rest);
+  });
 });

@@ -9,7 +9,7 @@ import type { Env } from "../env.ts";
 import { SwitchyardError, badRequest, outcome, type Outcome } from "../../shared/errors.ts";
 import { LaneDispatcher } from "../lanes/lane-dispatch.ts";
 import { landLane, reclaimLane, type HeldLane, type LandingDeps } from "../lanes/lane-landing.ts";
-import type { LandStrategy } from "../../shared/lanes/lane-work.ts";
+import type { LandStrategy, LaneWorkspace } from "../../shared/lanes/lane-work.ts";
 import { LaneHistory } from "../lanes/lane-history.ts";
 import { LaneQueue, MAX_WAITING_ITEMS, type LaneItem } from "../lanes/lane-queue.ts";
 import {
@@ -194,7 +194,8 @@ export class TenantObject extends Agent<Env> {
       parseAllowHosts(this.env.SWITCHYARD_EDGE_ALLOW_HOSTS),
     );
     // A repo lane's runner runs carry its worktree as the lane is now (not as an earlier run saw it).
-    const workspace = lane && placement === "runner" ? laneWorkspace(lane) : undefined;
+    const workspace =
+      lane && placement === "runner" ? reviewerSafe(laneWorkspace(lane), req.role) : undefined;
     const { lane: _inherited, ...spec } = req.spec;
     const record = newRunRecord(
       { ...req, spec: workspace ? { ...spec, lane: workspace } : spec },
@@ -526,6 +527,16 @@ export class TenantObject extends Agent<Env> {
   async sweepRunners(): Promise<void> {
     await this.#p.hub.sweepStale();
   }
+}
+
+/**
+ * A reviewer on a runner reads the lane's worktree, but the test gate is its worker's: it is not
+ * run again after the review.
+ */
+function reviewerSafe(workspace: LaneWorkspace | undefined, role: string): LaneWorkspace | undefined {
+  if (!workspace || role !== "reviewer") return workspace;
+  const { test_command: _gateOfTheWorker, ...rest } = workspace;
+  return rest;
 }
 
 /** Spawning into a closed lane, or one whose dependencies are not merged, is refused. */
