@@ -4,8 +4,9 @@
 import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { DispatchFrame } from "../../shared/protocol/frames.ts";
-import { agentUrl, connect, spawnA2aRun, waitForStatus, type TestClient } from "./support/mcp.ts";
+import { TOKENS, agentUrl, connect, spawnA2aRun, waitForStatus, type TestClient } from "./support/mcp.ts";
 import { objects } from "./support/objects.ts";
+import { OLD, writeOldTenant } from "./support/previous-release.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 import { REPO, enqueue, finishTurn, lanesRunner, promptOf, repoLane, uid } from "./support/lanes.ts";
 
@@ -155,6 +156,15 @@ describe("lane queues", () => {
 
     const held = await c.ok("get_lane_activity", { lane_id });
     expect(held.lane.holder).toBe(holderName);
+    // The worktree exists on the holder now: its repo and branch stay what they were.
+    for (const [field, value] of [
+      ["repo", "/srv/repos/other"],
+      ["branch", "moved"],
+    ]) {
+      const moved = await c.err("manage_lane", { operation: "upsert", lane_id, [field!]: value });
+      expect([moved.code, moved.field]).toEqual(["bad_request", field]);
+      expect(moved.message).toContain(`worktree on runner "${holderName}"`);
+    }
     const backends = await c.ok("list_available_backends", {});
     expect(backends.lane_holders).toContainEqual({ lane_id, runner: holderName, connected: true });
 
@@ -288,12 +298,18 @@ describe("lane queues", () => {
     expect(kept.current_item.item_id).toBe(first.item_id);
     expect(kept.lane.holder).toBe(name);
 
+    // As if the restart had cut the spawn short before the item noted its run's id.
+    await runInDurableObject(objects.TENANTS.getByName("acme"), (_, state) => {
+      state.storage.sql.exec("UPDATE lane_items SET run_id = NULL WHERE item_id = ?", first.item_id);
+    });
     again.outputs(d1.run_id, 2, [
       { type: "agent_message", data: { text: "done" } },
       { type: "run_completed", data: { final_response: "done" } },
     ]);
     const d2 = await again.next("run.dispatch");
     expect(d2).toMatchObject({ backend: "openai_compatible", secrets: { api_key: secret } });
+    const after = await c.ok("get_lane_activity", { lane_id });
+    expect(after.current_item).toMatchObject({ item_id: second.item_id, run_id: d2.run_id });
     expect(d2.lane?.lane_id).toBe(lane_id);
     expect(await secretRows()).toBe(before);
     const run = await c.ok("get_run", { run_id: d2.run_id });
@@ -321,5 +337,24 @@ describe("lane queues", () => {
     for (const status of ["active", "review", "merged"])
       await c.ok("manage_lane", { operation: "upsert", lane_id: base.lane_id, status });
     expect((await c.ok("list_runs", { lane_id })).runs).toEqual([]);
+  });
+
+  it("a lane written by the release before versioned run changes takes queued work: its ended run holds nothing", async () => {
+    // That release never marked a run's end handled: the lane's completed run must not keep it busy.
+    await runInDurableObject(objects.TENANTS.getByName("globex"), (_, state) =>
+      writeOldTenant(state.storage.sql),
+    );
+    await abortAllDurableObjects();
+    const c = await connect(TOKENS.globex);
+    const a2a = { agent_url: agentUrl("streaming") };
+    const { item } = await c.ok("manage_lane", {
+      operation: "enqueue",
+      lane_id: OLD.lane_id,
+      prompt: "more work",
+      backend_config: a2a,
+      review: { backend: "remote_a2a", backend_config: { agent_url: agentUrl("reviewer") } },
+    });
+    expect(item).toMatchObject({ position: 1, state: "dispatched", backend: "remote_a2a" });
+    expect((await c.ok("get_run", { run_id: item.run_id })).lane_id).toBe(OLD.lane_id);
   });
 });

@@ -94,6 +94,12 @@ export class LaneDispatcher {
         ended_at: record.completed_at ?? this.#d.now(),
       });
     }
+    // An item whose spawn was cut short by a restart (its run indexed, the run id not yet noted
+    // on it) is found by its run's idempotency key.
+    for (const item of this.#d.queue.inState(laneId, "dispatched")) {
+      if (item.run_id === null && this.#d.index.runOfKey(itemKey(item.item_id)) === runId)
+        this.#d.queue.setRun(item.item_id, runId);
+    }
     this.#d.queue.finishRun(runId);
     await this.advance(laneId, runId);
   }

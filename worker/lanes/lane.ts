@@ -1,6 +1,6 @@
 // Lanes: a named stream of work inside a task — one worktree and branch — with defaults
 // that runs dispatched into it inherit, a status with only sensible transitions, and dependencies.
-// A lane with a `repo` works in a git worktree on the runner that holds it (shared/lanes/lane-work.ts).
+// A lane with a `repo` works in a git worktree on the runner that holds it (lane-workspace.ts).
 import { z } from "zod";
 import { badRequest } from "../../shared/errors.ts";
 import { RunnerLabelsSchema } from "../backends/registry.ts";
@@ -8,13 +8,11 @@ import {
   CommitPolicySchema,
   DEFAULT_TEST_TIMEOUT_S,
   GitRefSchema,
-  LaneWorkspaceSchema,
   MAX_TEST_TIMEOUT_S,
-  type LaneWorkspace,
 } from "../../shared/lanes/lane-work.ts";
 import { AbsolutePathSchema, BackendConfigSchema } from "../mcp/fields.ts";
 import { ReviewPolicySchema } from "../reviews/review-policy.ts";
-import type { RunnerPick } from "../runners/placement.ts";
+import { defaultBranch, laneWorkspace } from "./lane-workspace.ts";
 
 export const LANE_STATUSES = ["planned", "active", "blocked", "review", "merged", "closed"] as const;
 export const LaneStatusSchema = z.enum(LANE_STATUSES);
@@ -151,45 +149,6 @@ const WORKTREE_DEFAULTS = {
 } satisfies Partial<Lane>;
 
 const readLane = (doc: string): Lane => ({ ...WORKTREE_DEFAULTS, ...(JSON.parse(doc) as Lane) });
-
-/**
- * The worktree a run of this lane works in, or undefined for a lane without a repo. A field the
- * worktree cannot take (a branch kept from before lanes had worktrees) is refused by name.
- */
-export function laneWorkspace(lane: Lane): LaneWorkspace | undefined {
-  if (lane.repo === null) return undefined;
-  const workspace = LaneWorkspaceSchema.safeParse({
-    lane_id: lane.lane_id,
-    repo: lane.repo,
-    ...(lane.base !== null ? { base: lane.base } : {}),
-    branch: lane.branch ?? defaultBranch(lane.lane_id),
-    commit_policy: lane.commit_policy,
-    ...(lane.test_command !== null ? { test_command: lane.test_command } : {}),
-    test_timeout_s: lane.test_timeout_s,
-  });
-  if (workspace.success) return workspace.data;
-  const issue = workspace.error.issues[0]!;
-  throw badRequest(String(issue.path[0] ?? "repo"), issue.message);
-}
-
-export const defaultBranch = (laneId: string) => `switchyard/${laneId}`;
-
-/** The label a runner announces when it serves lanes (`switchyard-runner connect --lanes`). */
-export const LANES_LABEL = { lanes: "true" } as const;
-
-/**
- * What a run of a repo lane asks of its runner: one serving lanes, with the lane's labels and the
- * repo under a root — and, once the lane has a worktree, the runner holding it and no other.
- */
-export function lanePick(lane: Lane, pick: RunnerPick): RunnerPick {
-  return {
-    ...pick,
-    runner: lane.holder ?? pick.runner,
-    runner_labels: { ...pick.runner_labels, ...lane.runner_labels, ...LANES_LABEL },
-    cwd: lane.repo ?? undefined,
-    lane: lane.lane_id,
-  };
-}
 
 export type LaneInput = { lane_id: string } & {
   [K in keyof typeof LaneFieldsShape]?: z.output<(typeof LaneFieldsShape)[K]>;

@@ -1,6 +1,6 @@
 // TenantObject: one per tenant. Owns what spans runs — the run index, sessions and agent names,
-// idempotency keys, lanes, review loops, budgets and the runner links — and delegates each to its
-// own module; this class only wires them to Durable Object storage, sockets and RPC.
+// idempotency keys, lanes and their work queues, review loops, budgets and the runner links — and
+// delegates each to its own module; this class only wires them to Durable Object storage, sockets and RPC.
 import { Agent, type Connection, type WSMessage } from "agents";
 import { placeRun, resolveBackend } from "../backends/registry.ts";
 import { refuseOver, tenantLimits, tighten } from "../budgets/limits.ts";
@@ -12,15 +12,8 @@ import { landLane, reclaimLane, type HeldLane, type LandingDeps } from "../lanes
 import type { LandStrategy, LaneWorkspace } from "../../shared/lanes/lane-work.ts";
 import { LaneHistory } from "../lanes/lane-history.ts";
 import { LaneQueue, MAX_WAITING_ITEMS, type LaneItem } from "../lanes/lane-queue.ts";
-import {
-  LaneTable,
-  lanePick,
-  laneWorkspace,
-  readyToLand,
-  upsertLane,
-  type Lane,
-  type LaneInput,
-} from "../lanes/lane.ts";
+import { lanePick, laneWorkspace } from "../lanes/lane-workspace.ts";
+import { LaneTable, readyToLand, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
 import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metrics-query.ts";
 import { CLOSE_CODES, PING_TEXT, PONG_TEXT, RunnerFrameSchema } from "../../shared/protocol/frames.ts";
 import { ReviewLoop } from "../reviews/review-loop.ts";

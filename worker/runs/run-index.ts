@@ -120,6 +120,11 @@ export class RunIndex {
     )[0];
   }
 
+  /** The run an idempotency key was used for, whatever its arguments. */
+  runOfKey(key: string): string | undefined {
+    return this.#rows<{ run_id: string }>("SELECT run_id FROM idempotency WHERE key = ?", key)[0]?.run_id;
+  }
+
   /** The run an idempotency key already made; a conflict when the arguments differ. */
   idempotent(key: string, fingerprint: string): string | undefined {
     const prior = this.#rows<{ run_id: string; fingerprint: string }>(
@@ -325,11 +330,13 @@ export class RunIndex {
 
   /**
    * A run of the lane that is live or whose end has not been handled yet (its review loop may
-   * still start work in the lane), other than `except`; undefined when the lane is idle.
+   * still start work in the lane), other than `except`; undefined when the lane is idle. A run
+   * that ended before changes were versioned (change_version 0) never had its end marked handled.
    */
   unsettledInLane(laneId: string, except = ""): string | undefined {
     return this.#rows<{ run_id: string }>(
-      "SELECT run_id FROM runs WHERE lane_id = ? AND (terminal = 0 OR end_handled = 0) AND run_id != ? LIMIT 1",
+      `SELECT run_id FROM runs WHERE lane_id = ? AND run_id != ?
+         AND (terminal = 0 OR (end_handled = 0 AND change_version > 0)) LIMIT 1`,
       laneId,
       except,
     )[0]?.run_id;
