@@ -4,10 +4,11 @@
 // repository as it was, and answered with the conflicting files. Reclaim removes tree and branch.
 import { join } from "node:path";
 import type { LandResult, LandStrategy, LaneWorkspace, ReclaimResult } from "../../shared/lanes/lane-work.ts";
-import { commitIdentity, commitOf, git, GitError, gitLine } from "./git.ts";
+import { commitIdentity, commitOf, git, GitError, gitLine, type GitPlace } from "./git.ts";
 import {
   findTree,
   locateLane,
+  placeOf,
   registeredWorktrees,
   removeTree,
   serialized,
@@ -50,33 +51,36 @@ async function land(request: LandRequest, located: LaneRepo): Promise<LandResult
   // Where base is checked out, the merge happens there and its files follow; else in a scratch tree.
   const holder = (await registeredWorktrees(repo)).find((w) => w.branch === `refs/heads/${base}`);
   const scratch = join(located.path, "..", `.land-${lane.lane_id}`);
-  const at = holder?.path ?? scratch;
-  if (holder) {
-    const dirty = await gitLine(at, ["status", "--porcelain", "--untracked-files=no"]);
-    if (dirty)
-      return refused("dirty", `${at} (where ${base} is checked out) has uncommitted changes:\n${dirty}`);
-  } else {
-    // One a crashed land left behind goes first.
-    await removeTree({ ...located, path: scratch }, true);
-    await git(repo, ["worktree", "add", "--quiet", at, base]);
-  }
-  try {
+  const landAt = async (at: GitPlace): Promise<LandResult> => {
     const merged = await merge(at, lane, base, strategy, tip);
     if (!merged.ok) return merged;
     const removed = request.remove_worktree ? await removeLaneTree(lane, located, false) : false;
-    return {
-      ok: true,
-      commit: await gitLine(at, ["rev-parse", "HEAD"]),
-      strategy: merged.strategy,
-      worktree_removed: removed,
-    };
+    const commit = await gitLine(at, ["rev-parse", "HEAD"]);
+    return { ok: true, commit, strategy: merged.strategy, worktree_removed: removed };
+  };
+  if (holder) {
+    // Base may be checked out in another lane's tree (a lane built on a lane): git goes by its record.
+    const at = await placeOf(located, holder.path);
+    const dirty = await gitLine(at, ["status", "--porcelain", "--untracked-files=no"]);
+    if (dirty)
+      return refused(
+        "dirty",
+        `${holder.path} (where ${base} is checked out) has uncommitted changes:\n${dirty}`,
+      );
+    return landAt(at);
+  }
+  // One a crashed land left behind goes first.
+  await removeTree({ ...located, path: scratch }, true);
+  await git(repo, ["worktree", "add", "--quiet", scratch, base]);
+  try {
+    return await landAt(await placeOf(located, scratch));
   } finally {
-    if (!holder) await removeTree({ ...located, path: scratch }, true);
+    await removeTree({ ...located, path: scratch }, true);
   }
 }
 
 async function merge(
-  at: string,
+  at: GitPlace,
   lane: LaneWorkspace,
   base: string,
   strategy: LandStrategy,

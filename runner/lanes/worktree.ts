@@ -86,7 +86,7 @@ export async function findTree(lane: LaneWorkspace, located: LaneRepo): Promise<
       `the worktree ${located.path} is on ${found.branch ?? "a detached HEAD"}, not on ${lane.branch}`,
     );
   }
-  return { ...located, place: { gitDir: await adminDir(located), workTree: located.path } };
+  return { ...located, place: await placeOf(located, located.path) };
 }
 
 /**
@@ -118,7 +118,7 @@ export async function openTree(
       await ignoreTreesInRepo(located.repo);
       return {
         ok: true,
-        tree: { ...located.repo, place: { gitDir: await adminDir(located.repo), workTree: path } },
+        tree: { ...located.repo, place: await placeOf(located.repo, path) },
       };
     });
   } catch (error) {
@@ -138,21 +138,22 @@ export async function removeTree(tree: LaneRepo, force: boolean): Promise<boolea
 }
 
 /**
- * The worktree's administrative directory, found from the repository's side (its `gitdir` file
- * points back at the tree): the `.git` file inside the tree is the agent's to overwrite.
+ * How git works in the checkout at `path` of the repository: the repository's own `.git` for its
+ * main checkout, else the linked tree's administrative directory, found from the repository's side
+ * (its `gitdir` file points back at the tree): the `.git` file inside a tree is an agent's to overwrite.
  */
-async function adminDir(located: LaneRepo): Promise<string> {
+export async function placeOf(
+  located: LaneRepo,
+  path: string,
+): Promise<{ gitDir: string; workTree: string }> {
+  if (path === located.repo) return { gitDir: located.commonDir, workTree: path };
   const base = join(located.commonDir, "worktrees");
-  const dotGit = join(located.path, ".git");
+  const dotGit = join(path, ".git");
   for (const name of await readdir(base)) {
     const points = await readFile(join(base, name, "gitdir"), "utf8").catch(() => "");
-    if (points.trim() === dotGit) return join(base, name);
+    if (points.trim() === dotGit) return { gitDir: join(base, name), workTree: path };
   }
-  throw new GitError(
-    ["worktree", "list"],
-    null,
-    `no administrative directory for the worktree ${located.path}`,
-  );
+  throw new GitError(["worktree", "list"], null, `no administrative directory for the worktree ${path}`);
 }
 
 /** When the trees lie inside the repository (the root is the repository), the repository ignores them. */

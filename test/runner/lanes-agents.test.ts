@@ -61,6 +61,25 @@ async function ended(runId: string) {
   expect(types.at(-1)).toBe("run_completed");
 }
 
+/** A repository, a Claude Code home and a fake Messages model for a Claude Code lane run (afterEach removes them). */
+async function claudeSetup(laneId: string) {
+  repo = await makeRepo({ "README.md": "hello\n" });
+  home = await makeTempDir("claude-home");
+  const anthropic = await startFakeAnthropic();
+  fake = anthropic;
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home.path,
+    ANTHROPIC_BASE_URL: anthropic.url,
+    ANTHROPIC_API_KEY: "fake",
+  };
+  return { anthropic, env, repo, tree: treePath(repo, laneId) };
+}
+
+/** What the model was told last (tool results included), as JSON text. */
+const lastMessages = (anthropic: FakeAnthropic) =>
+  JSON.stringify(requestMessages(anthropic.requests.filter((r) => r.scripted).at(-1)!));
+
 describe("lane runs of the real agents", () => {
   it("codex edits the worktree with a shell command; the edit is committed, the main tree and .git untouched", async () => {
     // Outside /tmp: codex's workspace-write sandbox lets commands write /tmp as well as cwd.
@@ -103,17 +122,7 @@ describe("lane runs of the real agents", () => {
   });
 
   it("Claude Code writes in the worktree with Write; the write outside it is denied; the edit is committed", async () => {
-    repo = await makeRepo({ "README.md": "hello\n" });
-    home = await makeTempDir("claude-home");
-    const anthropic = await startFakeAnthropic();
-    fake = anthropic;
-    const env = {
-      PATH: process.env.PATH,
-      HOME: home.path,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      ANTHROPIC_API_KEY: "fake",
-    };
-    const tree = treePath(repo, "claude-lane");
+    const { anthropic, env, repo, tree } = await claudeSetup("claude-lane");
     anthropic.script([
       {
         kind: "tool",
@@ -144,24 +153,13 @@ describe("lane runs of the real agents", () => {
       },
     ]);
     // The write outside the worktree was refused (acceptEdits covers cwd only), and the model was told.
-    const toldBack = JSON.stringify(requestMessages(anthropic.requests.filter((r) => r.scripted).at(-1)!));
-    expect(toldBack).toContain("Path is outside allowed working directories");
+    expect(lastMessages(anthropic)).toContain("Path is outside allowed working directories");
     expect(existsSync(join(repo.repo, "escaped.txt"))).toBe(false);
     expect(repo.git(["status", "--porcelain"])).toBe("");
   });
 
   it("Claude Code with allowed_tools [] is kept to the worktree: its shell command outside is denied, Write inside lands", async () => {
-    repo = await makeRepo({ "README.md": "hello\n" });
-    home = await makeTempDir("claude-home");
-    const anthropic = await startFakeAnthropic();
-    fake = anthropic;
-    const env = {
-      PATH: process.env.PATH,
-      HOME: home.path,
-      ANTHROPIC_BASE_URL: anthropic.url,
-      ANTHROPIC_API_KEY: "fake",
-    };
-    const tree = treePath(repo, "strict-lane");
+    const { anthropic, env, repo, tree } = await claudeSetup("strict-lane");
     anthropic.script([
       { kind: "shell", command: `echo out > ${join(repo.repo, "bash-escaped.txt")}` },
       { kind: "tool", name: "Write", input: { file_path: join(tree, "README.md"), content: "strict\n" } },
@@ -181,7 +179,6 @@ describe("lane runs of the real agents", () => {
       insertions: 1,
       deletions: 1,
     });
-    const toldBack = JSON.stringify(requestMessages(anthropic.requests.filter((r) => r.scripted).at(-1)!));
-    expect(toldBack).toContain("Permission for this tool use was denied");
+    expect(lastMessages(anthropic)).toContain("Permission for this tool use was denied");
   });
 });

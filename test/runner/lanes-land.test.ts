@@ -2,12 +2,13 @@
 // refused with the file named and the repository left clean, base not checked out, a dirty base,
 // fast_forward_only refusing, reclaim removing tree and branch.
 import { existsSync } from "node:fs";
+import { writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { landLane, reclaimLane } from "../../runner/lanes/land.ts";
-import type { LaneTree } from "../../runner/lanes/worktree.ts";
+import { openTree, type LaneTree } from "../../runner/lanes/worktree.ts";
 import type { LaneWorkspace, LandStrategy } from "../../shared/lanes/lane-work.ts";
-import { makeRepo, openedLane, type TestRepo } from "./support/git-repo.ts";
+import { laneOf, makeRepo, openedLane, type TestRepo } from "./support/git-repo.ts";
 
 let repo: TestRepo;
 let lane: LaneWorkspace;
@@ -131,6 +132,25 @@ describe("landing a lane", () => {
     expect(worktrees()).toHaveLength(2);
     expect(existsSync(join(repo.root, ".switchyard", "worktrees", ".land-lane-l"))).toBe(false);
     expect(repo.git(["status", "--porcelain"])).toBe("");
+  });
+
+  it("lands a lane built on a lane into that lane's tree, by the repository's record of the tree, not its .git file", async () => {
+    const upper = laneOf(repo, "upper", { base: lane.branch });
+    const opened = await openTree(upper, [repo.root]);
+    if (!opened.ok) throw new Error(opened.reason);
+    await repo.write({ "upper.txt": "on top\n" }, opened.tree.path);
+    repo.git(["add", "--all"], opened.tree.path);
+    repo.git(["commit", "--quiet", "-m", "upper work"], opened.tree.path);
+    const tip = repo.git(["rev-parse", "HEAD"], opened.tree.path);
+    // The base lane's agent pointed its tree's .git file elsewhere.
+    await writeFile(join(tree.path, ".git"), `gitdir: ${join(repo.root, "nowhere")}\n`);
+    const landed = await landLane(
+      { lane: upper, strategy: "fast_forward_or_merge", remove_worktree: false },
+      [repo.root],
+    );
+    expect(landed).toEqual({ ok: true, commit: tip, strategy: "fast_forward", worktree_removed: false });
+    expect(repo.git(["rev-parse", lane.branch])).toBe(tip);
+    expect(existsSync(join(tree.path, "upper.txt"))).toBe(true);
   });
 
   it("refuses when base's checkout has uncommitted changes, and touches nothing", async () => {
