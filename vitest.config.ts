@@ -23,6 +23,8 @@ export default defineConfig({
                   "acme=invite-acme-0123456789,globex=invite-globex-0123456789," +
                   "acme=invite-acme-bearer-0123,acme=short-code,initech=invite-initech-0123456789",
                 SWITCHYARD_RUNNER_GRACE_S: "2",
+                // manage_lane land/reclaim gives up on a silent runner after this long.
+                SWITCHYARD_LANE_REQUEST_TIMEOUT_S: "3",
                 SWITCHYARD_PRICES: JSON.stringify({
                   "priced-model": { input_per_mtok: 2, output_per_mtok: 8 },
                 }),

@@ -27,6 +27,8 @@ export interface Env {
   SWITCHYARD_RUNNER_HEARTBEAT_S?: string;
   /** Seconds a runner may stay gone before its runs fail with runner_lost (default 60). */
   SWITCHYARD_RUNNER_GRACE_S?: string;
+  /** Seconds manage_lane land/reclaim waits for the runner holding the lane to answer (default 120). */
+  SWITCHYARD_LANE_REQUEST_TIMEOUT_S?: string;
   /** USD per million tokens by model: {"model": {"input_per_mtok", "cached_input_per_mtok", "output_per_mtok"}}. */
   SWITCHYARD_PRICES?: string;
   /** Most live runs per tenant (default 100). */

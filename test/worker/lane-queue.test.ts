@@ -8,6 +8,7 @@ import { TOKENS, agentUrl, connect, spawnA2aRun, waitForStatus, type TestClient 
 import { objects } from "./support/objects.ts";
 import { OLD, writeOldTenant } from "./support/previous-release.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
+import { REPO, enqueue, finishTurn, lanesRunner, promptOf, repoLane, uid } from "./support/lanes.ts";
 
 /** Rows of the tenant's table of queued items' secrets (the tests' token is tenant acme's). */
 const secretRows = () =>
@@ -27,63 +28,12 @@ const itemRequestsHolding = (text: string) =>
         .one().n,
   );
 
-const uid = () => crypto.randomUUID().slice(0, 8);
-const REPO = "/srv/repos/app";
-
-/** A runner serving lanes, in its own label pool so no other test's runner takes its runs. */
-const lanesRunner = (
-  name: string,
-  pool: string,
-  extra: Partial<Parameters<typeof ScriptedRunner.connect>[0]> = {},
-) =>
-  ScriptedRunner.connect({
-    name,
-    labels: { lanes: "true", pool },
-    backends: ["codex", "openai_compatible"],
-    maxRuns: 4,
-    ...extra,
-  });
-
-/** A repo lane whose runs go to runners labelled with `pool`. */
-async function repoLane(c: TestClient, extra: Record<string, unknown> = {}) {
-  const lane_id = `lq-${uid()}`;
-  const pool = uid();
-  const { lane } = await c.ok("manage_lane", {
-    operation: "upsert",
-    lane_id,
-    repo: REPO,
-    backend: "codex",
-    runner_labels: { pool },
-    ...extra,
-  });
-  return { lane_id, pool, lane };
-}
-
-const enqueue = (c: TestClient, lane_id: string, prompt: string, extra: Record<string, unknown> = {}) =>
-  c.ok("manage_lane", { operation: "enqueue", lane_id, prompt, ...extra });
-
 /** The run ids of every dispatch the runner received, in order. */
 const dispatched = (runner: ScriptedRunner) =>
   runner.received
     .map((text) => JSON.parse(text) as { type: string; run_id?: string })
     .filter((f) => f.type === "run.dispatch")
     .map((f) => f.run_id);
-
-/** Plays a whole turn of the run (source_seq from `from`), optionally with the lane events first. */
-function finishTurn(
-  runner: ScriptedRunner,
-  runId: string,
-  text: string,
-  laneEvents: { type: string; data: Record<string, unknown> }[] = [],
-  from = 1,
-) {
-  runner.outputs(runId, from, [
-    { type: "run_started", data: {} },
-    { type: "agent_message", data: { text } },
-    ...laneEvents,
-    { type: "run_completed", data: { final_response: text } },
-  ]);
-}
 
 /** Reads list_available_backends until the tenant has seen the lane's holder disconnect. */
 async function untilHolderGone(c: TestClient, lane_id: string) {
@@ -93,8 +43,6 @@ async function untilHolderGone(c: TestClient, lane_id: string) {
   }
   throw new Error(`the holder of ${lane_id} never showed as disconnected`);
 }
-
-const promptOf = (d: DispatchFrame) => d.message.parts.map((p) => ("text" in p ? p.text : "")).join("");
 
 describe("lane queues", () => {
   it("runs items one at a time in order, each dispatched when the previous run ends, in the lane's worktree", async () => {

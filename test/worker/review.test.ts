@@ -53,6 +53,19 @@ describe("review dispatch", () => {
     const activity = await c.ok("get_lane_activity", { lane_id: "lane-rev" });
     expect(activity.reviews.map((r: any) => r.verdict)).toEqual(["fail", "pass"]);
     expect(activity.open_findings).toEqual([]);
+    // Each cycle is kept on the lane, and the pass of the newest worker makes the lane ready to land.
+    expect(activity.cycles).toMatchObject([
+      {
+        worker_run_id: worker.run_id,
+        cycle: 1,
+        tests_passed: null,
+        verdict: "fail",
+        next: "remediation",
+        next_run_id: remediation.run_id,
+      },
+      { worker_run_id: remediation.run_id, cycle: 2, verdict: "pass", next: "ready", next_run_id: null },
+    ]);
+    expect(activity.lane.status).toBe("review");
   });
 
   it("stops at max_cycles when every review fails, leaving the findings open", async () => {
@@ -79,6 +92,12 @@ describe("review dispatch", () => {
       [2, "fail"],
     ]);
     expect(activity.open_findings).toHaveLength(1);
+    // Out of cycles with a fail: the lane is not ready to land.
+    expect(activity.cycles.map((r: any) => [r.cycle, r.verdict, r.next])).toEqual([
+      [1, "fail", "remediation"],
+      [2, "fail", "stopped"],
+    ]);
+    expect(activity.lane.status).toBe("planned");
   });
 
   it("keeps review secrets out of every record while passing them to the reviewer", async () => {

@@ -88,6 +88,7 @@ describe("when a held link counts as live (the hub on real SQLite, its clock and
         lastHeard: (connection) => (connection === "a" ? heardAt : null),
         scheduleExpiry: async () => {},
         graceMs: 60_000,
+        laneRequestMs: 1_000,
       });
       await hub.onFrame("a", hello("one"));
       clock = now;

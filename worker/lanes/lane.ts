@@ -202,3 +202,12 @@ export function upsertLane(existing: Lane | undefined, input: LaneInput, now: st
   }
   return lane;
 }
+
+/**
+ * The lane once its latest worker run passed its test gate and review: `review`, ready to land.
+ * Only a planned or active lane moves; a lane someone blocked, or one merged or closed, stays.
+ */
+export function readyToLand(lane: Lane, now: string): Lane | undefined {
+  if (lane.status !== "planned" && lane.status !== "active") return undefined;
+  return { ...lane, status: "review", updated_at: now };
+}

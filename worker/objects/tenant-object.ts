@@ -10,10 +10,12 @@ import { parseAllowHosts } from "../egress/allow-list.ts";
 import type { Env } from "../env.ts";
 import { SwitchyardError, badRequest, outcome, type Outcome } from "../../shared/errors.ts";
 import { LaneDispatcher } from "../lanes/lane-dispatch.ts";
+import { landLane, reclaimLane, type HeldLane, type LandingDeps } from "../lanes/lane-landing.ts";
+import type { LandStrategy, LaneWorkspace } from "../../shared/lanes/lane-work.ts";
 import { LaneHistory } from "../lanes/lane-history.ts";
 import { LaneQueue, MAX_WAITING_ITEMS, type LaneItem } from "../lanes/lane-queue.ts";
 import { lanePick, laneWorkspace } from "../lanes/lane-workspace.ts";
-import { LaneTable, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
+import { LaneTable, readyToLand, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
 import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metrics-query.ts";
 import {
   CLOSE_CODES,
@@ -24,6 +26,8 @@ import {
 } from "../../shared/protocol/frames.ts";
 import { ReviewLoop } from "../reviews/review-loop.ts";
 import { ReviewTable } from "../reviews/review-table.ts";
+import { LaneCycleTable } from "../reviews/lane-cycles.ts";
+import { LandingTable } from "../lanes/lane-landings.ts";
 import { RunnerHub } from "../runners/hub.ts";
 import { RunnerTable } from "../runners/runner-table.ts";
 import { newRunId } from "../runs/ids.ts";
@@ -62,6 +66,8 @@ export class TenantObject extends Agent<Env> {
         queue: LaneQueue;
         history: LaneHistory;
         laneWork: LaneDispatcher;
+        cycles: LaneCycleTable;
+        landings: LandingTable;
       }
     | undefined;
 
@@ -90,18 +96,28 @@ export class TenantObject extends Agent<Env> {
         return this.ctx.getWebSocketAutoResponseTimestamp(connection)?.getTime() ?? 0;
       },
       graceMs: seconds(this.env.SWITCHYARD_RUNNER_GRACE_S, 60) * 1000,
+      laneRequestMs: seconds(this.env.SWITCHYARD_LANE_REQUEST_TIMEOUT_S, 120) * 1000,
       scheduleExpiry: async (ms) => {
         await this.schedule(Math.ceil(ms / 1000) + 1, "expireRunners");
       },
     });
+    const lanes = new LaneTable(sql);
+    const cycles = new LaneCycleTable(sql);
     const loop = new ReviewLoop({
       reviews,
+      cycles,
+      laneReady: async (laneId, workerRunId) => {
+        // Only the lane's newest worker run speaks for it: an older cycle's pass does not.
+        const newest = index.list({ lane_id: laneId, role: "worker" }, 1, undefined).runs[0];
+        const lane = lanes.get(laneId);
+        const ready = lane && newest?.run_id === workerRunId && readyToLand(lane, new Date().toISOString());
+        if (ready) lanes.put(ready);
+      },
       run: (runId) => runStub(this.env, this.name, runId),
       spawn: (req, s) => this.#spawn(req, s),
     });
     const agents = new AgentDirectory(sql);
     const inbox = new AgentInbox(sql);
-    const lanes = new LaneTable(sql);
     const queue = new LaneQueue(sql);
     const history = new LaneHistory(sql);
     const laneWork = new LaneDispatcher({
@@ -113,7 +129,21 @@ export class TenantObject extends Agent<Env> {
       run: (runId) => runStub(this.env, this.name, runId),
       now: () => new Date().toISOString(),
     });
-    this.#parts = { sql, index, lanes, reviews, hub, loop, agents, inbox, queue, history, laneWork };
+    this.#parts = {
+      sql,
+      index,
+      lanes,
+      reviews,
+      hub,
+      loop,
+      agents,
+      inbox,
+      queue,
+      history,
+      laneWork,
+      cycles,
+      landings: new LandingTable(sql),
+    };
     return this.#parts;
   }
 
@@ -184,7 +214,8 @@ export class TenantObject extends Agent<Env> {
       parseAllowHosts(this.env.SWITCHYARD_EDGE_ALLOW_HOSTS),
     );
     // A repo lane's runner runs carry its worktree as the lane is now (not as an earlier run saw it).
-    const workspace = lane && placement === "runner" ? laneWorkspace(lane) : undefined;
+    const workspace =
+      lane && placement === "runner" ? reviewerSafe(laneWorkspace(lane), req.role) : undefined;
     const { lane: _inherited, ...spec } = req.spec;
     const record = newRunRecord(
       { ...req, spec: workspace ? { ...spec, lane: workspace } : spec },
@@ -400,6 +431,56 @@ export class TenantObject extends Agent<Env> {
     });
   }
 
+  /**
+   * Merges a lane in review into its base on the runner holding its worktree, and waits for the
+   * answer: merged (its dependants' work is dispatched), or refused naming the conflicting files.
+   */
+  async landLane(laneId: string, strategy: LandStrategy, removeWorktree: boolean) {
+    return outcome(async () => {
+      const landed = await landLane(this.#landingDeps(), this.#heldLane(laneId), strategy, removeWorktree);
+      // Whatever happened to the lane while the runner merged, its branch is in base now.
+      const { lanes, laneWork } = this.#p;
+      const lane = lanes.get(laneId)!;
+      if (lane.status !== "merged")
+        lanes.put({ ...lane, status: "merged", updated_at: new Date().toISOString() });
+      await laneWork.advance(laneId);
+      return { lane: lanes.get(laneId)!, landed };
+    });
+  }
+
+  /**
+   * Removes the lane's worktree and branch on its holder: a lane given up without landing is
+   * closed (its waiting items cancelled); a merged lane stays merged.
+   */
+  async reclaimLane(laneId: string) {
+    return outcome(async () => {
+      const reclaimed = await reclaimLane(this.#landingDeps(), this.#heldLane(laneId));
+      const { lanes, laneWork } = this.#p;
+      const lane = lanes.get(laneId)!;
+      // A merged lane stays merged (its dependants count on it); any other is closed now.
+      const status = lane.status === "merged" ? "merged" : "closed";
+      lanes.put({ ...lane, status, holder: null, updated_at: new Date().toISOString() });
+      laneWork.laneClosed(laneId);
+      return { lane: lanes.get(laneId)!, reclaimed };
+    });
+  }
+
+  #landingDeps(): LandingDeps {
+    return { hub: this.#p.hub, landings: this.#p.landings, now: () => new Date().toISOString() };
+  }
+
+  #heldLane(laneId: string): HeldLane {
+    const { lanes, index } = this.#p;
+    const lane = lanes.get(laneId);
+    if (!lane) throw new SwitchyardError("not_found", `lane_id: no lane "${laneId}"`, { field: "lane_id" });
+    return {
+      lane,
+      workspace: laneWorkspace(lane),
+      holder: lane.holder,
+      live_run: index.liveInLane(laneId),
+    };
+  }
+
   /** A lane's queue and the runs it did: waiting items, the current one, why the next waits, each run's changes and tests. */
   async laneWorkOf(laneId: string, limit: number) {
     return outcome(() => {
@@ -441,6 +522,14 @@ export class TenantObject extends Agent<Env> {
 
   async laneReviews(laneId: string) {
     return outcome(() => this.#p.reviews.ofLane(laneId));
+  }
+
+  /** A lane's cycles (test result, verdict, what followed) and its land and reclaim requests. */
+  async laneProgress(laneId: string) {
+    return outcome(() => ({
+      cycles: this.#p.cycles.ofLane(laneId),
+      landings: this.#p.landings.ofLane(laneId),
+    }));
   }
 
   async metrics(groupBy: GroupBy, filters: MetricsFilters, limit: number, offset: number) {
@@ -501,6 +590,16 @@ export class TenantObject extends Agent<Env> {
   async sweepRunners(): Promise<void> {
     await this.#p.hub.sweepStale();
   }
+}
+
+/**
+ * A reviewer on a runner reads the lane's worktree, but the test gate is its worker's: it is not
+ * run again after the review.
+ */
+function reviewerSafe(workspace: LaneWorkspace | undefined, role: string): LaneWorkspace | undefined {
+  if (!workspace || role !== "reviewer") return workspace;
+  const { test_command: _gateOfTheWorker, ...rest } = workspace;
+  return rest;
 }
 
 /** Spawning into a closed lane, or one whose dependencies are not merged, is refused. */

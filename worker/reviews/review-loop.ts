@@ -1,6 +1,8 @@
-// The review loop: when a worker run with a review policy completes, a reviewer run is
-// spawned with the findings schema; its verdict lands on the worker (and the lane); a `fail` with
-// cycles left continues the worker's session with the findings, and the result is reviewed again.
+// The review loop: when a worker run with a review policy completes, a failing test gate with cycles
+// left continues the worker's session with the failing output; otherwise a reviewer run is spawned
+// with the findings schema, the diff and the test result. Its verdict lands on the worker (and the
+// lane); a `fail` with cycles left continues the worker's session with the findings, and the result
+// is tested and reviewed again. A lane whose latest worker passed both is ready to land.
 import type { RunRpc } from "../objects/stubs.ts";
 import { PROFILES } from "../../shared/profiles/index.ts";
 import { parseBackendConfig, resolveBackend } from "../backends/registry.ts";
@@ -17,6 +19,8 @@ import {
   type ReviewPolicy,
 } from "./review-policy.ts";
 import type { ReviewRecord, ReviewTable } from "./review-table.ts";
+import { gatherEvidence, testRemediationPrompt, type LaneEvidence } from "./review-evidence.ts";
+import type { LaneCycle, LaneCycleTable } from "./lane-cycles.ts";
 
 /**
  * Secrets a worker keeps past its end for its review loop (see RunObject carry): a completed run
@@ -29,6 +33,9 @@ export interface ReviewCarry {
 
 export interface ReviewLoopDeps {
   reviews: ReviewTable;
+  cycles: LaneCycleTable;
+  /** The lane's latest worker run passed its test gate and review: the lane may move to `review`. */
+  laneReady(laneId: string, workerRunId: string): Promise<void>;
   run(runId: string): Promise<RunRpc>;
   spawn(
     req: SpawnRequest,
@@ -44,23 +51,66 @@ export class ReviewLoop {
   }
 
   async onRunEnded(runId: string, status: RunStatus, laneId: string | null): Promise<void> {
-    const asWorker = this.#d.reviews.policyOf(runId);
-    if (asWorker && status === "completed" && !asWorker.reviewer_run_id)
-      await this.#startReview(runId, asWorker.policy, asWorker.cycle, laneId);
     const asReviewer = this.#d.reviews.workerOf(runId);
-    if (asReviewer) await this.#finishReview(runId, status, asReviewer, laneId);
+    if (asReviewer) return this.#finishReview(runId, status, asReviewer, laneId);
+    const asWorker = this.#d.reviews.policyOf(runId);
+    if (status !== "completed" || (!asWorker && !laneId)) return;
+    const stub = await this.#d.run(runId);
+    const worker = (await stub.getRecord())!;
+    if (worker.role === "reviewer") return;
+    const evidence = await gatherEvidence(stub, worker);
+    const testsPassed = evidence.tests ? evidence.tests.passed : null;
+    const cycle = (next: LaneCycle["next"], nextRunId: string | null = null) =>
+      laneId &&
+      this.#d.cycles.note(laneId, {
+        worker_run_id: runId,
+        cycle: asWorker?.cycle ?? 1,
+        tests_passed: testsPassed,
+        verdict: null,
+        next,
+        next_run_id: nextRunId,
+        updated_at: worker.completed_at ?? worker.updated_at,
+      });
+    if (!asWorker) {
+      cycle(testsPassed === false ? "stopped" : "ready");
+      if (laneId && testsPassed !== false) await this.#d.laneReady(laneId, runId);
+      return;
+    }
+    if (asWorker.reviewer_run_id) return; // a repeated report: this cycle is under way already
+    if (testsPassed === false) {
+      // Nothing to review yet: the worker fixes its tests first, while it has cycles left.
+      if (asWorker.cycle >= asWorker.policy.max_cycles) {
+        this.#d.reviews.claim(runId, "stopped");
+        cycle("stopped");
+        return;
+      }
+      if (!this.#d.reviews.claim(runId, "remediating")) return;
+      const carry = ((await stub.takeCarry()) ?? {}) as ReviewCarry;
+      const next = await this.#remediate(
+        worker,
+        testRemediationPrompt(evidence),
+        { ...asWorker, run_id: runId },
+        laneId,
+        carry,
+      );
+      cycle("remediation", next.run_id);
+      return;
+    }
+    const reviewer = await this.#startReview(worker, stub, asWorker.policy, asWorker.cycle, laneId, evidence);
+    if (reviewer) cycle("review", reviewer);
   }
 
+  /** Spawns the reviewer of a completed worker; its run id, or null when one was started already. */
   async #startReview(
-    workerRunId: string,
+    worker: RunRecord,
+    workerStub: RunRpc,
     policy: ReviewPolicy,
     cycle: number,
     laneId: string | null,
-  ): Promise<void> {
+    evidence: LaneEvidence,
+  ): Promise<string | null> {
     // Claimed first: a repeated report of the same completion must not start a second reviewer.
-    if (!this.#d.reviews.claim(workerRunId, "starting")) return;
-    const workerStub = await this.#d.run(workerRunId);
-    const worker = (await workerStub.getRecord())!;
+    if (!this.#d.reviews.claim(worker.run_id, "starting")) return null;
     const carry = ((await workerStub.takeCarry()) ?? {}) as ReviewCarry;
     const backend = resolveBackend(policy.backend);
     const { config } = parseBackendConfig(backend, policy.backend_config ?? {});
@@ -72,6 +122,7 @@ export class ReviewLoop {
       cycle,
       test_command:
         typeof worker.metadata.test_command === "string" ? worker.metadata.test_command : undefined,
+      evidence,
     });
     const reviewer = await this.#d.spawn(
       {
@@ -96,7 +147,8 @@ export class ReviewLoop {
       // The reviewer holds the worker's secrets for a possible remediation cycle.
       { secrets: carry.review_secrets ?? {}, carry: { ...carry } },
     );
-    this.#d.reviews.setReviewer(workerRunId, reviewer.run_id);
+    this.#d.reviews.setReviewer(worker.run_id, reviewer.run_id);
+    return reviewer.run_id;
   }
 
   async #finishReview(
@@ -125,11 +177,36 @@ export class ReviewLoop {
     if (!this.#d.reviews.record(review)) return;
     const workerStub = await this.#d.run(worker.run_id);
     await workerStub.setReview(review);
-    if (review.verdict !== "fail" || worker.cycle >= worker.policy.max_cycles || !parsed.success) return;
-
     const previous = (await workerStub.getRecord())!;
-    const resumed = forContinuation(previous, toInputMessage(remediationPrompt(parsed.data), undefined));
-    await this.#d.spawn(
+    const passed = review.verdict === "pass" || review.verdict === "pass_with_findings";
+    const remediate = review.verdict === "fail" && worker.cycle < worker.policy.max_cycles && parsed.success;
+    const next = remediate
+      ? await this.#remediate(previous, remediationPrompt(parsed.data), worker, laneId, carry)
+      : null;
+    if (!laneId) return;
+    const noted = this.#d.cycles.of(worker.run_id);
+    this.#d.cycles.note(laneId, {
+      worker_run_id: worker.run_id,
+      cycle: worker.cycle,
+      tests_passed: noted?.tests_passed ?? null,
+      verdict: review.verdict,
+      next: next ? "remediation" : passed ? "ready" : "stopped",
+      next_run_id: next?.run_id ?? null,
+      updated_at: review.created_at,
+    });
+    if (passed) await this.#d.laneReady(laneId, worker.run_id);
+  }
+
+  /** Continues the worker's session (same backend, worktree and session) with `prompt`, one cycle on. */
+  async #remediate(
+    previous: RunRecord,
+    prompt: string,
+    worker: { run_id: string; policy: ReviewPolicy; cycle: number },
+    laneId: string | null,
+    carry: ReviewCarry,
+  ): Promise<RunRecord> {
+    const resumed = forContinuation(previous, toInputMessage(prompt, undefined));
+    return this.#d.spawn(
       {
         ...resumed,
         metadata: { ...resumed.metadata, remediates: worker.run_id },

@@ -2,6 +2,7 @@
 // reviewer answers with, and the prompts that start a review and a remediation cycle.
 import { z } from "zod";
 import { BackendConfigSchema } from "../mcp/fields.ts";
+import { evidenceSections, type LaneEvidence } from "./review-evidence.ts";
 
 export const ReviewPolicySchema = z.strictObject({
   backend: z.string().min(1).max(64).describe("Backend of the reviewer run."),
@@ -39,16 +40,21 @@ export interface WorkerOutcome {
   files_changed: string[];
   cycle: number;
   test_command?: string;
+  /** A lane run's commit, diff and test result: what the reviewer judges besides the answer. */
+  evidence?: LaneEvidence;
 }
 
 export function reviewPrompt(w: WorkerOutcome): string {
+  const lane = w.evidence && (w.evidence.changes || w.evidence.tests) ? evidenceSections(w.evidence) : null;
   return [
     `Review the work of run ${w.run_id} (review cycle ${w.cycle}).`,
     w.cwd ? `Working directory: ${w.cwd}` : "",
-    w.files_changed.length
-      ? `Files it changed:\n${w.files_changed.map((f) => `- ${f}`).join("\n")}`
-      : "It reported no file changes.",
-    w.test_command ? `Test command: ${w.test_command}` : "",
+    ...(lane ?? [
+      w.files_changed.length
+        ? `Files it changed:\n${w.files_changed.map((f) => `- ${f}`).join("\n")}`
+        : "It reported no file changes.",
+      w.test_command ? `Test command: ${w.test_command}` : "",
+    ]),
     `Its final response:\n${w.final_response ?? "(none)"}`,
     "Answer with the verdict, a summary and every finding (severity, category, file_path, line_start, line_end, description, fix).",
   ]

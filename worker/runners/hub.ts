@@ -12,6 +12,8 @@ import {
   type WorkerFrame,
 } from "../../shared/protocol/frames.ts";
 import type { InputMessage } from "../../shared/runs/messages.ts";
+import type { LandResult, ReclaimResult } from "../../shared/lanes/lane-work.ts";
+import { LaneRequests, offline } from "./lane-requests.ts";
 import { pickRunner, whyQueued, type RunnerPick } from "./placement.ts";
 import type { RunnerRow, RunnerTable } from "./runner-table.ts";
 
@@ -33,13 +35,22 @@ export interface HubDeps {
   /** Asks to be called back (`expireRunners`) once a gone runner's grace period has passed. */
   scheduleExpiry(afterMs: number): Promise<void>;
   graceMs: number;
+  /** How long a lane.land or lane.reclaim waits for the runner's lane.reply. */
+  laneRequestMs: number;
 }
+
+type LaneFrame<T extends "lane.land" | "lane.reclaim"> = Omit<
+  Extract<WorkerFrame, { type: T }>,
+  "type" | "request_id"
+>;
 
 export class RunnerHub {
   readonly deps: HubDeps;
+  readonly #laneRequests: LaneRequests;
 
   constructor(deps: HubDeps) {
     this.deps = deps;
+    this.#laneRequests = new LaneRequests(deps.laneRequestMs);
   }
 
   async onFrame(connectionId: string, frame: RunnerFrame): Promise<void> {
@@ -50,6 +61,16 @@ export class RunnerHub {
         return this.#outputs(connectionId, frame);
       case "run.refused":
         return this.#refused(connectionId, frame);
+      case "lane.reply": {
+        const runner = this.#sender(connectionId);
+        if (runner && !this.#laneRequests.reply(runner, frame.request_id, frame.result))
+          console.warn("lane.reply ignored: no such request pending for its sender", {
+            runner,
+            request_id: frame.request_id,
+            ignored: this.deps.table.countIgnored(runner),
+          });
+        return;
+      }
       case "ping":
         // Normally answered by the automatic response without waking us; answer it anyway.
         this.deps.send(connectionId, { type: "pong" });
@@ -201,6 +222,7 @@ export class RunnerHub {
   async onClose(connectionId: string): Promise<void> {
     const runner = this.deps.table.runnerByConnection(connectionId);
     if (!runner) return;
+    this.#laneRequests.dropRunner(runner.name);
     this.deps.table.markGone(runner.name, this.deps.now());
     await this.deps.scheduleExpiry(this.deps.graceMs);
   }
@@ -281,6 +303,33 @@ export class RunnerHub {
     const runner = this.deps.table.runnerOf(runId);
     const connectionId = runner ? this.deps.table.runner(runner)?.connection_id : null;
     return connectionId ? this.deps.send(connectionId, frame) : false;
+  }
+
+  /** Asks the runner holding a lane to merge its branch into base, and waits for the answer. */
+  land(runner: string, frame: LaneFrame<"lane.land">): Promise<LandResult> {
+    return this.#laneRequest(runner, "land", (request_id) => ({ type: "lane.land", request_id, ...frame }));
+  }
+
+  /** Asks the runner holding a lane to remove its worktree and branch, and waits for the answer. */
+  reclaim(runner: string, frame: LaneFrame<"lane.reclaim">): Promise<ReclaimResult> {
+    return this.#laneRequest(runner, "reclaim", (request_id) => ({
+      type: "lane.reclaim",
+      request_id,
+      ...frame,
+    }));
+  }
+
+  #laneRequest<K extends "land" | "reclaim">(
+    runner: string,
+    kind: K,
+    frame: (requestId: string) => WorkerFrame,
+  ) {
+    const row = this.deps.table.runner(runner);
+    const connectionId = row && this.#heardMs(row) !== null ? row.connection_id : null;
+    if (!connectionId) return Promise.reject(offline(runner));
+    return this.#laneRequests.open(runner, kind, (requestId) =>
+      this.deps.send(connectionId, frame(requestId)),
+    );
   }
 
   /** Places every queued run it can, oldest first; the others learn why they wait. */

@@ -66,6 +66,13 @@ export const TENANT_SCHEMA: Schema = {
      CREATE TABLE IF NOT EXISTS lane_runs (run_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, role TEXT NOT NULL,
        status TEXT NOT NULL, changes TEXT, tests TEXT, ended_at TEXT NOT NULL);
      CREATE INDEX IF NOT EXISTS lane_runs_by_lane ON lane_runs (lane_id, ended_at)`,
+    // 7. A lane's cycles (each worker run's test result, verdict and what followed) and its landings.
+    `CREATE TABLE IF NOT EXISTS lane_cycles (worker_run_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, cycle INTEGER NOT NULL,
+       tests_passed INTEGER, verdict TEXT, next TEXT NOT NULL, next_run_id TEXT, updated_at TEXT NOT NULL);
+     CREATE INDEX IF NOT EXISTS lane_cycles_by_lane ON lane_cycles (lane_id, updated_at);
+     CREATE TABLE IF NOT EXISTS lane_landings (landing_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, kind TEXT NOT NULL,
+       runner TEXT NOT NULL, requested_at TEXT NOT NULL, result TEXT, error TEXT);
+     CREATE INDEX IF NOT EXISTS lane_landings_by_lane ON lane_landings (lane_id, requested_at)`,
   ],
 };
 

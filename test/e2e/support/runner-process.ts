@@ -14,6 +14,8 @@ export interface RunnerProcessOptions {
   maxRuns?: number;
   /** `--replace`: take the name from a runner connected under it. */
   replace?: boolean;
+  /** `--lanes`: serve lanes (git worktrees of repositories under the roots). */
+  lanes?: boolean;
   /** Environment of the runner and so of the agents it starts (fake model endpoints, homes). */
   env: Record<string, string>;
 }
@@ -29,6 +31,7 @@ function connectCommand(o: RunnerProcessOptions): RunnerCommand {
   for (const root of o.roots) args.push("--root", root);
   for (const [k, v] of Object.entries(o.labels ?? {})) args.push("--label", `${k}=${v}`);
   if (o.replace) args.push("--replace");
+  if (o.lanes) args.push("--lanes");
   // The token goes by environment, as the runner's help recommends (flags show up in ps).
   return { args, env: { ...o.env, SWITCHYARD_RUNNER_TOKEN: o.token } };
 }

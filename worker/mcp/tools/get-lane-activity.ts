@@ -9,6 +9,8 @@ import { MetricsGroupSchema } from "../../metrics/metrics-query.ts";
 import { runStub, tenantStub } from "../../objects/stubs.ts";
 import { RunRowSchema } from "../../runs/run-index.ts";
 import { FindingSchema } from "../../reviews/review-policy.ts";
+import { LaneCycleSchema } from "../../reviews/lane-cycles.ts";
+import { LandingSchema } from "../../lanes/lane-landings.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project } from "../bounded.ts";
 import { defineTool, readOnly } from "../tool.ts";
 import { cursorAfter } from "./list-runs.ts";
@@ -29,7 +31,8 @@ export const getLaneActivity = defineTool({
     "A lane's state: its queue (waiting items, oldest first, and why the next one waits), the item and run it is " +
     "working on, the runner holding its worktree (lane.holder), each ended run with its commit, diff stats and test " +
     "result (lane_runs, oldest first), its runs (newest first, up to limit), the latest worker result, every review " +
-    "verdict, the open findings of the latest review, and the lane's metrics.",
+    "verdict, the open findings of the latest review, each cycle (test result, verdict, what followed), the latest " +
+    "land or reclaim with the runner's answer (landing), and the lane's metrics.",
   annotations: readOnly("Get a lane's activity"),
   input: z.strictObject({
     lane_id: z.string().max(64),
@@ -61,6 +64,10 @@ export const getLaneActivity = defineTool({
       .nullable(),
     reviews: z.array(ReviewRowSchema),
     open_findings: z.array(FindingSchema),
+    cycles: z
+      .array(LaneCycleSchema)
+      .describe("each worker run's cycle: its test result, its verdict and what followed, oldest first"),
+    landing: LandingSchema.nullable().describe("the latest land or reclaim request and the runner's answer"),
     metrics: MetricsGroupSchema.nullable(),
     truncated: TruncatedSchema,
   }),
@@ -68,10 +75,11 @@ export const getLaneActivity = defineTool({
     const tenant = await tenantStub(ctx.env, ctx.tenant);
     const lane = await tenant.getLane(lane_id);
     if (!lane) throw new SwitchyardError("not_found", `lane_id: no lane "${lane_id}"`, { field: "lane_id" });
-    const [work, page, reviews, metrics, workers] = await Promise.all([
+    const [work, page, reviews, progress, metrics, workers] = await Promise.all([
       tenant.laneWorkOf(lane_id, limit),
       tenant.listRuns({ lane_id }, limit, undefined),
       tenant.laneReviews(lane_id),
+      tenant.laneProgress(lane_id),
       tenant.metrics("lane", { lane_id }, 1, 0),
       tenant.listRuns({ lane_id, role: "worker", status: "completed" }, 1, undefined),
     ]);
@@ -90,6 +98,8 @@ export const getLaneActivity = defineTool({
       },
       reviews: reviews.map(({ lane_id: _, ...r }) => r),
       open_findings: lastReview && lastReview.verdict !== "pass" ? lastReview.findings : [],
+      cycles: progress.cycles,
+      landing: progress.landings.at(-1) ?? null,
       metrics: metrics.groups[0] ?? null,
     };
     return fitToBudget(page.runs, max_bytes, (kept) => {

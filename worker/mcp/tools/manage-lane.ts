@@ -1,9 +1,15 @@
-// manage_lane: create, update, read, list and close lanes, and queue work items into them.
+// manage_lane: create, update, read, list and close lanes, queue work items into them, and land or
+// reclaim a repo lane's branch on the runner holding its worktree.
 import { z } from "zod";
 import { parseBackendConfig, placeRun, resolveBackend } from "../../backends/registry.ts";
 import { parseAllowHosts } from "../../egress/allow-list.ts";
 import { SwitchyardError, badRequest } from "../../../shared/errors.ts";
 import { LaneItemSchema } from "../../lanes/lane-queue.ts";
+import {
+  LandResultSchema,
+  LandStrategySchema,
+  ReclaimResultSchema,
+} from "../../../shared/lanes/lane-work.ts";
 import { LaneFieldsShape, LaneIdSchema, LaneSchema, LaneStatusSchema } from "../../lanes/lane.ts";
 import { tenantStub } from "../../objects/stubs.ts";
 import { describeIssues } from "../tool-result.ts";
@@ -13,6 +19,7 @@ import { SpawnRunInputSchema, assembleSpawn } from "./spawn-run.ts";
 /** What an enqueued item may say about its run; the rest comes from the lane. */
 const ENQUEUE_FIELDS = ["prompt", "input_message", "backend", "model", "backend_config", "review"] as const;
 const ITEM_ONLY_FIELDS = ["prompt", "input_message"] as const;
+const LAND_ONLY_FIELDS = ["strategy", "keep_worktree"] as const;
 
 export const manageLane = defineTool({
   name: "manage_lane",
@@ -24,7 +31,11 @@ export const manageLane = defineTool({
     "or updates (status moves only along planned→active→review→merged, with blocked and closed); enqueue adds a " +
     "work item (prompt or input_message, optional backend, model, backend_config — secrets allowed, kept apart — " +
     "and review) to the lane's queue: items run one at a time in order, each once the previous run ended and every " +
-    "depends_on lane is merged; get and close take lane_id (close cancels waiting items); list takes an optional status.",
+    "depends_on lane is merged; get and close take lane_id (close cancels waiting items); list takes an optional status. " +
+    "land merges a lane in review (its newest worker run passed its test gate and review) into its base on the runner " +
+    "holding it (strategy, default fast_forward_or_merge; the worktree is removed unless keep_worktree) and marks it " +
+    "merged, which starts its dependants' work; a conflict is refused naming the files, the repository left as it was. " +
+    "reclaim removes the worktree and branch of a lane given up without landing, and closes it.",
   annotations: {
     title: "Manage a lane",
     readOnlyHint: false,
@@ -34,7 +45,7 @@ export const manageLane = defineTool({
   },
   input: z
     .strictObject({
-      operation: z.enum(["upsert", "enqueue", "get", "list", "close"]),
+      operation: z.enum(["upsert", "enqueue", "get", "list", "close", "land", "reclaim"]),
       lane_id: LaneIdSchema.optional(),
       ...LaneFieldsShape,
       status: LaneStatusSchema.optional().describe(
@@ -44,6 +55,10 @@ export const manageLane = defineTool({
       input_message: SpawnRunInputSchema.shape.input_message.describe(
         "enqueue: the item's task as a message.",
       ),
+      strategy: LandStrategySchema.optional().describe(
+        "land: fast_forward_or_merge (default), fast_forward_only, merge (always a merge commit) or squash.",
+      ),
+      keep_worktree: z.boolean().optional().describe("land: keep the lane's worktree after the merge."),
     })
     .superRefine((v, ctx) => {
       const fail = (path: string, message: string) => ctx.addIssue({ code: "custom", path: [path], message });
@@ -66,6 +81,12 @@ export const manageLane = defineTool({
         for (const key of ITEM_ONLY_FIELDS)
           if (v[key] !== undefined) fail(key, "only taken by operation enqueue");
       }
+      if (v.operation !== "land")
+        for (const key of LAND_ONLY_FIELDS)
+          if (v[key] !== undefined) fail(key, "only taken by operation land");
+      if (v.operation === "land" || v.operation === "reclaim")
+        for (const key of Object.keys(LaneFieldsShape) as (keyof typeof LaneFieldsShape)[])
+          if (v[key] !== undefined) fail(key, `not taken by operation ${v.operation} (it takes lane_id)`);
     }),
   output: z.object({
     operation: z.string(),
@@ -74,8 +95,10 @@ export const manageLane = defineTool({
     item: LaneItemSchema.optional().describe(
       "enqueue: the item, dispatched already if the lane could run it",
     ),
+    landed: LandResultSchema.optional().describe("land: the new commit on base and how it got there"),
+    reclaimed: ReclaimResultSchema.optional().describe("reclaim: what the runner removed"),
   }),
-  async handler({ operation, lane_id, prompt, input_message, ...fields }, ctx) {
+  async handler({ operation, lane_id, prompt, input_message, strategy, keep_worktree, ...fields }, ctx) {
     const tenant = await tenantStub(ctx.env, ctx.tenant);
     if (operation === "list") return { operation, lanes: await tenant.listLanes(fields.status) };
     const id = lane_id!;
@@ -85,6 +108,12 @@ export const manageLane = defineTool({
     if (operation === "get") return { operation, lane: existing! };
     if (operation === "close")
       return { operation, lane: await tenant.upsertLane({ lane_id: id, status: "closed" }) };
+    if (operation === "land")
+      return {
+        operation,
+        ...(await tenant.landLane(id, strategy ?? "fast_forward_or_merge", !keep_worktree)),
+      };
+    if (operation === "reclaim") return { operation, ...(await tenant.reclaimLane(id)) };
     if (operation === "enqueue") {
       const { backend, model, backend_config, review } = fields;
       const args = SpawnRunInputSchema.safeParse({
