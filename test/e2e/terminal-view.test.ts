@@ -134,6 +134,28 @@ describe("spawn and tail", () => {
   });
 });
 
+describe("on a terminal", () => {
+  it("a progress line is drawn under the events and cleared; a timed-out run exits 1", async () => {
+    // Followed from the spawn on, so the run is live when the first page comes (it ends after 3 s).
+    const result = await runCli([...spawnArgs("slow"), "--timeout", "3", "--follow"], at, true);
+    expect(result.code, result.stdout).toBe(1);
+    const runId = result.stdout.split("\r\n")[0]!;
+    expect(runId).toMatch(/^run_/);
+    const CLEAR = "\r\x1b[2K";
+    const progress = new RegExp(
+      `${CLEAR.replace("[", "\\[")}${runId}  running  \\d+ events  \\(Ctrl-C stops watching, not the run\\)`,
+      "g",
+    );
+    expect(result.stdout.match(progress)?.length).toBeGreaterThan(0);
+    // Without the progress line, exactly the rendered events; nothing is left drawn after the last.
+    const events = await allEvents(client, runId);
+    const lines = result.stdout.replace(progress, "").replaceAll(CLEAR, "").replaceAll("\r\n", "\n");
+    expect(lines).toBe([runId, ...rendered(events)].map((l) => `${l}\n`).join(""));
+    expect(result.stdout.endsWith(`${rendered(events).at(-1)}\r\n`)).toBe(true);
+    expect(events.at(-2)).toMatchObject({ type: "run_failed", data: { error: { code: "timeout" } } });
+  });
+});
+
 describe("cancel and continue", () => {
   it("cancel stops a run a tail is following: cancel exits 0, the tail ends with cancelled and exits 1", async () => {
     const spawned = await runCli(spawnArgs("slow"), at);

@@ -20,18 +20,27 @@ export interface CliProcess {
   readonly done: Promise<CliResult>;
 }
 
-/** Starts `switchyard args…` against `connection` (given as SWITCHYARD_URL / SWITCHYARD_TOKEN). */
+const quote = (arg: string) => `'${arg.replaceAll("'", "'\\''")}'`;
+
+/**
+ * Starts `switchyard args…` against `connection` (given as SWITCHYARD_URL / SWITCHYARD_TOKEN). With
+ * `tty`, inside `script`, so stdout and stderr are one terminal (the launcher itself: npx would
+ * draw its own spinner there).
+ */
 export function startCli(
   args: string[],
   connection: { url?: string; token?: string } = {},
-  timeoutMs = 60_000,
+  { tty = false, timeoutMs = 60_000 } = {},
 ): CliProcess {
   const env: Record<string, string | undefined> = { ...process.env };
   delete env.SWITCHYARD_URL;
   delete env.SWITCHYARD_TOKEN;
   if (connection.url) env.SWITCHYARD_URL = connection.url;
   if (connection.token) env.SWITCHYARD_TOKEN = connection.token;
-  const child = spawn("npx", ["switchyard", ...args], {
+  const [file, argv] = tty
+    ? ["script", ["-qec", ["node", "cli/launcher.js", ...args].map(quote).join(" "), "/dev/null"]]
+    : ["npx", ["switchyard", ...args]];
+  const child = spawn(file, argv, {
     cwd: REPO,
     env,
     stdio: ["ignore", "pipe", "pipe"],
@@ -73,5 +82,5 @@ export function startCli(
 }
 
 /** Runs `switchyard args…` to its end. */
-export const runCli = (args: string[], connection?: { url?: string; token?: string }) =>
-  startCli(args, connection).done;
+export const runCli = (args: string[], connection?: { url?: string; token?: string }, tty = false) =>
+  startCli(args, connection, { tty }).done;
