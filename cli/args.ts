@@ -1,8 +1,8 @@
 // Flags shared by every command and the parsing of argv into them: strict, so a mistyped flag is
-// one clear line (exit 2, bin.ts) rather than a silently ignored option.
+// one clear line (exit 2, main.ts) rather than a silently ignored option.
 import { parseArgs, type ParseArgsConfig } from "node:util";
 
-/** Bad usage: bin.ts prints the message on one line and exits with code 2. */
+/** Bad usage: main.ts prints the message on one line and exits with code 2. */
 export class UsageError extends Error {
   override name = "UsageError";
 }
@@ -13,7 +13,6 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 const CONNECTION = {
   url: { type: "string" },
   token: { type: "string" },
-  help: { type: "boolean", short: "h" },
 } as const satisfies Options;
 
 /** Flags of the commands that follow a run's events (tail, and spawn/continue with --follow). */

@@ -23,17 +23,19 @@ const HELP =
 
 export async function main(argv: string[], ctx: Context): Promise<number> {
   const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h") {
+    ctx.out.stdout.write(HELP);
+    return 0;
+  }
   const command = COMMANDS.find((c) => c.name === name);
-  const wantsHelp = rest.includes("--help") || rest.includes("-h");
-  if (!command || wantsHelp) {
-    const help = name === undefined || name === "--help" || name === "-h";
-    if (command) ctx.out.stdout.write(`Usage: switchyard ${command.usage}\n`);
-    else if (help) ctx.out.stdout.write(HELP);
-    else
-      ctx.out.stderr.write(
-        `switchyard: unknown command "${name}" (${COMMANDS.map((c) => c.name).join(", ")})\n`,
-      );
-    return command || help ? 0 : EXIT.usage;
+  if (!command) {
+    const names = COMMANDS.map((c) => c.name).join(", ");
+    ctx.out.stderr.write(`switchyard: unknown command "${name}" (${names})\n`);
+    return EXIT.usage;
+  }
+  if (rest.includes("--help") || rest.includes("-h")) {
+    ctx.out.stdout.write(`Usage: switchyard ${command.usage}\n`);
+    return 0;
   }
   try {
     return await command.run(rest, ctx);

@@ -1,6 +1,7 @@
 // How runs and events look in a terminal: one line per event, one row per run, and the progress
 // line a TTY shows under them. Pure functions of what the tools answered.
 import type { RunEvent } from "../shared/runs/events.ts";
+import { isAwaitingInput, type RunStatus } from "../shared/runs/status.ts";
 
 type Data = Record<string, any>;
 
@@ -49,9 +50,13 @@ export function renderEvent(event: Pick<RunEvent, "seq" | "ts" | "type" | "data"
   return `#${String(event.seq).padEnd(4)} ${time}  ${event.type.padEnd(17)} ${summary}`.trimEnd();
 }
 
-/** The progress line under the events on a TTY: where the run stands. */
-export const progressLine = (runId: string, status: string, events: number) =>
-  `${runId}  ${status}  ${events} event${events === 1 ? "" : "s"}  (Ctrl-C stops watching, not the run)`;
+/** The progress line under the events on a TTY: where the run stands, and what a waiting run needs. */
+export function progressLine(runId: string, status: RunStatus, events: number): string {
+  const hint = isAwaitingInput(status)
+    ? `answer with: switchyard continue ${runId} -p "…"`
+    : "Ctrl-C stops watching, not the run";
+  return `${runId}  ${status}  ${events} event${events === 1 ? "" : "s"}  (${hint})`;
+}
 
 const RUN_COLUMNS = ["run_id", "status", "backend", "role", "agent_name", "created_at", "summary"] as const;
 

@@ -198,6 +198,21 @@ describe("cancel and continue", () => {
   });
 });
 
+describe("a run waiting for input", () => {
+  it("without --exit-on-input, tail waits through the question and ends with the run", async () => {
+    const runId = (await runCli(spawnArgs("inputRequired"), at)).stdout.trim();
+    const tail = startCli(["tail", runId], at);
+    await tail.printed("running → input_required");
+
+    const answered = await runCli(["continue", runId, "-p", "Grace"], at);
+    expect(answered).toMatchObject({ code: 0, stdout: `${runId}\n` });
+    const tailed = await tail.done;
+    expect(tailed.code, tailed.stderr).toBe(0);
+    expect(tailed.stdout.trimEnd().split("\n")).toEqual(rendered(await allEvents(client, runId)));
+    expect(tailed.stdout).toContain("agent_message     Hello, Grace");
+  });
+});
+
 describe("runs", () => {
   it("lists the runs with list_runs' filters, as a table or JSON lines", async () => {
     const all = (await callOk(client, "list_runs", { limit: 200 })).runs as {
