@@ -1,6 +1,7 @@
 // Flags shared by every command and the parsing of argv into them: strict, so a mistyped flag is
 // one clear line (exit 2, main.ts) rather than a silently ignored option.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { isLoopbackHostname } from "../shared/loopback.ts";
 
 /** Bad usage: main.ts prints the message on one line and exits with code 2. */
 export class UsageError extends Error {
@@ -68,6 +69,9 @@ export function connectionOf(
   const url = URL.parse(raw);
   if (!url || !["http:", "https:"].includes(url.protocol))
     throw new UsageError(`--url: expected an http(s):// URL, got "${raw}"`);
+  // The token is a bearer credential: unencrypted only to this machine.
+  if (url.protocol === "http:" && !isLoopbackHostname(url.hostname))
+    throw new UsageError(`--url: expected https:// (http:// only for localhost), got "${raw}"`);
   // Both the deployment's base URL and its /mcp endpoint are accepted.
   if (!url.pathname.endsWith("/mcp")) url.pathname = `${url.pathname.replace(/\/+$/, "")}/mcp`;
   return { url, token };

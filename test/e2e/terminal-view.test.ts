@@ -247,6 +247,10 @@ describe("bad usage", () => {
     ],
     [["spawn", "--backend", "remote_a2a", "-p", "x", "--config", "[1]"], "--config: expected a JSON object"],
     [["launch"], 'unknown command "launch"'],
+    [
+      ["runs", "--url", "http://switchyard.example.com"],
+      "--url: expected https:// (http:// only for localhost)",
+    ],
   ])("%j: one line naming what is wrong, exit 2, nothing spawned", async (args, message) => {
     const before = await runCount();
     const result = await runCli(args, at);
