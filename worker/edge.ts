@@ -3,7 +3,8 @@
 import { Hono } from "hono";
 import { createApp, onAppError } from "./app.ts";
 import { createOAuthHandler } from "./auth/oauth.ts";
-import { isLoopbackHostname, requireAllowedHost } from "./auth/require-allowed-host.ts";
+import { isLoopbackHostname } from "../shared/loopback.ts";
+import { requireAllowedHost } from "./auth/require-allowed-host.ts";
 import type { Env } from "./env.ts";
 
 /**

@@ -1,5 +1,5 @@
 // Every package the code imports is declared by the package it belongs to: the root package.json
-// for shared/, worker/, test/, scripts/, bench/ and the vitest config; runner/package.json for what
+// for cli/, shared/, worker/, test/, scripts/, bench/ and the vitest config; runner/package.json for what
 // the runner's bundle loads (its own files and every shared file they reach, which esbuild bundles while
 // leaving packages external). A package merely hoisted into node_modules by another one would
 // vanish when that one drops it.
@@ -30,7 +30,7 @@ const names = (m: Manifest, which: ("dependencies" | "devDependencies")[]) =>
 const rootPackage = manifest("package.json");
 const runnerPackage = manifest("runner/package.json");
 const ROOT_FILES = [
-  ...["shared", "worker", "test", "scripts", "bench"].flatMap(sourceFiles),
+  ...["cli", "shared", "worker", "test", "scripts", "bench"].flatMap(sourceFiles),
   "vitest.config.ts",
 ];
 const RUNNER_FILES = sourceFiles("runner");

@@ -8,7 +8,7 @@ import { createGuardedFetch } from "../egress/guarded-fetch.ts";
 import { parseAllowHosts } from "../egress/allow-list.ts";
 import type { Env } from "../env.ts";
 import { badRequest, isSwitchyardError } from "../../shared/errors.ts";
-import { isLoopbackHostname } from "./require-allowed-host.ts";
+import { isLoopbackHostname } from "../../shared/loopback.ts";
 
 /** Largest document read (bytes), as the CIMD draft suggests. */
 export const CIMD_MAX_BYTES = 5 * 1024;

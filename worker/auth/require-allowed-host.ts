@@ -4,12 +4,7 @@
 import { createMiddleware } from "hono/factory";
 import type { Env } from "../env.ts";
 import { parsedOnce } from "../parsed-once.ts";
-
-/** Loopback names, accepted with any port: `wrangler dev` and `npm start` serve on these. */
-const LOOPBACK = new Set(["localhost", "127.0.0.1", "[::1]"]);
-
-/** Whether a URL's hostname is one of the loopback names served locally. */
-export const isLoopbackHostname = (hostname: string) => LOOPBACK.has(hostname);
+import { LOOPBACK_HOSTNAMES } from "../../shared/loopback.ts";
 
 /** The lowercased hostname of a `host[:port]`, or undefined when it is not one. */
 function hostnameOf(authority: string): string | undefined {
@@ -35,12 +30,12 @@ export const servedHostnames = (env: Pick<Env, "SWITCHYARD_ALLOWED_HOSTS">): str
   servedOf(env.SWITCHYARD_ALLOWED_HOSTS);
 
 const servedOf = parsedOnce((raw) => {
-  const names = [...LOOPBACK, ...parseAllowedHosts(raw)];
+  const names = [...LOOPBACK_HOSTNAMES, ...parseAllowedHosts(raw)];
   return [...names, ...names.filter((n) => !n.startsWith("[")).map((n) => `${n}.`)];
 });
 
 const isAllowed = (hostname: string | undefined, allowed: ReadonlySet<string>) =>
-  hostname !== undefined && (LOOPBACK.has(hostname) || allowed.has(hostname));
+  hostname !== undefined && (LOOPBACK_HOSTNAMES.has(hostname) || allowed.has(hostname));
 
 /**
  * With SWITCHYARD_ALLOWED_HOSTS unset only loopback is served, and a deployed Worker answers 421
