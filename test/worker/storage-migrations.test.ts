@@ -221,6 +221,12 @@ describe("storage written by the release before schema versions", () => {
       run: await run("old/run", (s) => (writeOldRun(s.sql), openRunStorage(s), schemaOf(s.sql))),
     };
     expect(migrated).toEqual(fresh);
+    // A new RunObject migrates knowing its storage is empty: one call per step, no version lookup.
+    const knownFresh = await run("known-fresh/run", (s) => {
+      openRunStorage(s, true);
+      return { schema: schemaOf(s.sql), version: schemaVersion(s.sql, RUN_SCHEMA.name) };
+    });
+    expect(knownFresh).toEqual({ schema: fresh.run, version: RUN_SCHEMA.steps.length });
     expect(fresh.tenant.map((t) => t.name)).toEqual([
       "agent_messages",
       "agents",
