@@ -23,20 +23,28 @@ export function bearerToken(header: string | undefined | null): string | undefin
   return match?.[1];
 }
 
+const encoder = new TextEncoder();
+/** Each token table's candidates as bytes, encoded once (tables come from parsedOnce, so they live as long). */
+const encodedTables = new WeakMap<ReadonlyMap<string, string>, [Uint8Array, string][]>();
+
 /** The tenant a token belongs to, compared in constant time per candidate. */
 export function tenantForToken(
   tokens: ReadonlyMap<string, string>,
   token: string | undefined,
 ): string | undefined {
   if (!token) return undefined;
+  let candidates = encodedTables.get(tokens);
+  if (!candidates) {
+    candidates = [...tokens].map(([candidate, tenant]) => [encoder.encode(candidate), tenant]);
+    encodedTables.set(tokens, candidates);
+  }
+  const given = encoder.encode(token);
   let found: string | undefined;
-  for (const [candidate, tenant] of tokens) if (timingSafeEqual(candidate, token)) found = tenant;
+  for (const [candidate, tenant] of candidates) if (timingSafeEqual(candidate, given)) found = tenant;
   return found;
 }
 
-function timingSafeEqual(a: string, b: string): boolean {
-  const x = new TextEncoder().encode(a);
-  const y = new TextEncoder().encode(b);
+function timingSafeEqual(x: Uint8Array, y: Uint8Array): boolean {
   let diff = x.length ^ y.length;
   for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
   return diff === 0;
