@@ -8,8 +8,23 @@ import { RUN_ID_PATTERN } from "../runs/ids.ts";
 import type { RunRecord } from "../runs/run-record.ts";
 import type { ToolContext } from "./tool.ts";
 
-const noRun = (field: string, id: string) =>
+/** Not found, naming the field that gave the run id. */
+export const noRun = (field: string, id: string) =>
   new SwitchyardError("not_found", `${field}: no run "${id}"`, { field });
+
+/**
+ * A call to a run's object whose own "run not found" (an object holding no run) becomes noRun of
+ * the field that named it; every other outcome passes through.
+ */
+export async function naming<T>(field: string, runId: string, call: Promise<T>): Promise<T> {
+  try {
+    return await call;
+  } catch (error) {
+    if (isSwitchyardError(error) && error.code === "not_found" && error.field === undefined)
+      throw noRun(field, runId);
+    throw error;
+  }
+}
 
 export async function resolveRunId(
   ctx: ToolContext,
@@ -55,11 +70,5 @@ export async function callRun<T>(
 ): Promise<{ runId: string; value: T }> {
   const runId = await resolveRunId(ctx, sel, field);
   const stub = await runStub(ctx.env, ctx.tenant, runId);
-  try {
-    return { runId, value: await call(stub) };
-  } catch (error) {
-    if (isSwitchyardError(error) && error.code === "not_found" && error.field === undefined)
-      throw noRun(field, runId);
-    throw error;
-  }
+  return { runId, value: await naming(field, runId, call(stub)) };
 }

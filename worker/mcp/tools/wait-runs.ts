@@ -1,11 +1,11 @@
 // wait_runs: the join for fan-out — returns when any (or all) of the runs has ended, or at wait_ms.
 import { z } from "zod";
-import { SwitchyardError, isSwitchyardError } from "../../../shared/errors.ts";
 import type { RunStanding } from "../../objects/run-object.ts";
 import { runStub } from "../../objects/stubs.ts";
 import { assertInScope } from "../../orchestration/scope.ts";
 import { RUN_ID_PATTERN } from "../../runs/ids.ts";
 import { RunStatusSchema } from "../../../shared/runs/status.ts";
+import { naming, noRun } from "../runs.ts";
 import { defineTool, readOnly } from "../tool.ts";
 
 export const waitRuns = defineTool({
@@ -33,19 +33,13 @@ export const waitRuns = defineTool({
       ctx,
       ids.map((run_id, i) => ({ run_id, field: `run_ids.${i}` })),
     );
-    const missing = (i: number) =>
-      new SwitchyardError("not_found", `run_ids.${i}: no run "${ids[i]}"`, { field: `run_ids.${i}` });
     ids.forEach((id, i) => {
-      if (!RUN_ID_PATTERN.test(id)) throw missing(i);
+      if (!RUN_ID_PATTERN.test(id)) throw noRun(`run_ids.${i}`, id);
     });
     const stubs = await Promise.all(ids.map((id) => runStub(ctx.env, ctx.tenant, id)));
     // One call per run: the wait itself says "not found" for a run the tenant does not have.
     const standing = (i: number, waitMs: number): Promise<RunStanding> =>
-      stubs[i]!.waitTerminal(waitMs).catch((error: unknown) => {
-        if (isSwitchyardError(error) && error.code === "not_found" && error.field === undefined)
-          throw missing(i);
-        throw error;
-      });
+      naming(`run_ids.${i}`, ids[i]!, stubs[i]!.waitTerminal(waitMs));
     const waits = ids.map((_, i) => standing(i, wait_ms));
     let runs: RunStanding[];
     if (mode === "all") runs = await Promise.all(waits);

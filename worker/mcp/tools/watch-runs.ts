@@ -1,7 +1,6 @@
 // watch_runs: follow many runs in one call — up to 100 cursors, parked until any of the runs has
 // events after its cursor or has ended, answered with a page per run that moved.
 import { z } from "zod";
-import { SwitchyardError, isSwitchyardError } from "../../../shared/errors.ts";
 import { RunEventSchema } from "../../../shared/runs/events.ts";
 import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import type { PollResult } from "../../objects/run-object.ts";
@@ -9,6 +8,7 @@ import { runStub, type RunRpc } from "../../objects/stubs.ts";
 import { assertInScope } from "../../orchestration/scope.ts";
 import { RUN_ID_PATTERN } from "../../runs/ids.ts";
 import { BoundedShape, TruncatedSchema, fitToBudget, project, reduceItem } from "../bounded.ts";
+import { naming, noRun } from "../runs.ts";
 import { defineTool, readOnly } from "../tool.ts";
 
 export const MAX_WATCHED_RUNS = 100;
@@ -63,7 +63,7 @@ export const watchRuns = defineTool({
   }),
   async handler(args, ctx) {
     const watched = args.runs.map((cursor, i) => ({ ...cursor, field: `runs.${i}.run_id` }));
-    for (const c of watched) if (!RUN_ID_PATTERN.test(c.run_id)) throw noRun(c);
+    for (const c of watched) if (!RUN_ID_PATTERN.test(c.run_id)) throw noRun(c.field, c.run_id);
     // A run-scoped caller (an orchestrating run's agent) watches only what lies below its run.
     await assertInScope(ctx, watched);
     const stubs = await Promise.all(watched.map((c) => runStub(ctx.env, ctx.tenant, c.run_id)));
@@ -80,18 +80,8 @@ type Watched = { run_id: string; after_seq: number; field: string };
 
 const moved = (page: PollResult | undefined) => !!page && (page.events.length > 0 || page.terminal);
 
-const noRun = (c: Watched) =>
-  new SwitchyardError("not_found", `${c.field}: no run "${c.run_id}"`, { field: c.field });
-
-/** The object's own "run not found" named after the cursor that asked. */
-async function named<T>(c: Watched, call: Promise<T>): Promise<T> {
-  try {
-    return await call;
-  } catch (error) {
-    if (isSwitchyardError(error) && error.code === "not_found" && error.field === undefined) throw noRun(c);
-    throw error;
-  }
-}
+/** A call to the cursor's run, its object's "run not found" named after the cursor. */
+const named = <T>(c: Watched, call: Promise<T>): Promise<T> => naming(c.field, c.run_id, call);
 
 /**
  * Parks a watch on every run and settles with the page of the first run that moves (and of any
