@@ -18,6 +18,7 @@ import { RunAlarms, type AlarmTask, type RunTimes } from "../runs/run-alarms.ts"
 import { RunLog } from "../runs/run-log.ts";
 import { assertNoApprovalWaiting, pendingApproval, requestAnswered } from "../runs/run-approvals.ts";
 import type { RunRecord, RunReview } from "../runs/run-record.ts";
+import { toRunView, type RunView } from "../runs/run-view.ts";
 import { RunWriter } from "../runs/run-writer.ts";
 import { toBackendRun, toDispatch, type RunPrivate } from "../../shared/runs/run-spec.ts";
 import { holdsRunTables, openRunStorage } from "../storage/run-storage.ts";
@@ -218,6 +219,11 @@ export class RunObject extends DurableObject<Env> {
       this.#driver?.flush();
       return this.#w?.run ?? null;
     });
+  }
+
+  /** The run as get_run shows it, built here: the spec and bookkeeping it leaves out never cross the RPC. */
+  async view(): Promise<Outcome<RunView>> {
+    return outcome(() => toRunView(this.#flushed().run));
   }
 
   async addChild(runId: string): Promise<Outcome<void>> {

@@ -1,8 +1,8 @@
 // get_run: the run's status, timestamps, result, error, lineage and remote handle.
 import { z } from "zod";
-import { RunViewSchema, toRunView } from "../../runs/run-view.ts";
+import { RunViewSchema } from "../../runs/run-view.ts";
 import { RunSelectorShape, refineSelector } from "../fields.ts";
-import { openRun } from "../runs.ts";
+import { callRun } from "../runs.ts";
 import { defineTool, readOnly } from "../tool.ts";
 
 export const getRun = defineTool({
@@ -14,6 +14,6 @@ export const getRun = defineTool({
   input: z.strictObject(RunSelectorShape).superRefine(refineSelector),
   output: RunViewSchema,
   async handler(args, ctx) {
-    return toRunView((await openRun(ctx, args)).record);
+    return (await callRun(ctx, args, (stub) => stub.view())).value;
   },
 });
