@@ -117,7 +117,7 @@ export const spawnRun = defineTool({
   description:
     "Start a sub-agent run: remote_a2a and public openai_compatible endpoints at the edge; codex, claude_code and " +
     "local model endpoints through a connected switchyard-runner. Returns at once with the run id; follow it with " +
-    "poll_events, get_run or wait_runs. The agent may change files under cwd. Idempotent only with idempotency_key: " +
+    "poll_events or get_run, and a fan-out of runs with watch_runs (events) or wait_runs (ends). The agent may change files under cwd. Idempotent only with idempotency_key: " +
     "repeating a call with the same key and arguments returns the first run instead of starting another.",
   annotations: {
     title: "Spawn a sub-agent run",
