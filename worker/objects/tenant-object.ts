@@ -50,6 +50,8 @@ export interface SpawnSecrets {
   secrets: Record<string, unknown>;
   /** Kept in the run's private storage past its end, until its review loop takes them. */
   carry?: Record<string, unknown>;
+  /** Signs the run's webhooks; kept in the run's private storage only. */
+  notify_secret?: string;
 }
 
 export class TenantObject extends Agent<Env> {
@@ -157,7 +159,7 @@ export class TenantObject extends Agent<Env> {
    * Creates a run. Every check and row happens before the first await, so concurrent spawns see
    * each other's idempotency keys, names, budgets and slots.
    */
-  async #spawn(req: SpawnRequest, { secrets, carry }: SpawnSecrets): Promise<RunRecord> {
+  async #spawn(req: SpawnRequest, { secrets, carry, notify_secret }: SpawnSecrets): Promise<RunRecord> {
     const { index, lanes, reviews, hub } = this.#p;
     const tenant = this.name;
     const scope = req.scope_run_id;
@@ -248,7 +250,7 @@ export class TenantObject extends Agent<Env> {
       : undefined;
     const created = await (
       await runStub(this.env, tenant, run_id)
-    ).create(record, secrets, checkpoint, carry);
+    ).create(record, secrets, checkpoint, carry, notify_secret);
     if (record.parent_run_id) await (await runStub(this.env, tenant, record.parent_run_id)).addChild(run_id);
     if (placement === "runner") {
       const { runner, runner_labels } = req.spec.config as {
