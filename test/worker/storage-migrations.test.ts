@@ -247,6 +247,7 @@ describe("storage written by the release before schema versions", () => {
     expect(fresh.run.map((t) => t.name)).toEqual([
       "sy_chunks",
       "sy_events",
+      "sy_notify",
       "sy_outbox",
       "sy_private",
       "sy_record",
