@@ -2,9 +2,17 @@
 // the signed POSTs (and fails or drops the first N on command); exactly the chosen events arrive,
 // signatures verify, retries keep the delivery id and leave the run's record and events alone, a
 // restart mid-retry still delivers, and a notify the edge may not send is refused by field.
-import { abortAllDurableObjects, env } from "cloudflare:test";
+import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
-import { connect, drainEvents, spawnA2aRun, waitForStatus, type TestClient } from "./support/mcp.ts";
+import {
+  agentUrl,
+  connect,
+  drainEvents,
+  spawnA2aRun,
+  waitForStatus,
+  type TestClient,
+} from "./support/mcp.ts";
+import { objects } from "./support/objects.ts";
 import type { NotifyHit, NotifyReceiverUrls } from "../fixtures/notify-receiver.ts";
 
 const receiver = JSON.parse((env as unknown as { TEST_NOTIFY: string }).TEST_NOTIFY) as NotifyReceiverUrls;
@@ -43,6 +51,15 @@ async function verifies(hit: NotifyHit, secret: string): Promise<boolean> {
   const signed = enc.encode(`${hit.headers["switchyard-timestamp"]}.${hit.body}`);
   return crypto.subtle.verify("HMAC", key, mac, signed);
 }
+
+/** The keys of a run's private documents. */
+const privateKeys = (runId: string) =>
+  runInDurableObject(objects.RUNS.getByName(`acme/${runId}`), (_o: unknown, state: DurableObjectState) =>
+    state.storage.sql
+      .exec<{ key: string }>("SELECT key FROM sy_private")
+      .toArray()
+      .map((r) => r.key),
+  );
 
 const notify = (name: string, events: string[], secret = SECRET) => ({ url: hook(name), events, secret });
 
@@ -130,6 +147,79 @@ describe("run notifications", () => {
     expect(hits.map((h) => h.answer)).toEqual(["drop", 200]);
     expect(hits[0]!.body).toBe(hits[1]!.body);
     expect(view.notify.deliveries).toEqual({ pending: 0, delivered: 1, given_up: 0 });
+  });
+
+  it("a reviewed run sends its verdict after its end, then drops the secret", async () => {
+    const name = unique("verdict");
+    const run = await spawnA2aRun(c, "streaming", {
+      notify: notify(name, ["completed", "review_verdict"]),
+      review: { backend: "remote_a2a", backend_config: { agent_url: agentUrl("reviewer") } },
+    });
+    await waitForStatus(c, run.run_id, ["completed"]);
+    let view: any;
+    for (let i = 0; i < 100; i++) {
+      view = await settled(c, run.run_id);
+      if (view.notify.deliveries.delivered === 2) break;
+      await c.ok("wait_runs", { run_ids: [run.run_id], wait_ms: 200 });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const bodies = (await hitsOf(name)).map((h) => JSON.parse(h.body));
+    expect(bodies.map((b) => b.event)).toEqual(["completed", "review_verdict"]);
+    expect(bodies[1]).toMatchObject({ run_id: run.run_id, verdict: "fail", cycle: 1 });
+    expect(bodies[1].reviewer_run_id).toBe(view.review.reviewer_run_id);
+    expect(await privateKeys(run.run_id)).not.toContain("notify");
+  });
+
+  it("a lane's notify is the default of its runs; a run's own wins; the secret is never shown", async () => {
+    const laneHook = unique("lane");
+    const ownHook = unique("own");
+    const lane_id = unique("notify-lane");
+    const laneSecret = "lane-secret-0123456789abcdef";
+    const { lane } = await c.ok("manage_lane", {
+      operation: "upsert",
+      lane_id,
+      backend: "remote_a2a",
+      notify: notify(laneHook, ["completed"], laneSecret),
+    });
+    expect(lane.notify).toEqual({ url: hook(laneHook), events: ["completed"] });
+    const config = { agent_url: agentUrl("streaming") };
+    const byLane = await c.ok("spawn_run", { lane_id, prompt: "go", backend_config: config });
+    const own = await c.ok("spawn_run", {
+      lane_id,
+      prompt: "go",
+      backend_config: config,
+      notify: notify(ownHook, ["completed"]),
+    });
+    await settled(c, byLane.run_id);
+    await settled(c, own.run_id);
+    const [laneHit] = await hitsOf(laneHook);
+    expect((await hitsOf(laneHook)).map((h) => JSON.parse(h.body).run_id)).toEqual([byLane.run_id]);
+    expect(await verifies(laneHit!, laneSecret)).toBe(true);
+    expect((await hitsOf(ownHook)).map((h) => JSON.parse(h.body).run_id)).toEqual([own.run_id]);
+    const shown = JSON.stringify([
+      await c.ok("manage_lane", { operation: "get", lane_id }),
+      await c.ok("get_run", { run_id: byLane.run_id }),
+    ]);
+    expect(shown).not.toContain(laneSecret);
+    expect(shown).not.toContain(SECRET);
+    // notify removed, the lane keeps no secret and its next run sends nothing.
+    await c.ok("manage_lane", { operation: "upsert", lane_id, notify: null });
+    const kept = await runInDurableObject(
+      objects.TENANTS.getByName("acme"),
+      (_o: unknown, state: DurableObjectState) =>
+        state.storage.sql
+          .exec("SELECT lane_id FROM lane_notify_secrets WHERE lane_id = ?", lane_id)
+          .toArray(),
+    );
+    expect(kept).toEqual([]);
+    const after = await c.ok("spawn_run", { lane_id, prompt: "go", backend_config: config });
+    expect((await c.ok("get_run", { run_id: after.run_id })).notify).toBeNull();
+    const refused = await c.err("manage_lane", {
+      operation: "upsert",
+      lane_id,
+      notify: { ...notify(laneHook, ["completed"]), url: "http://10.0.0.1/" },
+    });
+    expect([refused.code, refused.field]).toEqual(["bad_request", "notify.url"]);
   });
 
   it("refuses a notify the edge may not send, by field, creating no run", async () => {

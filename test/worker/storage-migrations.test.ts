@@ -229,6 +229,7 @@ describe("storage written by the release before schema versions", () => {
       "lane_item_secrets",
       "lane_items",
       "lane_landings",
+      "lane_notify_secrets",
       "lane_runs",
       "lanes",
       "review_policies",

@@ -219,8 +219,15 @@ export class TenantObject extends Agent<Env> {
     const workspace =
       lane && placement === "runner" ? reviewerSafe(laneWorkspace(lane), req.role) : undefined;
     const { lane: _inherited, ...spec } = req.spec;
+    // A lane's default notify signs with the lane's secret as it is now; a lane without one sends none.
+    const notifySecret =
+      notify_secret ?? (req.notify && lane ? lanes.notifySecret(lane.lane_id) : null) ?? undefined;
     const record = newRunRecord(
-      { ...req, spec: workspace ? { ...spec, lane: workspace } : spec },
+      {
+        ...req,
+        spec: workspace ? { ...spec, lane: workspace } : spec,
+        notify: notifySecret === undefined ? undefined : req.notify,
+      },
       { tenant, run_id, ...session, placement, now: now.toISOString() },
     );
     index.insert(
@@ -250,7 +257,7 @@ export class TenantObject extends Agent<Env> {
       : undefined;
     const created = await (
       await runStub(this.env, tenant, run_id)
-    ).create(record, secrets, checkpoint, carry, notify_secret);
+    ).create(record, secrets, checkpoint, carry, notifySecret);
     if (record.parent_run_id) await (await runStub(this.env, tenant, record.parent_run_id)).addChild(run_id);
     if (placement === "runner") {
       const { runner, runner_labels } = req.spec.config as {
@@ -397,7 +404,11 @@ export class TenantObject extends Agent<Env> {
       }
       const lane = upsertLane(lanes.get(input.lane_id), input, new Date().toISOString());
       lanes.put(lane);
-      if (lane.status === "closed") laneWork.laneClosed(lane.lane_id);
+      if (input.notify !== undefined) lanes.setNotifySecret(lane.lane_id, input.notify?.secret ?? null);
+      if (lane.status === "closed") {
+        laneWork.laneClosed(lane.lane_id);
+        lanes.setNotifySecret(lane.lane_id, null);
+      }
       await laneWork.advance(lane.lane_id);
       return lanes.get(lane.lane_id)!;
     });

@@ -201,7 +201,10 @@ export async function assembleSpawn(
   const cwd = args.cwd ?? lane?.cwd ?? undefined;
   const metadata = { ...(lane?.test_command ? { test_command: lane.test_command } : {}), ...args.metadata };
   if (args.notify) assertNotifyUrl(args.notify.url, "notify.url", allowHosts);
-  const notify = args.notify && { url: args.notify.url, events: [...new Set(args.notify.events)] };
+  // The lane's notify is its public part: the tenant adds the lane's secret when it creates the run.
+  const notify = args.notify
+    ? { url: args.notify.url, events: [...new Set(args.notify.events)] }
+    : (lane?.notify ?? undefined);
   const { backend_config: _secretBearing, review: _reviewSecrets, notify: _notifySecret, ...rest } = args;
   return [
     {
