@@ -126,7 +126,8 @@ export class ReviewLoop {
         typeof worker.metadata.test_command === "string" ? worker.metadata.test_command : undefined,
       evidence,
     });
-    const reviewer = await this.#d.spawn(
+    const reviewer = await this.#spawnReviewer(
+      workerStub,
       {
         backend: backend.name,
         role: "reviewer",
@@ -151,6 +152,16 @@ export class ReviewLoop {
     );
     this.#d.reviews.setReviewer(worker.run_id, reviewer.run_id);
     return reviewer.run_id;
+  }
+
+  /** Spawns a reviewer; when that is refused, the worker is told no verdict will come. */
+  async #spawnReviewer(workerStub: RunRpc, ...args: Parameters<ReviewLoopDeps["spawn"]>): Promise<RunRecord> {
+    try {
+      return await this.#d.spawn(...args);
+    } catch (e) {
+      await workerStub.takeCarry(false);
+      throw e;
+    }
   }
 
   async #finishReview(
