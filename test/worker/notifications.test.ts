@@ -13,6 +13,7 @@ import {
   type TestClient,
 } from "./support/mcp.ts";
 import { objects } from "./support/objects.ts";
+import { egress, hits as egressHits, redirectTo } from "./support/egress.ts";
 import type { NotifyHit, NotifyReceiverUrls } from "../fixtures/notify-receiver.ts";
 
 const receiver = JSON.parse((env as unknown as { TEST_NOTIFY: string }).TEST_NOTIFY) as NotifyReceiverUrls;
@@ -220,6 +221,21 @@ describe("run notifications", () => {
       notify: { ...notify(laneHook, ["completed"]), url: "http://10.0.0.1/" },
     });
     expect([refused.code, refused.field]).toEqual(["bad_request", "notify.url"]);
+  });
+
+  it("a delivery redirected to a special-purpose address is refused at that hop, the trap never reached", async () => {
+    const trapUrl = `http://127.0.0.2:${egress.traps.v4b}/hook`;
+    const url = redirectTo(trapUrl, 307, unique("redirected"));
+    const trapsBefore = (await egressHits()).trap.length;
+    const run = await spawnA2aRun(c, "streaming", { notify: { url, events: ["completed"], secret: SECRET } });
+    await waitForStatus(c, run.run_id, ["completed"]);
+    const asked = async () => (await egressHits()).redirector.filter((h) => url.endsWith(h.url)).length;
+    for (let i = 0; i < 100 && (await asked()) === 0; i++)
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    expect(await asked()).toBeGreaterThan(0);
+    expect((await egressHits()).trap.length).toBe(trapsBefore);
+    const { deliveries } = (await c.ok("get_run", { run_id: run.run_id })).notify;
+    expect(deliveries).toEqual({ pending: 1, delivered: 0, given_up: 0 });
   });
 
   it("refuses a notify the edge may not send, by field, creating no run", async () => {
