@@ -219,14 +219,16 @@ export class TenantObject extends Agent<Env> {
     const workspace =
       lane && placement === "runner" ? reviewerSafe(laneWorkspace(lane), req.role) : undefined;
     const { lane: _inherited, ...spec } = req.spec;
-    // A lane's default notify signs with the lane's secret as it is now; a lane without one sends none.
-    const notifySecret =
-      notify_secret ?? (req.notify && lane ? lanes.notifySecret(lane.lane_id) : null) ?? undefined;
+    // A run that took its lane's notify gets it as the lane has it now (a queued item may be older),
+    // with the lane's secret; a lane without one any more sends none.
+    const laneNotify =
+      notify_secret === undefined && req.notify && lane ? laneNotifyOf(lanes, lane) : undefined;
+    const notifySecret = notify_secret ?? laneNotify?.secret;
     const record = newRunRecord(
       {
         ...req,
         spec: workspace ? { ...spec, lane: workspace } : spec,
-        notify: notifySecret === undefined ? undefined : req.notify,
+        notify: notify_secret !== undefined ? req.notify : laneNotify?.notify,
       },
       { tenant, run_id, ...session, placement, now: now.toISOString() },
     );
@@ -652,4 +654,13 @@ function assertLaneTakesRun(lane: Lane, req: SpawnRequest, index: RunIndex): voi
       `lane_id: lane "${lane.lane_id}" is working on run ${live}; add work with manage_lane enqueue`,
       { field: "lane_id" },
     );
+}
+
+/** A lane's notify as it is now, with its secret; undefined when the lane has none. */
+function laneNotifyOf(
+  lanes: LaneTable,
+  lane: Lane,
+): { notify: NonNullable<Lane["notify"]>; secret: string } | undefined {
+  const secret = lanes.notifySecret(lane.lane_id);
+  return lane.notify && secret !== null ? { notify: lane.notify, secret } : undefined;
 }
