@@ -1,6 +1,6 @@
 // Delays between retries, as pure math (no timers, so tests fix them through `random`): a ceiling doubling from a base up to a cap, and
 // a jittered delay below it. Used by the runner link's reconnects, the edge's retries of a remote
-// agent and the run-change outbox; when an attempt counter resets is each caller's business.
+// agent, the run-change outbox and webhook deliveries; when an attempt counter resets is each caller's business.
 
 export interface BackoffOptions {
   /** Ceiling of the first retry's delay (ms); doubles with every attempt. */
@@ -23,4 +23,13 @@ export function backoffCeiling(attempt: number, options: Pick<BackoffOptions, "b
  */
 export function backoffDelay(attempt: number, options: BackoffOptions): number {
   return Math.floor(options.random() * backoffCeiling(attempt, options));
+}
+
+/**
+ * "Equal jitter": the upper half of the ceiling of `attempt` fixed, the lower half random (ms), for
+ * retries that must wait at least half their ceiling (the run-change outbox, webhook deliveries).
+ */
+export function backoffHalfJitter(attempt: number, options: BackoffOptions): number {
+  const ceiling = backoffCeiling(attempt, options);
+  return Math.round(ceiling / 2 + (options.random() * ceiling) / 2);
 }

@@ -12,6 +12,13 @@ import { ScriptedRunner } from "./support/scripted-runner.ts";
 import { RUN_TOKEN_SECRET } from "../../shared/runs/run-token.ts";
 
 const bindings = env as unknown as Env;
+const notifyHooks = JSON.parse((env as unknown as { TEST_NOTIFY: string }).TEST_NOTIFY).hooks as string;
+/** A notify signing with `secret`, to the receiver that answers 200. */
+const notifyWith = (secret: string, events: string[]) => ({
+  url: `${notifyHooks}/hook/sweep`,
+  events,
+  secret,
+});
 
 const random = () => crypto.randomUUID().replace(/-/g, "").slice(0, 10);
 const MARKER = `SWYD-SECRET-${random()}`;
@@ -24,6 +31,8 @@ const SECRET = {
   oaiKey: secret(),
   oaiHeader: secret(),
   runnerKey: secret(),
+  notify: secret(),
+  laneNotify: secret(),
 };
 const TERMINAL = ["completed", "failed", "cancelled", "rejected"];
 /** The orchestrating run's token, as its dispatch carried it (set in beforeAll). */
@@ -135,10 +144,16 @@ describe("secrets sweep", () => {
   let c: TestClient;
   const runIds: string[] = [];
   const outcomes: Record<string, string> = {};
+  let notified: any[] = [];
 
   beforeAll(async () => {
     c = await connect();
-    await c.ok("manage_lane", { operation: "upsert", lane_id: "sweep-lane", backend: "remote_a2a" });
+    await c.ok("manage_lane", {
+      operation: "upsert",
+      lane_id: "sweep-lane",
+      backend: "remote_a2a",
+      notify: notifyWith(SECRET.laneNotify, ["completed"]),
+    });
     const spawn = async (name: string, args: Record<string, unknown>) => {
       const run = await c.ok("spawn_run", { role: "worker", ...args });
       runIds.push(run.run_id);
@@ -166,6 +181,7 @@ describe("secrets sweep", () => {
         backend: "remote_a2a",
         prompt: "echo, end:fail",
         backend_config: a2a("echoSecrets"),
+        notify: notifyWith(SECRET.notify, ["failed"]),
       }),
       spawn("a2a cancelled", {
         backend: "remote_a2a",
@@ -190,6 +206,7 @@ describe("secrets sweep", () => {
         backend: "remote_a2a",
         prompt: "echo",
         backend_config: a2a("echoSecrets"),
+        notify: notifyWith(SECRET.notify, ["completed", "review_verdict"]),
         review: {
           backend: "remote_a2a",
           max_cycles: 2,
@@ -299,6 +316,23 @@ describe("secrets sweep", () => {
         wait_ms: 2000,
       });
     }
+    // The notifying runs keep their secret until their last delivery (the verdict's, for the reviewed one).
+    const notifying = ["a2a completes", "a2a fails", "a2a reviewed"].map((n) =>
+      started.find((r) => r.name === n)!,
+    );
+    for (const run of notifying) {
+      for (let i = 0; i < 100; i++) {
+        const d = (await c.ok("get_run", { run_id: run.id })).notify.deliveries;
+        if (d.pending === 0 && d.delivered === (run.name === "a2a reviewed" ? 2 : 1)) break;
+        await c.ok("wait_runs", { run_ids: [run.id], wait_ms: 200 });
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+    notified = await Promise.all(
+      notifying.map(async (r) => (await c.ok("get_run", { run_id: r.id })).notify),
+    );
+    // A closed lane keeps no notify secret.
+    await c.ok("manage_lane", { operation: "close", lane_id: "sweep-lane" });
     runner.close();
     orchestrator.close();
   }, 120_000);
@@ -330,6 +364,12 @@ describe("secrets sweep", () => {
       "worker:completed",
     ]);
     expect(runIds).toHaveLength(16);
+    // Their webhooks went out, signed with the secrets swept for below.
+    expect(notified.map((n) => n.deliveries)).toEqual([
+      { pending: 0, delivered: 1, given_up: 0 },
+      { pending: 0, delivered: 1, given_up: 0 },
+      { pending: 0, delivered: 2, given_up: 0 },
+    ]);
   });
 
   it("no tool result holds a secret in any form, though the agents echoed them", async () => {

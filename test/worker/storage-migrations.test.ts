@@ -235,6 +235,7 @@ describe("storage written by the release before schema versions", () => {
       "lane_item_secrets",
       "lane_items",
       "lane_landings",
+      "lane_notify_secrets",
       "lane_runs",
       "lanes",
       "review_policies",
@@ -253,6 +254,7 @@ describe("storage written by the release before schema versions", () => {
     expect(fresh.run.map((t) => t.name)).toEqual([
       "sy_chunks",
       "sy_events",
+      "sy_notify",
       "sy_outbox",
       "sy_private",
       "sy_record",

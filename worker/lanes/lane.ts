@@ -13,6 +13,7 @@ import {
 import { AbsolutePathSchema, BackendConfigSchema } from "../mcp/fields.ts";
 import { ReviewPolicySchema } from "../reviews/review-policy.ts";
 import { defaultBranch, laneWorkspace } from "./lane-workspace.ts";
+import { NotifyInputSchema, NotifyViewSchema } from "../notify/notify-config.ts";
 
 export const LANE_STATUSES = ["planned", "active", "blocked", "review", "merged", "closed"] as const;
 export const LaneStatusSchema = z.enum(LANE_STATUSES);
@@ -72,6 +73,9 @@ export const LaneFieldsShape = {
   review: ReviewPolicySchema.optional(),
   depends_on: z.array(LaneIdSchema).max(32).optional(),
   status: LaneStatusSchema.optional(),
+  notify: NotifyInputSchema.nullable()
+    .optional()
+    .describe("Default notify of the lane's runs (its secret kept apart, never shown); null removes it."),
 };
 
 export const LaneSchema = z.object({
@@ -94,6 +98,8 @@ export const LaneSchema = z.object({
   review: ReviewPolicySchema.nullable(),
   depends_on: z.array(z.string()),
   status: LaneStatusSchema,
+  /** Where the lane's runs send webhooks by default; its secret is in lane_notify_secrets. */
+  notify: NotifyViewSchema.pick({ url: true, events: true }).nullable(),
   created_at: z.string(),
   updated_at: z.string(),
 });
@@ -132,13 +138,31 @@ export class LaneTable {
     return rows.map((r) => readLane(r.doc));
   }
 
+  /** The secret of the lane's notify, kept apart from the lane; null when it has none. */
+  notifySecret(laneId: string): string | null {
+    const row = this.#sql
+      .exec<{ secret: string }>("SELECT secret FROM lane_notify_secrets WHERE lane_id = ?", laneId)
+      .toArray()[0];
+    return row?.secret ?? null;
+  }
+
+  setNotifySecret(laneId: string, secret: string | null): void {
+    if (secret === null) this.#sql.exec("DELETE FROM lane_notify_secrets WHERE lane_id = ?", laneId);
+    else
+      this.#sql.exec(
+        "INSERT OR REPLACE INTO lane_notify_secrets (lane_id, secret) VALUES (?, ?)",
+        laneId,
+        secret,
+      );
+  }
+
   /** Lanes that name `laneId` in their depends_on. */
   dependantsOf(laneId: string): Lane[] {
     return this.list(undefined).filter((lane) => lane.depends_on.includes(laneId));
   }
 }
 
-/** The fields a lane gained with worktrees, as a lane stored before them reads. */
+/** The fields a lane gained with worktrees (and notify), as a lane stored before them reads. */
 const WORKTREE_DEFAULTS = {
   repo: null,
   base: null,
@@ -146,6 +170,7 @@ const WORKTREE_DEFAULTS = {
   test_timeout_s: DEFAULT_TEST_TIMEOUT_S,
   runner_labels: {},
   holder: null,
+  notify: null,
 } satisfies Partial<Lane>;
 
 const readLane = (doc: string): Lane => ({ ...WORKTREE_DEFAULTS, ...(JSON.parse(doc) as Lane) });
@@ -179,8 +204,11 @@ export function upsertLane(existing: Lane | undefined, input: LaneInput, now: st
     created_at: now,
     updated_at: now,
   };
-  const defined = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+  // The notify secret stays out of the lane (the tenant keeps it in lane_notify_secrets).
+  const { notify, ...fields } = input;
+  const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   const lane = { ...base, ...defined, updated_at: now } as Lane;
+  if (notify !== undefined) lane.notify = notify && { url: notify.url, events: [...new Set(notify.events)] };
   if (lane.repo !== null) {
     // A repo lane's runs work in its worktree, which the runner places; no other directory applies.
     if (lane.cwd !== null)

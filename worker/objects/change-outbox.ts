@@ -4,7 +4,7 @@
 // Deliveries retry on an alarm with backoff until one is acknowledged; an alarm is armed before
 // every first attempt, so a delivery cut by a restart resumes too. Storage, timer and clock are
 // injected: no Durable Object lives here.
-import { backoffCeiling } from "../../shared/backoff.ts";
+import { backoffHalfJitter } from "../../shared/backoff.ts";
 import { errorMessage } from "../../shared/backends/error-text.ts";
 
 /** The first retry waits about this long (ms); each failure doubles it. */
@@ -18,8 +18,7 @@ export const RETRY_MAX_MS = 60_000;
  * down do not all come back at once.
  */
 export function retryDelayMs(attempt: number, random: () => number): number {
-  const ceiling = backoffCeiling(attempt, { baseMs: RETRY_BASE_MS, capMs: RETRY_MAX_MS });
-  return Math.round(ceiling / 2 + (random() * ceiling) / 2);
+  return backoffHalfJitter(attempt, { baseMs: RETRY_BASE_MS, capMs: RETRY_MAX_MS, random });
 }
 
 export interface ChangeOutboxDeps {

@@ -1,7 +1,8 @@
 // RunObject: one per run, a plain Durable Object. The only writer of the run's event log, so seq
 // is contiguous by construction. It parses and calls plain modules: the writer (status machine,
 // append path, waiters), the edge driver (the stream of an edge run), the alarm (timeout, watchdog,
-// polling, change retries) and the change outbox. Tool answers are validated and shaped before here.
+// polling, change and webhook retries), the change outbox and the
+// webhook deliveries. Tool answers are validated and shaped before here.
 import { DurableObject } from "cloudflare:workers";
 import { SwitchyardError, outcome, type Outcome } from "../../shared/errors.ts";
 import type { Env } from "../env.ts";
@@ -28,6 +29,9 @@ import { mintRunToken } from "../orchestration/run-token.ts";
 import { RUN_TOKEN_SECRET, orchestrates } from "../../shared/runs/run-token.ts";
 import type { AgentMessage } from "../agents/agent-inbox.ts";
 import { ChangeOutbox } from "./change-outbox.ts";
+import { createGuardedFetch } from "../egress/guarded-fetch.ts";
+import { parseAllowHosts } from "../egress/allow-list.ts";
+import { RunNotifier, type NotifyPrivate } from "../notify/run-notifier.ts";
 import { tenantStub } from "./stubs.ts";
 
 export interface PollResult {
@@ -81,6 +85,7 @@ export class RunObject extends DurableObject<Env> {
   #writer: RunWriter | null | undefined;
   #driver: EdgeDriver | undefined;
   #changes: ChangeOutbox | undefined;
+  #notifier: RunNotifier | undefined;
   #prices: PriceTable | undefined;
 
   readonly #alarms = new RunAlarms({
@@ -105,6 +110,7 @@ export class RunObject extends DurableObject<Env> {
       if (!w) return;
       this.#edge?.check();
       void this.#outbox.resume();
+      void this.#notify.outbox.retry();
       await this.#alarms.sync();
     });
   }
@@ -132,6 +138,20 @@ export class RunObject extends DurableObject<Env> {
     return this.#changes;
   }
 
+  /** The run's webhook deliveries (see notify/run-notifier.ts). */
+  get #notify(): RunNotifier {
+    this.#notifier ??= new RunNotifier({
+      sql: this.#storage,
+      log: this.#store,
+      run: () => this.#w?.run,
+      fetch: createGuardedFetch(parseAllowHosts(this.env.SWITCHYARD_EDGE_ALLOW_HOSTS)),
+      wakeAt: (atMs) => this.#alarms.arm(atMs),
+      now: () => Date.now(),
+      say: (line) => this.#say(line),
+    });
+    return this.#notifier;
+  }
+
   /** The run's writer over the stored record, loaded once per object lifetime; null when there is no run. */
   get #w(): RunWriter | null {
     if (this.#writer === undefined) {
@@ -140,6 +160,7 @@ export class RunObject extends DurableObject<Env> {
         ? this.#newWriter(record, {
             secrets: this.#store.getPrivate("secrets"),
             carry: this.#store.getPrivate("carry"),
+            notify: this.#store.getPrivate<NotifyPrivate>("notify")?.secret,
           })
         : null;
     }
@@ -151,6 +172,7 @@ export class RunObject extends DurableObject<Env> {
       log: this.#store,
       prices: () => (this.#prices ??= parsePriceTable(this.env.SWITCHYARD_PRICES)),
       changed: () => this.#outbox.post(),
+      entered: (status, seq) => this.#notify.entered(status, seq),
     });
   }
 
@@ -192,15 +214,22 @@ export class RunObject extends DurableObject<Env> {
     secrets: Record<string, unknown>,
     sessionCheckpoint?: unknown,
     carry?: Record<string, unknown>,
+    notifySecret?: string,
   ): Promise<Outcome<RunRecord>> {
     return outcome(async () => {
       if (this.#w) return this.#w.run;
+      // Kept apart until the run's last delivery is done (see run-notifier.ts); never sent to a runner.
+      if (notifySecret !== undefined) {
+        const verdict_expected =
+          carry !== undefined && record.notify?.events.includes("review_verdict") === true;
+        this.#store.setPrivate("notify", { secret: notifySecret, verdict_expected } satisfies NotifyPrivate);
+      }
       // Secrets its review loop will need after this run ends (see takeCarry).
       if (carry && Object.keys(carry).length) this.#store.setPrivate("carry", carry);
       // A resumed session starts from where its previous run left the backend (its conversation).
       if (sessionCheckpoint !== undefined) this.#store.setPrivate("checkpoint", sessionCheckpoint);
       if (record.placement === "runner") record.status_reason = "waiting for a runner";
-      this.#writer = this.#newWriter(record, { secrets, carry });
+      this.#writer = this.#newWriter(record, { secrets, carry, notify: notifySecret });
       this.#store.saveRecord(record);
       if (Object.keys(secrets).length) this.#store.setPrivate("secrets", secrets);
       await this.#alarms.sync();
@@ -506,9 +535,13 @@ export class RunObject extends DurableObject<Env> {
     }
   }
 
-  /** Hands over (once) the secrets kept for this run's review loop, and forgets them. */
-  async takeCarry(): Promise<Outcome<Record<string, unknown> | null>> {
+  /**
+   * Hands over (once) the secrets kept for this run's review loop, and forgets them; `reviewing`
+   * says whether a reviewer is being started (else no verdict will land on this run).
+   */
+  async takeCarry(reviewing: boolean): Promise<Outcome<Record<string, unknown> | null>> {
     return outcome(() => {
+      if (!reviewing) this.#notify.noVerdictExpected();
       const carry = this.#store.getPrivate<Record<string, unknown>>("carry") ?? null;
       this.#store.deletePrivate("carry");
       return carry;
@@ -527,6 +560,7 @@ export class RunObject extends DurableObject<Env> {
         findings: review.findings,
       };
       this.#store.saveRecord(run);
+      this.#notify.reviewed(run.review);
     });
   }
 
@@ -562,6 +596,7 @@ export class RunObject extends DurableObject<Env> {
       timeoutAtMs: live ? Date.parse(run.created_at) + run.timeout_s * 1000 : null,
       edgeLive: live && run.placement === "edge",
       retryAtMs: this.#outbox.pending()?.retry_at_ms ?? null,
+      notifyAtMs: this.#notify.outbox.nextAtMs(),
     };
   }
 
@@ -570,6 +605,7 @@ export class RunObject extends DurableObject<Env> {
     if (!run) return;
     if (task === "timeout") await this.#stop("timeout", `the run exceeded timeout_s=${run.timeout_s}`);
     else if (task === "edge_check") this.#edge?.check();
+    else if (task === "notify_retry") await this.#notify.outbox.retry();
     else await this.#outbox.retry();
   }
 

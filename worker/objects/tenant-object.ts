@@ -50,6 +50,8 @@ export interface SpawnSecrets {
   secrets: Record<string, unknown>;
   /** Kept in the run's private storage past its end, until its review loop takes them. */
   carry?: Record<string, unknown>;
+  /** Signs the run's webhooks; kept in the run's private storage only. */
+  notify_secret?: string;
 }
 
 export class TenantObject extends Agent<Env> {
@@ -157,7 +159,7 @@ export class TenantObject extends Agent<Env> {
    * Creates a run. Every check and row happens before the first await, so concurrent spawns see
    * each other's idempotency keys, names, budgets and slots.
    */
-  async #spawn(req: SpawnRequest, { secrets, carry }: SpawnSecrets): Promise<RunRecord> {
+  async #spawn(req: SpawnRequest, { secrets, carry, notify_secret }: SpawnSecrets): Promise<RunRecord> {
     const { index, lanes, reviews, hub } = this.#p;
     const tenant = this.name;
     const scope = req.scope_run_id;
@@ -217,8 +219,17 @@ export class TenantObject extends Agent<Env> {
     const workspace =
       lane && placement === "runner" ? reviewerSafe(laneWorkspace(lane), req.role) : undefined;
     const { lane: _inherited, ...spec } = req.spec;
+    // A run that took its lane's notify gets it as the lane has it now (a queued item may be older),
+    // with the lane's secret; a lane without one any more sends none.
+    const laneNotify =
+      notify_secret === undefined && req.notify && lane ? laneNotifyOf(lanes, lane) : undefined;
+    const notifySecret = notify_secret ?? laneNotify?.secret;
     const record = newRunRecord(
-      { ...req, spec: workspace ? { ...spec, lane: workspace } : spec },
+      {
+        ...req,
+        spec: workspace ? { ...spec, lane: workspace } : spec,
+        notify: notify_secret !== undefined ? req.notify : laneNotify?.notify,
+      },
       { tenant, run_id, ...session, placement, now: now.toISOString() },
     );
     index.insert(
@@ -248,7 +259,7 @@ export class TenantObject extends Agent<Env> {
       : undefined;
     const created = await (
       await runStub(this.env, tenant, run_id)
-    ).create(record, secrets, checkpoint, carry);
+    ).create(record, secrets, checkpoint, carry, notifySecret);
     if (record.parent_run_id) await (await runStub(this.env, tenant, record.parent_run_id)).addChild(run_id);
     if (placement === "runner") {
       const { runner, runner_labels } = req.spec.config as {
@@ -395,7 +406,11 @@ export class TenantObject extends Agent<Env> {
       }
       const lane = upsertLane(lanes.get(input.lane_id), input, new Date().toISOString());
       lanes.put(lane);
-      if (lane.status === "closed") laneWork.laneClosed(lane.lane_id);
+      if (input.notify !== undefined) lanes.setNotifySecret(lane.lane_id, input.notify?.secret ?? null);
+      if (lane.status === "closed") {
+        laneWork.laneClosed(lane.lane_id);
+        lanes.setNotifySecret(lane.lane_id, null);
+      }
       await laneWork.advance(lane.lane_id);
       return lanes.get(lane.lane_id)!;
     });
@@ -639,4 +654,13 @@ function assertLaneTakesRun(lane: Lane, req: SpawnRequest, index: RunIndex): voi
       `lane_id: lane "${lane.lane_id}" is working on run ${live}; add work with manage_lane enqueue`,
       { field: "lane_id" },
     );
+}
+
+/** A lane's notify as it is now, with its secret; undefined when the lane has none. */
+function laneNotifyOf(
+  lanes: LaneTable,
+  lane: Lane,
+): { notify: NonNullable<Lane["notify"]>; secret: string } | undefined {
+  const secret = lanes.notifySecret(lane.lane_id);
+  return lane.notify && secret !== null ? { notify: lane.notify, secret } : undefined;
 }

@@ -81,11 +81,13 @@ export class ReviewLoop {
       // Nothing to review yet: the worker fixes its tests first, while it has cycles left.
       if (asWorker.cycle >= asWorker.policy.max_cycles) {
         this.#d.reviews.claim(runId, "stopped");
+        // No reviewer and no remediation: nothing needs the carry any more.
+        await stub.takeCarry(false);
         cycle("stopped");
         return;
       }
       if (!this.#d.reviews.claim(runId, "remediating")) return;
-      const carry = ((await stub.takeCarry()) ?? {}) as ReviewCarry;
+      const carry = ((await stub.takeCarry(false)) ?? {}) as ReviewCarry;
       const next = await this.#remediate(
         worker,
         testRemediationPrompt(evidence),
@@ -111,7 +113,7 @@ export class ReviewLoop {
   ): Promise<string | null> {
     // Claimed first: a repeated report of the same completion must not start a second reviewer.
     if (!this.#d.reviews.claim(worker.run_id, "starting")) return null;
-    const carry = ((await workerStub.takeCarry()) ?? {}) as ReviewCarry;
+    const carry = ((await workerStub.takeCarry(true)) ?? {}) as ReviewCarry;
     const backend = resolveBackend(policy.backend);
     const { config } = parseBackendConfig(backend, policy.backend_config ?? {});
     const prompt = reviewPrompt({
@@ -124,7 +126,8 @@ export class ReviewLoop {
         typeof worker.metadata.test_command === "string" ? worker.metadata.test_command : undefined,
       evidence,
     });
-    const reviewer = await this.#d.spawn(
+    const reviewer = await this.#spawnReviewer(
+      workerStub,
       {
         backend: backend.name,
         role: "reviewer",
@@ -151,6 +154,16 @@ export class ReviewLoop {
     return reviewer.run_id;
   }
 
+  /** Spawns a reviewer; when that is refused, the worker is told no verdict will come. */
+  async #spawnReviewer(workerStub: RunRpc, ...args: Parameters<ReviewLoopDeps["spawn"]>): Promise<RunRecord> {
+    try {
+      return await this.#d.spawn(...args);
+    } catch (e) {
+      await workerStub.takeCarry(false);
+      throw e;
+    }
+  }
+
   async #finishReview(
     reviewerRunId: string,
     status: RunStatus,
@@ -173,7 +186,7 @@ export class ReviewLoop {
       created_at: reviewer.completed_at ?? reviewer.updated_at,
     };
     // Taken before anything can return early: whatever happens next, the reviewer keeps none.
-    const carry = ((await reviewerStub.takeCarry()) ?? {}) as ReviewCarry;
+    const carry = ((await reviewerStub.takeCarry(false)) ?? {}) as ReviewCarry;
     if (!this.#d.reviews.record(review)) return;
     const workerStub = await this.#d.run(worker.run_id);
     await workerStub.setReview(review);

@@ -1,6 +1,6 @@
 // One Durable Object alarm for every due time of a run: its timeout, the check of a live edge
 // run's stream (every WATCHDOG_MS, sooner when an agent without a stream asks to be polled) and the
-// retry of its change delivery. What is due is derived from stored state each time the alarm
+// retries of its change delivery and webhook deliveries. What is due is derived from stored state each time the alarm
 // fires, so nothing is lost over a restart; the alarm is then armed for the earliest next time.
 
 /** How often a live edge run checks that its stream is still being followed (ms). */
@@ -16,9 +16,11 @@ export interface RunTimes {
   edgeLive: boolean;
   /** When the pending change delivery is retried; null when none is waiting for its alarm. */
   retryAtMs: number | null;
+  /** When the earliest pending webhook delivery is due; null or absent when none is pending. */
+  notifyAtMs?: number | null;
 }
 
-export type AlarmTask = "timeout" | "edge_check" | "change_retry";
+export type AlarmTask = "timeout" | "edge_check" | "change_retry" | "notify_retry";
 
 /** What an alarm firing at `nowMs` runs, in this order. */
 export function dueTasks(t: RunTimes, nowMs: number): AlarmTask[] {
@@ -27,13 +29,14 @@ export function dueTasks(t: RunTimes, nowMs: number): AlarmTask[] {
   // Checking is idempotent and cheap: any alarm of a live edge run checks its stream.
   if (t.edgeLive) due.push("edge_check");
   if (t.retryAtMs !== null && t.retryAtMs <= nowMs) due.push("change_retry");
+  if (t.notifyAtMs != null && t.notifyAtMs <= nowMs) due.push("notify_retry");
   return due;
 }
 
 /** When the alarm must fire next after `nowMs` (epoch ms), or null when nothing is due any more. */
 export function nextAlarmMs(t: RunTimes, nowMs: number): number | null {
-  const times = [t.timeoutAtMs, t.retryAtMs, t.edgeLive ? nowMs + WATCHDOG_MS : null].filter(
-    (at): at is number => at !== null,
+  const times = [t.timeoutAtMs, t.retryAtMs, t.notifyAtMs, t.edgeLive ? nowMs + WATCHDOG_MS : null].filter(
+    (at): at is number => at !== null && at !== undefined,
   );
   if (times.length === 0) return null;
   const at = Math.min(...times);

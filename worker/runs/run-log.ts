@@ -13,9 +13,10 @@ const JOINED_SEQ = 0;
 
 /**
  * Keys of the run's private documents; `halt_runner` marks a runner's run Switchyard ended,
- * `run_token_hash` is the SHA-256 of an orchestrating run's token while the run lives.
+ * `run_token_hash` is the SHA-256 of an orchestrating run's token while the run lives, `notify` the
+ * webhook secret until the run's last delivery is done (NotifyPrivate in objects/run-notify.ts).
  */
-type PrivateKey = "checkpoint" | "secrets" | "carry" | "halt_runner" | "run_token_hash";
+type PrivateKey = "checkpoint" | "secrets" | "carry" | "halt_runner" | "run_token_hash" | "notify";
 
 export class RunLog {
   readonly #sql: SqlStorage;

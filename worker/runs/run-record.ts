@@ -1,5 +1,6 @@
 // The run record a RunObject keeps and `get_run` shows, and how events move it along.
 // Persistence is run-log.ts; this file is pure.
+import { NotifyViewSchema } from "../notify/notify-config.ts";
 import { z } from "zod";
 import { ApprovalRequestSchema } from "../../shared/runs/approvals.ts";
 import type { NewEvent } from "../../shared/runs/events.ts";
@@ -133,6 +134,8 @@ export const RunRecordSchema = z.object({
     .describe("what the agent asks to do; answer with continue_run {approval: {approve, reason?}}"),
   /** A lane run's changes (its `lane_changes` event); absent in records stored before lanes reported them. */
   changes: RunChangesSchema.nullable().optional(),
+  /** Where the run's webhooks go and how their deliveries stand; absent or null without notify. */
+  notify: NotifyViewSchema.nullable().optional(),
   /** A lane run's test gate (its `tests_finished` event); absent likewise. */
   tests: TestResultSchema.nullable().optional(),
 });

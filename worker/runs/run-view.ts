@@ -35,6 +35,11 @@ export const RunViewSchema = RunRecordSchema.omit({
   tests: TestResultSchema.nullable().describe(
     "a lane run's test gate result (from its tests_finished event); null when none ran",
   ),
+  notify: RunRecordSchema.shape.notify
+    .unwrap()
+    .describe(
+      "the run's webhook URL, events and deliveries (pending, delivered, given_up); null without notify",
+    ),
   terminal: z.boolean(),
 });
 export type RunView = z.infer<typeof RunViewSchema>;
@@ -52,6 +57,7 @@ export function toRunView(r: RunRecord): RunView {
       usage: isUsageReported(r.result.usage) ? r.result.usage : null,
     },
     pending_approval: r.pending_approval ?? null,
+    notify: r.notify ?? null,
     terminal: isTerminal(r.status),
   };
 }

@@ -21,6 +21,8 @@ export interface RunWriterDeps {
   prices(): PriceTable;
   /** Called at a commit that changed status, summary, usage or remote handle: the tenant must be told. */
   changed(): void;
+  /** The run entered `status` with its status_changed event `seq` (webhooks: notify/run-notifier.ts). */
+  entered(status: RunStatus, seq: number): void;
 }
 
 export class RunWriter {
@@ -146,6 +148,7 @@ export class RunWriter {
     });
     this.#appended = true;
     this.#statusDirty = true;
+    this.#d.entered(to, run.last_seq);
   }
 
   /** Persists the record, wakes waiters and says whether the tenant must be told what changed. */

@@ -1,6 +1,7 @@
 // What the tenant needs to create a run, after the MCP layer validated the call, and the initial
 // record built from it. Pure: the tenant object decides names and sessions, this only assembles.
 import type { Budget } from "../budgets/limits.ts";
+import type { NotifyEvent } from "../notify/notify-config.ts";
 import type { ReviewPolicy } from "../reviews/review-policy.ts";
 import { emptyUsage, type RunRecord } from "./run-record.ts";
 import type { RequestedSpec } from "../../shared/runs/run-spec.ts";
@@ -28,6 +29,8 @@ export interface SpawnRequest {
   /** Stable digest of the call, so a reused idempotency_key with other arguments is refused. */
   fingerprint: string;
   timeout_s: number;
+  /** Where the run's webhooks go (public part; the secret travels in SpawnSecrets.notify_secret). */
+  notify?: { url: string; events: NotifyEvent[] };
 }
 
 export interface RunIdentity {
@@ -72,6 +75,7 @@ export function newRunRecord(req: SpawnRequest, id: RunIdentity): RunRecord {
     spec: { ...req.spec, session_ref: id.session_ref },
     changes: null,
     tests: null,
+    notify: req.notify ? { ...req.notify, deliveries: { pending: 0, delivered: 0, given_up: 0 } } : null,
   };
 }
 

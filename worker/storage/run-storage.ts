@@ -1,5 +1,5 @@
 // The RunObject's SQLite schema as its history: the record, the event log, artifact chunks,
-// private documents and the change outbox migrate together under one version. Each step is the
+// private documents, the change outbox and the webhook deliveries migrate together under one version. Each step is the
 // DDL as it shipped; a change to a table is a new step at the end.
 import { StoredArtifactSchema, joinArtifact, type StoredArtifact } from "../runs/joined-artifacts.ts";
 import { RunLog } from "../runs/run-log.ts";
@@ -19,6 +19,9 @@ export const RUN_SCHEMA: Schema = {
        acked INTEGER NOT NULL, attempts INTEGER NOT NULL, retry_at_ms INTEGER)`,
     // 3. The record names the run's runner, and joins streamed artifact chunks per artifact id.
     joinRecordArtifacts,
+    // 4. The run's webhook deliveries (notify/notify-outbox.ts).
+    `CREATE TABLE IF NOT EXISTS sy_notify (delivery_id TEXT PRIMARY KEY, event TEXT NOT NULL, body TEXT NOT NULL,
+       state TEXT NOT NULL, attempts INTEGER NOT NULL, next_at_ms INTEGER)`,
   ],
 };
 

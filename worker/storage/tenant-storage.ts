@@ -73,6 +73,8 @@ export const TENANT_SCHEMA: Schema = {
      CREATE TABLE IF NOT EXISTS lane_landings (landing_id TEXT PRIMARY KEY, lane_id TEXT NOT NULL, kind TEXT NOT NULL,
        runner TEXT NOT NULL, requested_at TEXT NOT NULL, result TEXT, error TEXT);
      CREATE INDEX IF NOT EXISTS lane_landings_by_lane ON lane_landings (lane_id, requested_at)`,
+    // 8. The secret of each lane's default notify, apart from the lane until it closes.
+    `CREATE TABLE IF NOT EXISTS lane_notify_secrets (lane_id TEXT PRIMARY KEY, secret TEXT NOT NULL)`,
   ],
 };
 

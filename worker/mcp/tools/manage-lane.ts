@@ -14,6 +14,7 @@ import { LaneFieldsShape, LaneIdSchema, LaneSchema, LaneStatusSchema } from "../
 import { tenantStub } from "../../objects/stubs.ts";
 import { describeIssues } from "../tool-result.ts";
 import { defineTool } from "../tool.ts";
+import { assertNotifyUrl } from "../../notify/notify-config.ts";
 import { SpawnRunInputSchema, assembleSpawn } from "./spawn-run.ts";
 
 /** What an enqueued item may say about its run; the rest comes from the lane. */
@@ -35,7 +36,9 @@ export const manageLane = defineTool({
     "land merges a lane in review (its newest worker run passed its test gate and review) into its base on the runner " +
     "holding it (strategy, default fast_forward_or_merge; the worktree is removed unless keep_worktree) and marks it " +
     "merged, which starts its dependants' work; a conflict is refused naming the files, the repository left as it was. " +
-    "reclaim removes the worktree and branch of a lane given up without landing, and closes it.",
+    "reclaim removes the worktree and branch of a lane given up without landing, and closes it. notify (upsert) is " +
+    "the default notify of the lane's runs (as spawn_run's; a run's own notify wins); its secret is kept apart " +
+    "until the lane closes and never shown.",
   annotations: {
     title: "Manage a lane",
     readOnlyHint: false,
@@ -141,6 +144,8 @@ export const manageLane = defineTool({
       const item = await tenant.enqueueLaneItem(id, request, secrets);
       return { operation, lane: (await tenant.getLane(id))!, item };
     }
+    if (fields.notify)
+      assertNotifyUrl(fields.notify.url, "notify.url", parseAllowHosts(ctx.env.SWITCHYARD_EDGE_ALLOW_HOSTS));
     if (fields.backend !== undefined) fields.backend = resolveBackend(fields.backend).name;
     if (fields.backend_config && fields.backend) {
       const { secrets } = parseBackendConfig(resolveBackend(fields.backend), fields.backend_config);

@@ -25,6 +25,7 @@ import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema, MESSAGE_DESCRIPTION } from "../fields.ts";
 import { boundedJson } from "../../../shared/json-limits.ts";
 import { defineTool } from "../tool.ts";
+import { NotifyInputSchema, assertNotifyUrl } from "../../notify/notify-config.ts";
 
 export const SpawnRunInputSchema = z
   .strictObject({
@@ -72,6 +73,7 @@ export const SpawnRunInputSchema = z
       .describe("Dispatch into a lane: its defaults apply, explicit arguments win."),
     review: ReviewPolicySchema.optional().describe("Review the result automatically when the run completes."),
     budget: BudgetSchema.optional().describe("Tighten the tenant's limits for this spawn and its run tree."),
+    notify: NotifyInputSchema.optional(),
     idempotency_key: z.string().min(1).max(200).optional(),
     timeout_s: z
       .number()
@@ -117,8 +119,11 @@ export const spawnRun = defineTool({
   description:
     "Start a sub-agent run: remote_a2a and public openai_compatible endpoints at the edge; codex, claude_code and " +
     "local model endpoints through a connected switchyard-runner. Returns at once with the run id; follow it with " +
-    "poll_events or get_run, and a fan-out of runs with watch_runs (events) or wait_runs (ends). The agent may change files under cwd. Idempotent only with idempotency_key: " +
-    "repeating a call with the same key and arguments returns the first run instead of starting another.",
+    "poll_events or get_run, and a fan-out of runs with watch_runs (events) or wait_runs (ends). The agent may " +
+    "change files under cwd. Idempotent only with idempotency_key: repeating a call with the same key and " +
+    "arguments returns the first run instead of starting another. notify sends a signed POST to notify.url when " +
+    "the run reaches a chosen event: completed, failed (the run ended failed, timed out or rejected), cancelled, " +
+    "input_required, auth_required, review_verdict.",
   annotations: {
     title: "Spawn a sub-agent run",
     readOnlyHint: false,
@@ -196,7 +201,12 @@ export async function assembleSpawn(
   const reviewSplit = review ? splitReview(review, allowHosts) : undefined;
   const cwd = args.cwd ?? lane?.cwd ?? undefined;
   const metadata = { ...(lane?.test_command ? { test_command: lane.test_command } : {}), ...args.metadata };
-  const { backend_config: _secretBearing, review: _reviewSecrets, ...rest } = args;
+  if (args.notify) assertNotifyUrl(args.notify.url, "notify.url", allowHosts);
+  // The lane's notify is its public part: the tenant adds the lane's secret when it creates the run.
+  const notify = args.notify
+    ? { url: args.notify.url, events: [...new Set(args.notify.events)] }
+    : (lane?.notify ?? undefined);
+  const { backend_config: _secretBearing, review: _reviewSecrets, notify: _notifySecret, ...rest } = args;
   return [
     {
       backend: backend.name,
@@ -219,11 +229,14 @@ export async function assembleSpawn(
         config,
         review: reviewSplit?.policy,
         cwd,
+        notify,
       }),
       timeout_s: args.timeout_s,
+      notify,
     },
     {
       secrets,
+      notify_secret: args.notify?.secret,
       // A reviewed run keeps its own and its reviewer's secrets for the review loop.
       carry: reviewSplit ? { review_secrets: reviewSplit.secrets, worker_secrets: secrets } : undefined,
     },
