@@ -523,7 +523,7 @@ export class TenantObject extends Agent<Env> {
               {
                 lane_id: lane.lane_id,
                 runner: lane.holder,
-                connected: !!hub.deps.table.runner(lane.holder)?.connection_id,
+                connected: hub.isLive(lane.holder),
               },
             ]
           : [],

@@ -319,13 +319,21 @@ export class RunnerHub {
     }));
   }
 
+  /**
+   * Whether the runner is on a live link now: an open socket of this object heard from lately. Its
+   * stored connection id alone can be stale — a link the object lost with a restart.
+   */
+  isLive(runner: string): boolean {
+    const row = this.deps.table.runner(runner);
+    return row !== undefined && this.#heardMs(row) !== null;
+  }
+
   #laneRequest<K extends "land" | "reclaim">(
     runner: string,
     kind: K,
     frame: (requestId: string) => WorkerFrame,
   ) {
-    const row = this.deps.table.runner(runner);
-    const connectionId = row && this.#heardMs(row) !== null ? row.connection_id : null;
+    const connectionId = this.isLive(runner) ? this.deps.table.runner(runner)!.connection_id : null;
     if (!connectionId) return Promise.reject(offline(runner));
     return this.#laneRequests.open(runner, kind, (requestId) =>
       this.deps.send(connectionId, frame(requestId)),
