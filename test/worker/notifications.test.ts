@@ -14,6 +14,7 @@ import {
 } from "./support/mcp.ts";
 import { objects } from "./support/objects.ts";
 import { egress, hits as egressHits, redirectTo } from "./support/egress.ts";
+import { ScriptedRunner } from "./support/scripted-runner.ts";
 import type { NotifyHit, NotifyReceiverUrls } from "../fixtures/notify-receiver.ts";
 
 const receiver = JSON.parse((env as unknown as { TEST_NOTIFY: string }).TEST_NOTIFY) as NotifyReceiverUrls;
@@ -99,6 +100,43 @@ describe("run notifications", () => {
       ["delivery_id", "event", "occurred_at", "question", "run_id", "status", "summary"].sort(),
     );
     expect(Number.isInteger(Number(hit!.headers["switchyard-timestamp"]))).toBe(true);
+  });
+
+  it("a permission request relayed to the caller arrives as input_required with the request to answer", async () => {
+    const name = unique("approval");
+    const runnerName = unique("notify-runner");
+    const runner = await ScriptedRunner.connect({ name: runnerName, backends: ["claude_code"] });
+    const request = {
+      request_id: "req-1",
+      tool: "Bash",
+      command: "rm -rf build",
+      reason: "Claude wants to run rm",
+    };
+    const { run_id: runId } = await c.ok("spawn_run", {
+      backend: "claude_code",
+      prompt: "clean up",
+      cwd: "/w",
+      approvals: "relay",
+      backend_config: { runner: runnerName },
+      notify: notify(name, ["input_required"]),
+    });
+    await runner.next("run.dispatch", (f) => f.run_id === runId);
+    runner.outputs(runId, 1, [
+      { type: "run_started", data: { session_id: "s-1" } },
+      { type: "input_required", data: { message: "approval needed: Bash rm -rf build", approval: request } },
+    ]);
+    await waitForStatus(c, runId, ["input_required"]);
+    await settled(c, runId);
+    const hits = await hitsOf(name);
+    expect(hits).toHaveLength(1);
+    expect(await verifies(hits[0]!, SECRET)).toBe(true);
+    expect(JSON.parse(hits[0]!.body)).toMatchObject({
+      event: "input_required",
+      run_id: runId,
+      question: "approval needed: Bash rm -rf build",
+      approval: request,
+    });
+    runner.close();
   });
 
   it("a failed run sends failed, a completed one completed; one POST per event", async () => {

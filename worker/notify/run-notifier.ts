@@ -49,8 +49,12 @@ export class RunNotifier {
     const run = this.#d.run();
     const event = eventOfStatus(status);
     if (!run || !event) return;
-    const question = event === "input_required" || event === "auth_required" ? { question: run.summary } : {};
-    this.#add(run, event, `${run.run_id}.${seq}`, question);
+    // A permission request (approvals: relay) goes with its question, so a receiver can answer it at once.
+    const waiting =
+      event === "input_required" || event === "auth_required"
+        ? { question: run.summary, ...(run.pending_approval ? { approval: run.pending_approval } : {}) }
+        : {};
+    this.#add(run, event, `${run.run_id}.${seq}`, waiting);
     if (isTerminal(status)) this.#settled();
   }
 
