@@ -74,12 +74,6 @@ export const TestResultSchema = z.object({
 });
 export type TestResult = z.infer<typeof TestResultSchema>;
 
-/**
- * Event data the runner sends, before the run's ending event, when a lane run finished its turn:
- * `lane_changes` carries RunChanges, `tests_finished` a TestResult.
- */
-export const LANE_EVENT_TYPES = ["lane_changes", "tests_finished"] as const;
-
 export const LandStrategySchema = z.enum(["fast_forward_or_merge", "fast_forward_only", "merge", "squash"]);
 export type LandStrategy = z.infer<typeof LandStrategySchema>;
 

@@ -18,4 +18,3 @@ export const newAgentName = (role: string) =>
     .slice(0, 24)}-${random(6)}`;
 
 export const RUN_ID_PATTERN = /^run_[0-9a-z]{21}$/;
-export const SESSION_ID_PATTERN = /^ses_[0-9a-z]{21}$/;
