@@ -24,6 +24,15 @@ export const readOnly = (title: string): Annotations => ({
   openWorldHint: false,
 });
 
+/** The annotations of a tool that starts or steers an agent: the agent then acts on the world, once per call. */
+export const steersAgent = (title: string): Annotations => ({
+  title,
+  readOnlyHint: false,
+  destructiveHint: true,
+  idempotentHint: false,
+  openWorldHint: true,
+});
+
 export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.ZodType> {
   name: string;
   description: string;

@@ -10,7 +10,7 @@ import { RunStatusSchema, isTerminal } from "../../../shared/runs/status.ts";
 import { BackendConfigSchema, MESSAGE_DESCRIPTION, RunSelectorShape, refineSelector } from "../fields.ts";
 import type { RunRecord } from "../../runs/run-record.ts";
 import { openRun } from "../runs.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, steersAgent } from "../tool.ts";
 
 export const continueRun = defineTool({
   name: "continue_run",
@@ -18,13 +18,7 @@ export const continueRun = defineTool({
     "Send a follow-up. While the run is input_required or auth_required it continues live; on a finished run a new " +
     "run resumes the same session (mode new_run) — give backend_config again if the first run needed secrets. " +
     "A run waiting on a permission (pending_approval, spawned with approvals relay) is answered with approval.",
-  annotations: {
-    title: "Continue a run",
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: steersAgent("Continue a run"),
   input: z
     .strictObject({
       ...RunSelectorShape,

@@ -5,7 +5,7 @@ import { GivenMessageSchema } from "../../../shared/runs/messages.ts";
 import { sendAgentMessage as send } from "../../agents/agent-mail.ts";
 import { DeliverySchema } from "../../agents/agent-inbox.ts";
 import { AbsolutePathSchema, AgentNameSchema, MESSAGE_DESCRIPTION } from "../fields.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, steersAgent } from "../tool.ts";
 
 /** Most bytes of one agent message (its message and metadata as JSON); inboxes hold many. */
 export const MAX_AGENT_MESSAGE_BYTES = 64 * 1024;
@@ -19,13 +19,7 @@ export const sendAgentMessage = defineTool({
     '"continue" and that run input_required, the message continues the run as its input instead (delivery ' +
     '"continue" in the answer); otherwise it waits in the inbox. Secrets of both agents\' live runs are redacted.',
   // Destructive like continue_run: with deliver "continue" it steers a run.
-  annotations: {
-    title: "Send a message to an agent",
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: steersAgent("Send a message to an agent"),
   input: z
     .strictObject({
       to_agent_name: AgentNameSchema.describe("The recipient agent."),

@@ -24,7 +24,7 @@ import type { SpawnSecrets } from "../../objects/tenant-object.ts";
 import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema, MESSAGE_DESCRIPTION } from "../fields.ts";
 import { boundedJson } from "../../../shared/json-limits.ts";
-import { defineTool } from "../tool.ts";
+import { defineTool, steersAgent } from "../tool.ts";
 import { NotifyInputSchema, assertNotifyUrl } from "../../notify/notify-config.ts";
 
 export const SpawnRunInputSchema = z
@@ -124,13 +124,7 @@ export const spawnRun = defineTool({
     "arguments returns the first run instead of starting another. notify sends a signed POST to notify.url when " +
     "the run reaches a chosen event: completed, failed (the run ended failed, timed out or rejected), cancelled, " +
     "input_required, auth_required, review_verdict.",
-  annotations: {
-    title: "Spawn a sub-agent run",
-    readOnlyHint: false,
-    destructiveHint: true,
-    idempotentHint: false,
-    openWorldHint: true,
-  },
+  annotations: steersAgent("Spawn a sub-agent run"),
   input: SpawnRunInputSchema,
   output: SpawnRunOutputSchema,
   async handler(args, ctx) {
