@@ -44,3 +44,51 @@ describe("tenant isolation", () => {
     expect((await a.ok("get_run", { run_id: run.run_id })).status).toBe("completed");
   });
 });
+
+describe("tenant isolation of lanes", () => {
+  it("tenant B cannot read, enqueue into, land, reclaim or close tenant A's lane; it answers like no lane", async () => {
+    const a = await connect("test-token-acme");
+    const b = await connect("test-token-globex");
+    const laneId = `acme-lane-${crypto.randomUUID().slice(0, 8)}`;
+    await a.ok("manage_lane", { operation: "upsert", lane_id: laneId, repo: "/w/repo", backend: "codex" });
+    const queued = await a.ok("manage_lane", {
+      operation: "enqueue",
+      lane_id: laneId,
+      prompt: "private work",
+    });
+    const before = await a.ok("get_lane_activity", { lane_id: laneId });
+
+    const calls: [string, Record<string, unknown>][] = [
+      ["manage_lane", { operation: "get", lane_id: laneId }],
+      ["manage_lane", { operation: "enqueue", lane_id: laneId, prompt: "theirs" }],
+      ["manage_lane", { operation: "land", lane_id: laneId }],
+      ["manage_lane", { operation: "reclaim", lane_id: laneId }],
+      ["manage_lane", { operation: "close", lane_id: laneId }],
+      ["get_lane_activity", { lane_id: laneId }],
+    ];
+    for (const [tool, args] of calls) {
+      const theirs = await b.err(tool, args);
+      const nothing = await b.err(tool, { ...args, lane_id: "no-such-lane" });
+      expect([tool, args.operation, theirs.code, theirs.field]).toEqual([
+        tool,
+        args.operation,
+        "not_found",
+        "lane_id",
+      ]);
+      expect(theirs.message.replace(laneId, "<lane>")).toBe(
+        nothing.message.replace("no-such-lane", "<lane>"),
+      );
+    }
+    const listed = (await b.ok("manage_lane", { operation: "list" })).lanes.map((l: any) => l.lane_id);
+    expect(listed).not.toContain(laneId);
+    // A's lane is as it was: the same status, its one item still the lane's (dispatched, its run waiting for a
+    // lanes runner), nothing of B's queued.
+    const after = await a.ok("get_lane_activity", { lane_id: laneId });
+    expect(after.lane).toEqual(before.lane);
+    expect(after.queue).toEqual(before.queue);
+    expect(after.current_item).toEqual(before.current_item);
+    expect([after.current_item?.item_id, ...after.queue.map((i: any) => i.item_id)]).toEqual([
+      queued.item.item_id,
+    ]);
+  });
+});
