@@ -1,5 +1,5 @@
 // Temporary homes and environment that point the real codex and Claude Code programs at the fake
-// model servers (TESTING.md), plus a scratch root for the runs' working directories.
+// model servers, plus a scratch root for the runs' working directories.
 import { mkdir, mkdtemp, readFile, readdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
