@@ -1,6 +1,8 @@
 // remote_a2a through the MCP surface: every scenario's events arrive once, in order, with
 // contiguous seq, and the run ends in the status the agent meant.
+import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
+import { objects } from "./support/objects.ts";
 import { agentUrl, connect, drainEvents, waitForStatus, type A2aAgentName } from "./support/mcp.ts";
 
 const spawnA2a = async (agent: A2aAgentName, extra: Record<string, unknown> = {}) => {
@@ -99,6 +101,20 @@ describe("remote_a2a runs", () => {
     expect(received.cancels).toContain(cancelled.remote_ref.task_id);
     expect((await c.ok("cancel_run", { run_id: run.run_id })).status).toBe("cancelled");
     expect((await c.ok("get_run", { run_id: run.run_id })).last_seq).toBeGreaterThan(3);
+  });
+
+  it("cancel: a watchdog alarm while the agent is being told does not take the agent's own ending for the run's", async () => {
+    // The agent fails its task as it is ended and answers the cancel 1.5 s later; an alarm in
+    // between must not re-attach the stream, find the task failed and end the run so.
+    const { c, run } = await spawnA2a("diesOnCancel");
+    await c.ok("poll_events", { run_id: run.run_id, after_seq: 3, wait_ms: 10_000 });
+    const cancelling = c.ok("cancel_run", { run_id: run.run_id });
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await runDurableObjectAlarm(objects.RUNS.getByName(`acme/${run.run_id}`))).toBe(true);
+    expect((await cancelling).status).toBe("cancelled");
+    const events = await drainEvents(c, run.run_id);
+    expect(events.filter((e) => e.type === "run_failed")).toEqual([]);
+    expect((await c.ok("get_run", { run_id: run.run_id })).status).toBe("cancelled");
   });
 
   it("dropped stream: every update exactly once, in order", async () => {

@@ -26,6 +26,8 @@ export class EdgeDriver {
   readonly #d: EdgeDriverDeps;
   #abort: AbortController | undefined;
   #driving = false;
+  /** Set by `halt`: the run is ending, so nothing may follow its stream again, the watchdog included. */
+  #halted = false;
   /** What the stream yielded and is not written yet; flushed before anything else touches the run. */
   readonly #batch: OutputBatch<BackendOutput>;
 
@@ -52,7 +54,7 @@ export class EdgeDriver {
    * the object have been evicted or restarted all the same, re-attaches through `check()`.
    */
   drive(kind: DriveKind, message?: InputMessage): void {
-    if (this.#driving) return;
+    if (this.#driving || this.#halted) return;
     this.#driving = true;
     const abort = new AbortController();
     this.#abort = abort;
@@ -68,6 +70,10 @@ export class EdgeDriver {
 
   /** Stops following the stream and asks the remote agent to stop; throws when it cannot be told. */
   async halt(): Promise<void> {
+    // While the remote agent is being told, which can take seconds, a watchdog alarm must not
+    // re-attach the stream and take the agent's own ending (a failure as its process is ended)
+    // for the run's.
+    this.#halted = true;
     this.#abort?.abort();
     await this.#d.backend.cancel(this.#d.spec());
   }

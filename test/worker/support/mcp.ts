@@ -75,6 +75,7 @@ export type A2aAgentName =
   | "nonStreaming"
   | "inputRequired"
   | "slow"
+  | "diesOnCancel"
   | "dropStream"
   | "v03"
   | "unreachable"
