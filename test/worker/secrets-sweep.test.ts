@@ -9,6 +9,7 @@ import { agentUrl, connect, drainEvents, waitForStatus, type TestClient } from "
 import { fakeRoot, script, uniqueModel } from "./support/openai-backend.ts";
 import type { Env } from "../../worker/env.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
+import { storageText } from "./support/storage.ts";
 import { RUN_TOKEN_SECRET } from "../../shared/runs/run-token.ts";
 
 const bindings = env as unknown as Env;
@@ -106,30 +107,6 @@ const oai = (model: string, extra: Record<string, unknown> = {}) => ({
   headers: { "x-swyd-key": SECRET.oaiHeader },
   ...extra,
 });
-
-/** Every row of every table of one Durable Object, as text. */
-async function storageText(stub: DurableObjectStub): Promise<{ text: string; tables: number; rows: number }> {
-  return runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
-    const sql = state.storage.sql;
-    const tables = sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-      .toArray()
-      .map((t) => t.name)
-      .filter((name) => !name.startsWith("_cf_") && name !== "sqlite_sequence");
-    let text = "";
-    let rows = 0;
-    const decoder = new TextDecoder();
-    for (const table of tables) {
-      for (const row of sql.exec(`SELECT * FROM "${table}"`).toArray()) {
-        rows += 1;
-        text += `\n${table}: `;
-        for (const value of Object.values(row))
-          text += ` ${value instanceof ArrayBuffer ? decoder.decode(value) : String(value)}`;
-      }
-    }
-    return { text, tables: tables.length, rows };
-  });
-}
 
 async function privateKeys(stub: DurableObjectStub): Promise<string[]> {
   return runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) =>
