@@ -13,7 +13,7 @@ import {
 import { AbsolutePathSchema, BackendConfigSchema } from "../mcp/fields.ts";
 import { ReviewPolicySchema } from "../reviews/review-policy.ts";
 import { defaultBranch, laneWorkspace } from "./lane-workspace.ts";
-import { NotifyInputSchema, NotifyViewSchema } from "../notify/notify-config.ts";
+import { NotifyInputSchema, NotifyViewSchema, toNotifyTarget } from "../notify/notify-config.ts";
 
 export const LANE_STATUSES = ["planned", "active", "blocked", "review", "merged", "closed"] as const;
 export const LaneStatusSchema = z.enum(LANE_STATUSES);
@@ -208,7 +208,7 @@ export function upsertLane(existing: Lane | undefined, input: LaneInput, now: st
   const { notify, ...fields } = input;
   const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   const lane = { ...base, ...defined, updated_at: now } as Lane;
-  if (notify !== undefined) lane.notify = notify && { url: notify.url, events: [...new Set(notify.events)] };
+  if (notify !== undefined) lane.notify = notify && toNotifyTarget(notify);
   if (lane.repo !== null) {
     // A repo lane's runs work in its worktree, which the runner places; no other directory applies.
     if (lane.cwd !== null)
