@@ -249,6 +249,7 @@ describe("storage written by the release before schema versions", () => {
       // SQLite's own: AUTOINCREMENT keeps agent_messages' seq rising even after the newest row goes.
       "sqlite_sequence",
       "sy_schema",
+      "tenant_notify",
       "trees",
     ]);
     expect(fresh.run.map((t) => t.name)).toEqual([

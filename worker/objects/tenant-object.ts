@@ -17,6 +17,8 @@ import { LaneQueue, MAX_WAITING_ITEMS, type LaneItem } from "../lanes/lane-queue
 import { lanePick, laneWorkspace } from "../lanes/lane-workspace.ts";
 import { LaneTable, readyToLand, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
 import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metrics-query.ts";
+import type { NotifyInput } from "../notify/notify-config.ts";
+import { TenantNotifyTable, type NotifyWithSecret } from "../notify/tenant-notify.ts";
 import {
   CLOSE_CODES,
   PING_TEXT,
@@ -70,6 +72,7 @@ export class TenantObject extends Agent<Env> {
         laneWork: LaneDispatcher;
         cycles: LaneCycleTable;
         landings: LandingTable;
+        notifyDefault: TenantNotifyTable;
       }
     | undefined;
 
@@ -145,6 +148,7 @@ export class TenantObject extends Agent<Env> {
       laneWork,
       cycles,
       landings: new LandingTable(sql),
+      notifyDefault: new TenantNotifyTable(sql),
     };
     return this.#parts;
   }
@@ -160,7 +164,7 @@ export class TenantObject extends Agent<Env> {
    * each other's idempotency keys, names, budgets and slots.
    */
   async #spawn(req: SpawnRequest, { secrets, carry, notify_secret }: SpawnSecrets): Promise<RunRecord> {
-    const { index, lanes, reviews, hub } = this.#p;
+    const { index, lanes, reviews, hub, notifyDefault } = this.#p;
     const tenant = this.name;
     const scope = req.scope_run_id;
     if (req.idempotency_key) {
@@ -219,16 +223,18 @@ export class TenantObject extends Agent<Env> {
     const workspace =
       lane && placement === "runner" ? reviewerSafe(laneWorkspace(lane), req.role) : undefined;
     const { lane: _inherited, ...spec } = req.spec;
-    // A run that took its lane's notify gets it as the lane has it now (a queued item may be older),
-    // with the lane's secret; a lane without one any more sends none.
-    const laneNotify =
-      notify_secret === undefined && req.notify && lane ? laneNotifyOf(lanes, lane) : undefined;
-    const notifySecret = notify_secret ?? laneNotify?.secret;
+    // A run's own notify wins. In a lane that has one, a run that took it gets it as the lane has it
+    // now (a queued item may be older), and the lane's other runs (continuations, reviewers) send
+    // none; a run outside such a lane takes the tenant's default, if it has one.
+    const own =
+      notify_secret !== undefined && req.notify ? { notify: req.notify, secret: notify_secret } : undefined;
+    const laneNotify = lane ? laneNotifyOf(lanes, lane) : undefined;
+    const notify = own ?? (laneNotify ? req.notify && laneNotify : notifyDefault.get());
     const record = newRunRecord(
       {
         ...req,
         spec: workspace ? { ...spec, lane: workspace } : spec,
-        notify: notify_secret !== undefined ? req.notify : laneNotify?.notify,
+        notify: notify?.notify,
       },
       { tenant, run_id, ...session, placement, now: now.toISOString() },
     );
@@ -259,7 +265,7 @@ export class TenantObject extends Agent<Env> {
       : undefined;
     const created = await (
       await runStub(this.env, tenant, run_id)
-    ).create(record, secrets, checkpoint, carry, notifySecret);
+    ).create(record, secrets, checkpoint, carry, notify?.secret);
     if (record.parent_run_id) await (await runStub(this.env, tenant, record.parent_run_id)).addChild(run_id);
     if (placement === "runner") {
       const { runner, runner_labels } = req.spec.config as {
@@ -379,6 +385,22 @@ export class TenantObject extends Agent<Env> {
       const { inbox } = this.#p;
       const messages = inbox.fetch(agentName, afterSeq, limit, at);
       return { messages, unread: inbox.unread(agentName) };
+    });
+  }
+
+  // ── the default notify (notify/tenant-notify.ts) ─────────────────────────────────────────
+
+  async notifyDefault() {
+    return outcome(() => this.#p.notifyDefault.view());
+  }
+
+  /** Replaces the default notify, or removes it (null); answers what is kept now. */
+  async setNotifyDefault(notify: NotifyInput | null) {
+    return outcome(() => {
+      const { notifyDefault } = this.#p;
+      if (notify) notifyDefault.set(notify);
+      else notifyDefault.clear();
+      return notifyDefault.view();
     });
   }
 
@@ -657,10 +679,7 @@ function assertLaneTakesRun(lane: Lane, req: SpawnRequest, index: RunIndex): voi
 }
 
 /** A lane's notify as it is now, with its secret; undefined when the lane has none. */
-function laneNotifyOf(
-  lanes: LaneTable,
-  lane: Lane,
-): { notify: NonNullable<Lane["notify"]>; secret: string } | undefined {
+function laneNotifyOf(lanes: LaneTable, lane: Lane): NotifyWithSecret | undefined {
   const secret = lanes.notifySecret(lane.lane_id);
   return lane.notify && secret !== null ? { notify: lane.notify, secret } : undefined;
 }
