@@ -61,6 +61,23 @@ describe("the tenant's default notify", () => {
     expect(await verifies(hits[0]!, `${DEFAULT_SECRET}x`)).toBe(false);
   });
 
+  it("set again replaces the default: later runs go to the new URL, signed with the new secret", async () => {
+    const first = unique("first");
+    const second = unique("second");
+    const secondSecret = "second-default-secret-0123456789";
+    await c.ok("manage_notify", defaultTo(first));
+    const early = await spawnA2aRun(c, "streaming");
+    const replaced = await c.ok("manage_notify", defaultTo(second, ["completed"], secondSecret));
+    expect(replaced.notify).toEqual({ url: hook(second), events: ["completed"], has_secret: true });
+    const late = await spawnA2aRun(c, "streaming");
+    for (const run of [early, late]) await settled(c, run.run_id);
+    expect(await runIdsAt(first)).toEqual([early.run_id]);
+    expect(await runIdsAt(second)).toEqual([late.run_id]);
+    const [hit] = await hitsOf(second);
+    expect(await verifies(hit!, secondSecret)).toBe(true);
+    expect(await verifies(hit!, DEFAULT_SECRET)).toBe(false);
+  });
+
   it("a run's own notify wins, then its lane's; a lane without one takes the default", async () => {
     const hooks = { tenant: unique("tenant"), own: unique("own"), lane: unique("lane") };
     const laneSecret = "lane-secret-for-default-0123456789";
