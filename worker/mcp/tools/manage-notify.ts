@@ -24,9 +24,8 @@ export const manageNotify = defineTool({
   input: z
     .strictObject({
       action: z.enum(["get", "set", "clear"]),
-      notify: NotifyInputSchema.optional().describe(
-        "set: the new default (required with set, only with set).",
-      ),
+      // Undescribed here, so it keeps spawn_run's description of the signed deliveries.
+      notify: NotifyInputSchema.optional(),
     })
     .superRefine((v, ctx) => {
       if (v.action === "set" && v.notify === undefined)
