@@ -58,6 +58,13 @@ describe("dashboard tools", () => {
     expect(((await res.json()) as { error: string }).error).toBe("not_found");
   });
 
+  it("a body over 4 MiB is 400 naming the body, and nothing is called", async () => {
+    const s = await signIn(TOKENS.acme);
+    const res = await toolCall(s, "list_runs", { limit: 5, pad: "x".repeat(4 * 1024 * 1024) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "bad_request", field: "body" });
+  });
+
   it("a body that is not JSON is 400 naming the body", async () => {
     const s = await signIn(TOKENS.acme);
     const res = await dashFetch("/dashboard/tools/list_runs", {
