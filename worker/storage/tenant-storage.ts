@@ -78,6 +78,11 @@ export const TENANT_SCHEMA: Schema = {
     // 9. The tenant's default notify (at most one row), with its secret.
     `CREATE TABLE IF NOT EXISTS tenant_notify (id INTEGER PRIMARY KEY CHECK (id = 1), url TEXT NOT NULL,
        events TEXT NOT NULL, secret TEXT NOT NULL)`,
+    // 10. Dashboard sign-ins: sessions and one-time sign-in links, each kept by the hash of its secret.
+    `CREATE TABLE IF NOT EXISTS dashboard_sessions (id_hash TEXT PRIMARY KEY, csrf_token TEXT NOT NULL,
+       created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+     CREATE INDEX IF NOT EXISTS dashboard_sessions_by_expiry ON dashboard_sessions (expires_ms);
+     CREATE TABLE IF NOT EXISTS dashboard_links (code_hash TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL, used_ms INTEGER)`,
   ],
 };
 
