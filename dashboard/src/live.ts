@@ -1,0 +1,84 @@
+// The live WebSockets: the tenant's feed (what changed, so views re-read it through the tools) and
+// a run's own stream of events. Both reconnect after a drop; the run's resumes after its last seq.
+import type { RunEvent, RunView } from "./types.ts";
+
+const RETRY_MS = 1_000;
+
+const socketUrl = (path: string) =>
+  `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
+
+export type FeedKind = "runs_changed" | "lanes_changed" | "runners_changed";
+type FeedListener = (kind: FeedKind) => void;
+
+const listeners = new Set<FeedListener>();
+let feed: WebSocket | null = null;
+let feedWanted = false;
+
+/** Opens the tenant's feed once signed in; listeners hear every kind of change. */
+export function startFeed(): void {
+  feedWanted = true;
+  if (feed) return;
+  const ws = new WebSocket(socketUrl("/dashboard/live"));
+  feed = ws;
+  ws.onmessage = (m) => {
+    const msg = JSON.parse(String(m.data)) as { type: FeedKind };
+    for (const l of listeners) l(msg.type);
+  };
+  ws.onclose = () => {
+    feed = null;
+    if (feedWanted) setTimeout(startFeed, RETRY_MS);
+  };
+}
+
+export function stopFeed(): void {
+  feedWanted = false;
+  feed?.close();
+}
+
+/** Listens to the feed; returns the function that stops listening (a hook's cleanup). */
+export function onFeed(listener: FeedListener): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
+export interface RunStreamHandlers {
+  events(events: RunEvent[]): void;
+  run(view: RunView): void;
+  error(error: { code: string; message: string }): void;
+}
+
+/**
+ * Follows a run through `/dashboard/runs/<id>/live`: every event after `afterSeq`, then each as it
+ * is stored. After a drop it reconnects from the last seq it delivered, so no event comes twice.
+ * Returns the function that stops following.
+ */
+export function followRun(runId: string, afterSeq: number, on: RunStreamHandlers): () => void {
+  let lastSeq = afterSeq;
+  let stopped = false;
+  let ws: WebSocket;
+  const open = () => {
+    ws = new WebSocket(socketUrl(`/dashboard/runs/${encodeURIComponent(runId)}/live?after_seq=${lastSeq}`));
+    ws.onmessage = (m) => {
+      const msg = JSON.parse(String(m.data));
+      if (msg.type === "events") {
+        const fresh = (msg.events as RunEvent[]).filter((e) => e.seq > lastSeq);
+        if (fresh.length) {
+          lastSeq = fresh.at(-1)!.seq;
+          on.events(fresh);
+        }
+      } else if (msg.type === "run") on.run(msg.run as RunView);
+      else if (msg.type === "error") {
+        stopped = true;
+        on.error(msg.error);
+      }
+    };
+    ws.onclose = () => {
+      if (!stopped) setTimeout(() => !stopped && open(), RETRY_MS);
+    };
+  };
+  open();
+  return () => {
+    stopped = true;
+    ws.close();
+  };
+}
