@@ -1,0 +1,301 @@
+// The dashboard in real Chromium against `wrangler dev`, with real A2A agents from the fixtures:
+// sign-in with the token form, runs appearing and changing without a reload, a run's events
+// streaming live (each once, in order, as poll_events has them), cancel, an answered input
+// request, a lane moving across the board as its review loop runs, runners, metrics, sign-out.
+import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { renderEvent } from "../../cli/render.ts";
+import type { RunEvent } from "../../shared/runs/events.ts";
+import { startA2aAgents, type A2aAgentUrls, type A2aReceived } from "../fixtures/a2a-agents.ts";
+import { allEvents, callOk, connectHttp } from "../e2e/support/mcp-http.ts";
+import { runCli } from "../e2e/support/switchyard-cli.ts";
+import { WranglerDev } from "../e2e/support/wrangler-dev.ts";
+import { launchChromium, screenshot } from "./support/chromium.ts";
+
+const TOKEN = "browser-token-acme";
+const WAIT = { timeout: 60_000 };
+
+let agents: { urls: A2aAgentUrls; close(): Promise<void> };
+let dev: WranglerDev;
+let client: Client;
+let browser: Browser;
+let page: Page;
+/** Script errors and CSP refusals the page reported: none may occur. */
+const pageProblems: string[] = [];
+
+beforeAll(async () => {
+  agents = await startA2aAgents();
+  dev = new WranglerDev({
+    vars: { SWITCHYARD_TOKENS: `acme=${TOKEN}`, SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1:*" },
+  });
+  await dev.start();
+  client = await connectHttp(dev.url, TOKEN);
+  browser = await launchChromium();
+  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  page.on("pageerror", (e) => pageProblems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    if (/Content Security Policy/i.test(m.text())) pageProblems.push(`csp: ${m.text()}`);
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await client?.close();
+  await dev?.stop();
+  await agents?.close();
+});
+
+const spawn = (agent: keyof A2aAgentUrls, prompt: string) =>
+  callOk(client, "spawn_run", {
+    backend: "remote_a2a",
+    prompt,
+    backend_config: { agent_url: agents.urls[agent] },
+  });
+
+const received = async (agent: keyof A2aAgentUrls) =>
+  (await (await fetch(`${agents.urls[agent]}/__received`)).json()) as A2aReceived;
+
+const runRow = (runId: string) => page.locator(`tr[data-run-id="${runId}"]`);
+const eventItems = () => page.getByRole("list", { name: "Events" }).locator(":scope > li");
+const runStatus = () => page.locator(".run-head .status");
+/** The events the page shows, as [seq, type]. */
+const shownEvents = () =>
+  eventItems().evaluateAll((items) =>
+    items.map((li) => [Number(li.getAttribute("data-seq")), li.querySelector(".type")!.textContent]),
+  );
+const polledEvents = async (runId: string) => (await allEvents(client, runId)).map((e) => [e.seq, e.type]);
+
+/** Set on the window; still there later means the page was never reloaded. */
+const markPage = () => page.evaluate(() => ((globalThis as any).__sameDocument = true));
+const samePage = () => page.evaluate(() => (globalThis as any).__sameDocument === true);
+
+const laneCard = (status: string, laneId: string) =>
+  page.getByRole("list", { name: `${status} lanes` }).getByRole("listitem", { name: `Lane ${laneId}` });
+
+let streamedRunId = "";
+
+describe("signing in", () => {
+  it("refuses a wrong token with the server's message and signs in with the tenant's token", async () => {
+    await page.goto(dev.url);
+    await page.getByLabel("Tenant token").fill("not-a-token");
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("alert").waitFor(WAIT);
+    expect(await page.getByRole("navigation", { name: "Sections" }).count()).toBe(0);
+
+    await page.getByLabel("Tenant token").fill(TOKEN);
+    await page.getByRole("button", { name: "Sign in", exact: true }).click();
+    await page.getByRole("navigation", { name: "Sections" }).waitFor(WAIT);
+    expect(await page.locator(".tenant").textContent()).toBe("tenant acme");
+    expect(await page.getByRole("heading", { name: "Runs" }).count()).toBe(1);
+  });
+});
+
+describe("runs", () => {
+  it("a run spawned through MCP appears in the list and reaches completed without a reload", async () => {
+    await markPage();
+    const run = await spawn("streaming", "summarise the repository");
+    streamedRunId = run.run_id;
+    await runRow(run.run_id).waitFor(WAIT);
+    await runRow(run.run_id).getByText("completed").waitFor(WAIT);
+    expect(await runRow(run.run_id).locator("td").nth(2).textContent()).toBe("remote_a2a");
+    expect(await samePage()).toBe(true);
+  });
+
+  it("the status filter lists only runs in that status", async () => {
+    const failed = await spawn("failing", "run the migration");
+    await runRow(failed.run_id).getByText("failed").waitFor(WAIT);
+    await page.getByLabel("Status").selectOption("failed");
+    await expect.poll(() => page.locator("tbody tr").count(), WAIT).toBe(1);
+    expect(await page.locator("tbody tr").getAttribute("data-run-id")).toBe(failed.run_id);
+    await page.getByLabel("Status").selectOption("");
+    await runRow(streamedRunId).waitFor(WAIT);
+  });
+});
+
+describe("a run's page", () => {
+  let slowRunId = "";
+
+  it("shows a streaming agent's events as they arrive", async () => {
+    const run = await spawn("slow", "watch the build");
+    slowRunId = run.run_id;
+    await runRow(slowRunId).getByRole("link", { name: slowRunId }).click();
+    await page.getByRole("heading", { name: slowRunId }).waitFor(WAIT);
+    await expect.poll(() => eventItems().count(), WAIT).toBeGreaterThanOrEqual(4);
+    const first = await eventItems().count();
+    // More arrive while the agent is still ticking: the socket pushes them, nothing reloads.
+    await expect.poll(() => eventItems().count(), WAIT).toBeGreaterThanOrEqual(first + 3);
+    expect(await runStatus().textContent()).toBe("running");
+    expect(
+      await page.getByRole("list", { name: "Events" }).getByText("tick 2", { exact: true }).count(),
+    ).toBe(1);
+  });
+
+  it("cancels the run: the agent is told, and the page holds every event once, in poll_events' order", async () => {
+    const cancelsBefore = (await received("slow")).cancels.length;
+    await page.getByRole("button", { name: "Cancel run" }).click();
+    await runStatus().getByText("cancelled").waitFor(WAIT);
+    const polled = await polledEvents(slowRunId);
+    expect(polled.at(-1)).toEqual([polled.length, "status_changed"]);
+    await expect.poll(shownEvents, WAIT).toEqual(polled);
+    expect((await received("slow")).cancels.length).toBe(cancelsBefore + 1);
+    expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
+    await screenshot(page, "run-cancelled");
+  });
+
+  it("answers an input request: the agent gets the answer and completes", async () => {
+    const run = await spawn("inputRequired", "greet me");
+    // A deep link: the Worker answers the client route with the app.
+    await page.goto(`${dev.url}/runs/${run.run_id}`);
+    await runStatus().getByText("input_required").waitFor(WAIT);
+    await page.getByRole("list", { name: "Events" }).getByText("What is your name?").waitFor(WAIT);
+    await page.getByLabel("Answer").fill("Ada");
+    await page.getByRole("button", { name: "Send answer" }).click();
+    await runStatus().getByText("completed").waitFor(WAIT);
+    expect(await page.getByLabel("Final response").textContent()).toBe("Hello, Ada");
+    expect(JSON.parse((await page.getByLabel("Structured output").textContent())!)).toEqual({
+      answer: "Ada",
+    });
+    const followUps = (await received("inputRequired")).messages.filter((m) => m.text === "Ada");
+    expect(followUps).toHaveLength(1);
+    expect(followUps[0]!.taskId).not.toBeNull();
+    await expect.poll(shownEvents, WAIT).toEqual(await polledEvents(run.run_id));
+  });
+
+  it("shows the completed run's result, usage and artifact", async () => {
+    await page.goto(`${dev.url}/runs/${streamedRunId}`);
+    await runStatus().getByText("completed").waitFor(WAIT);
+    expect(await page.getByLabel("Final response").textContent()).toBe("final answer");
+    const usage = page.getByRole("region", { name: "Usage" });
+    expect(await usage.locator("dt:text-is('input tokens') + dd").textContent()).toBe("11");
+    expect(await usage.locator("dt:text-is('output tokens') + dd").textContent()).toBe("7");
+    const artifacts = page.getByRole("list", { name: "Artifacts" });
+    expect(await artifacts.getByRole("heading").allTextContents()).toEqual(["report.txt"]);
+    expect(await artifacts.locator("pre").first().textContent()).toBe("artifact body");
+    await expect.poll(shownEvents, WAIT).toEqual(await polledEvents(streamedRunId));
+    // One event opens to its JSON.
+    await eventItems().nth(2).locator("summary").click();
+    expect(JSON.parse((await eventItems().nth(2).locator("pre").textContent())!)).toMatchObject({
+      text: "step 1",
+    });
+    await screenshot(page, "run-completed");
+  });
+});
+
+describe("lanes", () => {
+  const LANE = "docs-refresh";
+
+  it("a lane moves from planned to review as its worker and reviewer run, without a reload", async () => {
+    await callOk(client, "manage_lane", {
+      operation: "upsert",
+      lane_id: LANE,
+      title: "Refresh the getting-started docs",
+      backend: "remote_a2a",
+      backend_config: { agent_url: agents.urls.streaming },
+      review: { backend: "remote_a2a", backend_config: { agent_url: agents.urls.reviewer }, max_cycles: 3 },
+    });
+    await callOk(client, "manage_lane", {
+      operation: "upsert",
+      lane_id: "api-cleanup",
+      title: "Tidy the API",
+    });
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Lanes" }).click();
+    await laneCard("planned", LANE).waitFor(WAIT);
+    await markPage();
+
+    await callOk(client, "manage_lane", { operation: "enqueue", lane_id: LANE, prompt: "refresh the docs" });
+    // worker → reviewer (fail) → remediation → reviewer (pass): the lane is ready to land.
+    await laneCard("review", LANE).waitFor(WAIT);
+    expect(await laneCard("planned", LANE).count()).toBe(0);
+    expect(await laneCard("review", LANE).locator(".verdict").allTextContents()).toEqual(["fail", "pass"]);
+    expect(await laneCard("planned", "api-cleanup").count()).toBe(1);
+    expect(await samePage()).toBe(true);
+    const activity = await callOk(client, "get_lane_activity", { lane_id: LANE });
+    expect(activity.lane.status).toBe("review");
+    expect(activity.reviews.map((r: { verdict: string }) => r.verdict)).toEqual(["fail", "pass"]);
+    await screenshot(page, "lanes");
+  });
+
+  it("land's refusal shows the tool's code and field; close moves the lane to closed", async () => {
+    const card = laneCard("review", LANE);
+    await card.getByRole("button", { name: "Land" }).click();
+    const alert = card.getByRole("alert");
+    await alert.waitFor(WAIT);
+    expect(await alert.textContent()).toMatch(/^bad_request: .*has no repo.*\(field lane_id\)$/);
+    expect((await callOk(client, "manage_lane", { operation: "get", lane_id: LANE })).lane.status).toBe(
+      "review",
+    );
+
+    await card.getByRole("button", { name: "Close" }).click();
+    await laneCard("closed", LANE).waitFor(WAIT);
+    expect((await callOk(client, "manage_lane", { operation: "get", lane_id: LANE })).lane.status).toBe(
+      "closed",
+    );
+  });
+});
+
+describe("runners and metrics", () => {
+  it("lists every backend list_available_backends knows, with its availability", async () => {
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Runners" }).click();
+    const table = page.getByRole("table", { name: "Backends" });
+    await table.waitFor(WAIT);
+    const { backends } = await callOk(client, "list_available_backends", {});
+    expect(await table.locator("tbody tr td:first-child").allTextContents()).toEqual(
+      backends.map((b: { backend: string }) => b.backend),
+    );
+    const a2a = table.locator("tbody tr", { hasText: "remote_a2a" });
+    expect(await a2a.locator(".availability").textContent()).toBe("available");
+  });
+
+  it("charts tokens by backend and shows each backend's runs and success rate as get_metrics has them", async () => {
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Metrics" }).click();
+    const chart = page.getByRole("img", { name: "Tokens by backend" });
+    await chart.waitFor(WAIT);
+    const { groups } = await callOk(client, "get_metrics", { group_by: "backend" });
+    const a2a = groups.find((g: { key: string }) => g.key === "remote_a2a");
+    expect(await chart.locator("rect").count()).toBe(groups.length);
+    const row = page
+      .getByRole("table", { name: "Runs by backend" })
+      .locator("tbody tr", { hasText: "remote_a2a" });
+    expect(await row.locator("td").nth(1).textContent()).toBe(String(a2a.runs));
+    expect(await row.locator("td").nth(3).textContent()).toBe(`${Math.round(a2a.success_rate * 100)}%`);
+    await screenshot(page, "metrics");
+  });
+});
+
+describe("the README's pictures", () => {
+  it("the runs list with real runs, and the terminal view's tail of one of them", async () => {
+    await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Runs" }).click();
+    await runRow(streamedRunId).waitFor(WAIT);
+    await screenshot(page, "dashboard");
+
+    const tailed = await runCli(["tail", streamedRunId], { url: dev.url, token: TOKEN });
+    expect(tailed.code, tailed.stderr).toBe(0);
+    const lines = tailed.stdout.trimEnd().split("\n");
+    expect(lines).toEqual((await allEvents(client, streamedRunId)).map((e) => renderEvent(e as RunEvent)));
+    const shot = await browser.newPage({ viewport: { width: 980, height: 300 } });
+    await shot.setContent(
+      `<body style="margin:0;background:#111"><pre style="margin:0;padding:14px;color:#ddd;font:13px/1.5 monospace">` +
+        `<span style="color:#8f8">$</span> npx switchyard tail ${streamedRunId}\n</pre></body>`,
+    );
+    await shot.locator("pre").evaluate((pre, text) => pre.append(text), tailed.stdout);
+    await screenshot(shot, "terminal");
+    await shot.close();
+  });
+});
+
+describe("signing out", () => {
+  it("revokes the session: the page asks for a token, the old cookie gets 401", async () => {
+    const cookies = await page.context().cookies();
+    await page.getByRole("button", { name: "Sign out" }).click();
+    await page.getByLabel("Tenant token").waitFor(WAIT);
+    const old = cookies.map((c) => `${c.name}=${c.value}`).join("; ");
+    expect(old).not.toBe("");
+    const res = await fetch(`${dev.url}/dashboard/session`, { headers: { cookie: old } });
+    expect(res.status).toBe(401);
+  });
+
+  it("the page reported no script error and no CSP refusal", () => {
+    expect(pageProblems).toEqual([]);
+  });
+});
