@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { renderEvent } from "../../cli/render.ts";
 import type { RunEvent } from "../../shared/runs/events.ts";
 import { startA2aAgents, type A2aAgentUrls, type A2aReceived } from "../fixtures/a2a-agents.ts";
+import { startFakeOpenAiChat, type FakeOpenAiChat } from "../fixtures/fake-openai-chat.ts";
 import { allEvents, callOk, connectHttp } from "../e2e/support/mcp-http.ts";
 import { runCli } from "../e2e/support/switchyard-cli.ts";
 import { WranglerDev } from "../e2e/support/wrangler-dev.ts";
@@ -15,8 +16,11 @@ import { launchChromium, screenshot } from "./support/chromium.ts";
 
 const TOKEN = "browser-token-acme";
 const WAIT = { timeout: 60_000 };
+/** The fake model's name, priced so the metrics show a cost. */
+const MODEL = "small-chat";
 
 let agents: { urls: A2aAgentUrls; close(): Promise<void> };
+let model: FakeOpenAiChat;
 let dev: WranglerDev;
 let client: Client;
 let browser: Browser;
@@ -25,9 +29,13 @@ let page: Page;
 const pageProblems: string[] = [];
 
 beforeAll(async () => {
-  agents = await startA2aAgents();
+  [agents, model] = await Promise.all([startA2aAgents(), startFakeOpenAiChat()]);
   dev = new WranglerDev({
-    vars: { SWITCHYARD_TOKENS: `acme=${TOKEN}`, SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1:*" },
+    vars: {
+      SWITCHYARD_TOKENS: `acme=${TOKEN}`,
+      SWITCHYARD_EDGE_ALLOW_HOSTS: "127.0.0.1:*",
+      SWITCHYARD_PRICES: JSON.stringify({ [MODEL]: { input_per_mtok: 3, output_per_mtok: 15 } }),
+    },
   });
   await dev.start();
   client = await connectHttp(dev.url, TOKEN);
@@ -44,6 +52,7 @@ afterAll(async () => {
   await client?.close();
   await dev?.stop();
   await agents?.close();
+  await model?.close();
 });
 
 const spawn = (agent: keyof A2aAgentUrls, prompt: string) =>
@@ -148,8 +157,10 @@ describe("a run's page", () => {
     // A deep link: the Worker answers the client route with the app.
     await page.goto(`${dev.url}/runs/${run.run_id}`);
     await runStatus().getByText("input_required").waitFor(WAIT);
-    await page.getByRole("list", { name: "Events" }).getByText("What is your name?").waitFor(WAIT);
-    await page.getByLabel("Answer").fill("Ada");
+    const question = page.locator(".event-input_required .text");
+    await question.waitFor(WAIT);
+    expect(await question.textContent()).toBe("What is your name?");
+    await page.getByLabel("Answer", { exact: true }).fill("Ada");
     await page.getByRole("button", { name: "Send answer" }).click();
     await runStatus().getByText("completed").waitFor(WAIT);
     expect(await page.getByLabel("Final response").textContent()).toBe("Hello, Ada");
@@ -247,7 +258,13 @@ describe("runners and metrics", () => {
     expect(await a2a.locator(".availability").textContent()).toBe("available");
   });
 
-  it("charts tokens by backend and shows each backend's runs and success rate as get_metrics has them", async () => {
+  it("charts tokens by backend and shows each backend's runs, success rate and cost as get_metrics has them", async () => {
+    const chat = await callOk(client, "spawn_run", {
+      backend: "openai_compatible",
+      prompt: "name three prime numbers",
+      backend_config: { base_url: model.baseUrl, model: MODEL, api_key: "sk-browser-test" },
+    });
+    await callOk(client, "wait_runs", { run_ids: [chat.run_id], mode: "all", wait_ms: 30_000 });
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Metrics" }).click();
     const chart = page.getByRole("img", { name: "Tokens by backend" });
     await chart.waitFor(WAIT);
@@ -259,15 +276,27 @@ describe("runners and metrics", () => {
       .locator("tbody tr", { hasText: "remote_a2a" });
     expect(await row.locator("td").nth(1).textContent()).toBe(String(a2a.runs));
     expect(await row.locator("td").nth(3).textContent()).toBe(`${Math.round(a2a.success_rate * 100)}%`);
+    const priced = groups.find((g: { key: string }) => g.key === "openai_compatible");
+    expect(priced.cost_usd).toBeGreaterThan(0);
+    const chatRow = page
+      .getByRole("table", { name: "Runs by backend" })
+      .locator("tbody tr", { hasText: "openai_compatible" });
+    expect(Number((await chatRow.locator("td").nth(7).textContent())!.replace("$", ""))).toBeCloseTo(
+      priced.cost_usd,
+      4,
+    );
     await screenshot(page, "metrics");
   });
 });
 
 describe("the README's pictures", () => {
-  it("the runs list with real runs, and the terminal view's tail of one of them", async () => {
+  it("the runs list with real runs, one of them live, and the terminal view's tail of one", async () => {
     await page.getByRole("navigation", { name: "Sections" }).getByRole("link", { name: "Runs" }).click();
     await runRow(streamedRunId).waitFor(WAIT);
+    const live = await spawn("slow", "follow the deploy");
+    await runRow(live.run_id).locator(".status", { hasText: "running" }).waitFor(WAIT);
     await screenshot(page, "dashboard");
+    await callOk(client, "cancel_run", { run_id: live.run_id });
 
     const tailed = await runCli(["tail", streamedRunId], { url: dev.url, token: TOKEN });
     expect(tailed.code, tailed.stderr).toBe(0);
