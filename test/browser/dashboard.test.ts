@@ -100,6 +100,42 @@ describe("signing in", () => {
   });
 });
 
+describe("other ways in", () => {
+  /** A browser context of its own: its cookies are not the main page's. */
+  const freshPage = async () => (await browser.newContext()).newPage();
+
+  it("signs in through the server's OAuth consent page with the tenant key", async () => {
+    const other = await freshPage();
+    await other.goto(dev.url);
+    await other.getByRole("link", { name: "Sign in with OAuth" }).click();
+    await other.getByLabel("Tenant key or invitation code").fill(TOKEN);
+    await other.getByRole("button", { name: "Allow" }).click();
+    await other.getByRole("navigation", { name: "Sections" }).waitFor(WAIT);
+    expect(new URL(other.url()).pathname).toBe("/");
+    expect(await other.locator(".tenant").textContent()).toBe("tenant acme");
+    await other.context().close();
+  });
+
+  it("a one-time link signs in once; opened again it says the link was used", async () => {
+    const made = await fetch(`${dev.url}/dashboard/signin-links`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${TOKEN}` },
+    });
+    expect(made.status).toBe(201);
+    const { url } = (await made.json()) as { url: string };
+    const first = await freshPage();
+    await first.goto(url);
+    await first.getByRole("navigation", { name: "Sections" }).waitFor(WAIT);
+    await first.context().close();
+
+    const second = await freshPage();
+    await second.goto(url);
+    await second.getByLabel("Tenant token").waitFor(WAIT);
+    expect(await second.getByRole("alert").textContent()).toContain("was used already");
+    await second.context().close();
+  });
+});
+
 describe("runs", () => {
   it("a run spawned through MCP appears in the list and reaches completed without a reload", async () => {
     await markPage();
