@@ -230,6 +230,8 @@ describe("storage written by the release before schema versions", () => {
     expect(fresh.tenant.map((t) => t.name)).toEqual([
       "agent_messages",
       "agents",
+      "dashboard_links",
+      "dashboard_sessions",
       "idempotency",
       "lane_cycles",
       "lane_item_secrets",

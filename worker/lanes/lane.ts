@@ -106,10 +106,15 @@ export type Lane = z.infer<typeof LaneSchema>;
 
 export class LaneTable {
   readonly #sql: SqlStorage;
+  readonly #changed: (laneId: string) => void;
 
-  /** `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables. */
-  constructor(sql: SqlStorage) {
+  /**
+   * `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables;
+   * `changed` hears of every lane written (the dashboard's feed).
+   */
+  constructor(sql: SqlStorage, changed: (laneId: string) => void = () => {}) {
     this.#sql = sql;
+    this.#changed = changed;
   }
 
   get(laneId: string): Lane | undefined {
@@ -126,6 +131,7 @@ export class LaneTable {
       lane.status,
       lane.updated_at,
     );
+    this.#changed(lane.lane_id);
   }
 
   list(status: LaneStatus | undefined): Lane[] {

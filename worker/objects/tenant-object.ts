@@ -1,7 +1,7 @@
 // TenantObject: one per tenant. Owns what spans runs — the run index, sessions and agent names,
 // agent inboxes, idempotency keys, lanes and their work queues, review loops, budgets and the runner links — and
 // delegates each to its own module; this class only wires them to Durable Object storage, sockets and RPC.
-import { Agent, type Connection, type WSMessage } from "agents";
+import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
 import { AgentDirectory, type AgentFilters } from "../agents/agent-directory.ts";
 import { AgentInbox, type NewAgentMessage } from "../agents/agent-inbox.ts";
 import { placeRun, resolveBackend } from "../backends/registry.ts";
@@ -38,6 +38,8 @@ import type { RunRecord } from "../runs/run-record.ts";
 import { newRunRecord, type SpawnRequest } from "../runs/spawn.ts";
 import { withinScope } from "../orchestration/scope.ts";
 import { openTenantStorage } from "../storage/tenant-storage.ts";
+import { DashboardSessions, type LinkRedemption, type OpenedSession } from "../dashboard/session-table.ts";
+import { FEED_TAG, TenantFeed } from "../dashboard/tenant-feed.ts";
 import { runStub } from "./stubs.ts";
 
 const seconds = (raw: string | undefined, fallback: number) => {
@@ -70,8 +72,12 @@ export class TenantObject extends Agent<Env> {
         laneWork: LaneDispatcher;
         cycles: LaneCycleTable;
         landings: LandingTable;
+        sessions: DashboardSessions;
       }
     | undefined;
+
+  /** What the tenant's dashboards hear of (worker/dashboard/tenant-feed.ts). */
+  readonly #feed = new TenantFeed({ sockets: () => this.getConnections(FEED_TAG) });
 
   /** Storage-backed parts, built on first use (the object's name is known by then). */
   get #p() {
@@ -80,7 +86,7 @@ export class TenantObject extends Agent<Env> {
     const index = new RunIndex(sql);
     const reviews = new ReviewTable(sql);
     const hub = new RunnerHub({
-      table: new RunnerTable(sql),
+      table: new RunnerTable(sql, () => this.#feed.runners()),
       tenant: this.name,
       send: (id, frame) => {
         const connection = this.getConnection(id);
@@ -103,7 +109,8 @@ export class TenantObject extends Agent<Env> {
         await this.schedule(Math.ceil(ms / 1000) + 1, "expireRunners");
       },
     });
-    const lanes = new LaneTable(sql);
+    const laneChanged = (laneId: string) => this.#feed.lanes([laneId]);
+    const lanes = new LaneTable(sql, laneChanged);
     const cycles = new LaneCycleTable(sql);
     const loop = new ReviewLoop({
       reviews,
@@ -120,7 +127,7 @@ export class TenantObject extends Agent<Env> {
     });
     const agents = new AgentDirectory(sql);
     const inbox = new AgentInbox(sql);
-    const queue = new LaneQueue(sql);
+    const queue = new LaneQueue(sql, laneChanged);
     const history = new LaneHistory(sql);
     const laneWork = new LaneDispatcher({
       lanes,
@@ -145,6 +152,7 @@ export class TenantObject extends Agent<Env> {
       laneWork,
       cycles,
       landings: new LandingTable(sql),
+      sessions: new DashboardSessions(sql),
     };
     return this.#parts;
   }
@@ -251,6 +259,7 @@ export class TenantObject extends Agent<Env> {
       req.fingerprint,
       limits,
     );
+    this.#feed.runs([run_id]);
     if (req.review) reviews.setPolicy(run_id, req.review, req.review_cycle ?? 1);
 
     const previous = session.previous_run_id;
@@ -309,9 +318,10 @@ export class TenantObject extends Agent<Env> {
     });
   }
 
-  #applyChange(change: RunChange): Promise<void> {
+  async #applyChange(change: RunChange): Promise<void> {
     const { index, hub, loop, laneWork } = this.#p;
-    return applyRunChange(index, change, {
+    this.#feed.runs([change.run_id]);
+    await applyRunChange(index, change, {
       enforceTreeBudget: (root) => this.#enforceTreeBudget(root),
       onEnded: async ({ run_id, status, halt_runner }, laneId) => {
         // Told before the slot is freed, while the hub still knows which runner holds the run.
@@ -556,7 +566,42 @@ export class TenantObject extends Agent<Env> {
     return outcome(() => this.#p.hub.deps.table.connected());
   }
 
-  // ── runner links (WebSocket Hibernation API through Agent) ──────────────────────────────
+  // ── dashboard sign-ins (worker/dashboard/) ──────────────────────────────────────────────
+
+  async openDashboardSession(): Promise<Outcome<OpenedSession>> {
+    return outcome(() => this.#p.sessions.open(Date.now()));
+  }
+
+  /** The session `secret` opens, or null when it opens none (never opened, signed out, expired). */
+  async dashboardSession(secret: string) {
+    return outcome(async () => (await this.#p.sessions.find(secret, Date.now())) ?? null);
+  }
+
+  async closeDashboardSession(secret: string): Promise<Outcome<void>> {
+    return outcome(() => this.#p.sessions.close(secret));
+  }
+
+  async mintSigninLink() {
+    return outcome(() => this.#p.sessions.mintLink(Date.now()));
+  }
+
+  /** Uses a one-time link: a new session, or why the link opens none. */
+  async redeemSigninLink(
+    secret: string,
+  ): Promise<Outcome<OpenedSession | { refused: Exclude<LinkRedemption, "redeemed"> }>> {
+    return outcome(async () => {
+      const { sessions } = this.#p;
+      const redeemed = await sessions.redeemLink(secret, Date.now());
+      return redeemed === "redeemed" ? sessions.open(Date.now()) : { refused: redeemed };
+    });
+  }
+
+  // ── runner links and the dashboard feed (WebSocket Hibernation API through Agent) ───────
+
+  /** Dashboard sockets are tagged apart: the hub never sees them, the feed sends only to them. */
+  override getConnectionTags(_connection: Connection, ctx: ConnectionContext): string[] {
+    return new URL(ctx.request.url).pathname === DASHBOARD_FEED_PATH ? [FEED_TAG] : [];
+  }
 
   override onStart(): void {
     this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
@@ -567,13 +612,16 @@ export class TenantObject extends Agent<Env> {
     return false;
   }
 
-  override async onConnect(): Promise<void> {
+  override async onConnect(connection: Connection): Promise<void> {
+    if (isFeed(connection)) return;
     if (!(await this.listSchedules()).some((s) => s.callback === "sweepRunners")) {
       await this.scheduleEvery(seconds(this.env.SWITCHYARD_RUNNER_HEARTBEAT_S, 15), "sweepRunners");
     }
   }
 
   override async onMessage(connection: Connection, message: WSMessage): Promise<void> {
+    // A dashboard sends nothing; whatever it sends is ignored.
+    if (isFeed(connection)) return;
     let raw: unknown;
     try {
       raw = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
@@ -593,6 +641,7 @@ export class TenantObject extends Agent<Env> {
   }
 
   override async onClose(connection: Connection): Promise<void> {
+    if (isFeed(connection)) return;
     await this.#p.hub.onClose(connection.id);
   }
 
@@ -606,6 +655,11 @@ export class TenantObject extends Agent<Env> {
     await this.#p.hub.sweepStale();
   }
 }
+
+/** The path the Worker hands a dashboard's feed socket over with (worker/dashboard/live-routes.ts). */
+export const DASHBOARD_FEED_PATH = "/dashboard/live";
+
+const isFeed = (connection: Connection) => connection.tags.includes(FEED_TAG);
 
 /**
  * A reviewer on a runner reads the lane's worktree, but the test gate is its worker's: it is not

@@ -75,6 +75,11 @@ export const TENANT_SCHEMA: Schema = {
      CREATE INDEX IF NOT EXISTS lane_landings_by_lane ON lane_landings (lane_id, requested_at)`,
     // 8. The secret of each lane's default notify, apart from the lane until it closes.
     `CREATE TABLE IF NOT EXISTS lane_notify_secrets (lane_id TEXT PRIMARY KEY, secret TEXT NOT NULL)`,
+    // 9. Dashboard sign-ins: sessions and one-time sign-in links, each kept by the hash of its secret.
+    `CREATE TABLE IF NOT EXISTS dashboard_sessions (id_hash TEXT PRIMARY KEY, csrf_token TEXT NOT NULL,
+       created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+     CREATE INDEX IF NOT EXISTS dashboard_sessions_by_expiry ON dashboard_sessions (expires_ms);
+     CREATE TABLE IF NOT EXISTS dashboard_links (code_hash TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL, used_ms INTEGER)`,
   ],
 };
 
