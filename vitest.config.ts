@@ -86,7 +86,7 @@ export default defineConfig({
           name: "browser",
           include: ["test/browser/**/*.test.ts"],
           environment: "node",
-          globalSetup: ["test/browser/support/build-global-setup.ts"],
+          globalSetup: ["test/fixtures/dashboard-assets-setup.ts"],
           fileParallelism: false,
           testTimeout: 180_000,
           hookTimeout: 120_000,
