@@ -1,5 +1,6 @@
 // The live WebSockets: the tenant's feed (what changed, so views re-read it through the tools) and
 // a run's own stream of events. Both reconnect after a drop; the run's resumes after its last seq.
+import type { RunLiveMessage, TenantLiveMessage } from "../../shared/dashboard/live-messages.ts";
 import type { RunEvent, RunView } from "./types.ts";
 
 const RETRY_MS = 1_000;
@@ -7,7 +8,7 @@ const RETRY_MS = 1_000;
 const socketUrl = (path: string) =>
   `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
 
-export type FeedKind = "runs_changed" | "lanes_changed" | "runners_changed";
+export type FeedKind = TenantLiveMessage["type"];
 type FeedListener = (kind: FeedKind) => void;
 
 const listeners = new Set<FeedListener>();
@@ -21,7 +22,7 @@ export function startFeed(): void {
   const ws = new WebSocket(socketUrl("/dashboard/live"));
   feed = ws;
   ws.onmessage = (m) => {
-    const msg = JSON.parse(String(m.data)) as { type: FeedKind };
+    const msg = JSON.parse(String(m.data)) as TenantLiveMessage;
     for (const l of listeners) l(msg.type);
   };
   ws.onclose = () => {
@@ -49,31 +50,34 @@ export interface RunStreamHandlers {
 
 /**
  * Follows a run through `/dashboard/runs/<id>/live`: every event after `afterSeq`, then each as it
- * is stored. After a drop it reconnects from the last seq it delivered, so no event comes twice.
- * Returns the function that stops following.
+ * is stored. After a drop it reconnects from the last seq it delivered, so no event comes twice;
+ * once the run has ended a closed socket stays closed. Returns the function that stops following.
  */
 export function followRun(runId: string, afterSeq: number, on: RunStreamHandlers): () => void {
   let lastSeq = afterSeq;
   let stopped = false;
+  let ended = false;
   let ws: WebSocket;
   const open = () => {
     ws = new WebSocket(socketUrl(`/dashboard/runs/${encodeURIComponent(runId)}/live?after_seq=${lastSeq}`));
     ws.onmessage = (m) => {
-      const msg = JSON.parse(String(m.data));
+      const msg = JSON.parse(String(m.data)) as RunLiveMessage<RunEvent, RunView>;
       if (msg.type === "events") {
-        const fresh = (msg.events as RunEvent[]).filter((e) => e.seq > lastSeq);
+        const fresh = msg.events.filter((e) => e.seq > lastSeq);
         if (fresh.length) {
           lastSeq = fresh.at(-1)!.seq;
           on.events(fresh);
         }
-      } else if (msg.type === "run") on.run(msg.run as RunView);
-      else if (msg.type === "error") {
+      } else if (msg.type === "run") {
+        ended = msg.run.terminal;
+        on.run(msg.run);
+      } else if (msg.type === "error") {
         stopped = true;
         on.error(msg.error);
       }
     };
     ws.onclose = () => {
-      if (!stopped) setTimeout(() => !stopped && open(), RETRY_MS);
+      if (!stopped && !ended) setTimeout(() => !stopped && open(), RETRY_MS);
     };
   };
   open();
