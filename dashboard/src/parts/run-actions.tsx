@@ -24,6 +24,9 @@ export function RunActions({ run }: { run: RunView }) {
       setBusy(false);
     }
   };
+  /** The approvals answer continue_run takes; the reason goes with either. */
+  const answerApproval = (approve: boolean) =>
+    act("continue_run", { approval: { approve, ...(reason ? { reason } : {}) } });
   if (run.terminal) return null;
   const approval = run.pending_approval;
 
@@ -51,24 +54,14 @@ export function RunActions({ run }: { run: RunView }) {
             Reason (told to the agent)
             <input value={reason} onInput={(e) => setReason(e.currentTarget.value)} />
           </label>
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() =>
-              act("continue_run", { approval: { approve: true, ...(reason ? { reason } : {}) } })
-            }
-          >
-            Approve
-          </button>
-          <button
-            type="button"
-            disabled={busy}
-            onClick={() =>
-              act("continue_run", { approval: { approve: false, ...(reason ? { reason } : {}) } })
-            }
-          >
-            Deny
-          </button>
+          <div class="buttons">
+            <button type="button" disabled={busy} onClick={() => answerApproval(true)}>
+              Approve
+            </button>
+            <button type="button" disabled={busy} onClick={() => answerApproval(false)}>
+              Deny
+            </button>
+          </div>
         </form>
       )}
       {!approval && isAwaitingInput(run.status) && (
