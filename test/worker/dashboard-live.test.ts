@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { connect, drainEvents, spawnA2aRun, TOKENS, waitForStatus } from "./support/mcp.ts";
 import { LiveSocket, mustOpen, openLive, signIn, tool } from "./support/dashboard.ts";
+import { ScriptedRunner } from "./support/scripted-runner.ts";
 
 const livePath = (runId: string, afterSeq?: number) =>
   `/dashboard/runs/${runId}/live${afterSeq === undefined ? "" : `?after_seq=${afterSeq}`}`;
@@ -141,6 +142,29 @@ describe("the tenant's feed", () => {
     feed.close();
     await c.close();
     await g.close();
+  });
+
+  it("names a lane when it is created and when its status changes, and says when runners change", async () => {
+    const c = await connect();
+    const s = await signIn(TOKENS.acme);
+    const feed = await mustOpen("/dashboard/live", s);
+    const laneId = `lane-feed-${crypto.randomUUID().slice(0, 8)}`;
+    const lane = (ms: any[]) => ms.some((m) => m.type === "lanes_changed" && m.lane_ids.includes(laneId));
+    await c.ok("manage_lane", { operation: "upsert", lane_id: laneId, title: "feed" });
+    await feed.until(lane, "the new lane");
+    const seen = feed.messages.length;
+    await c.ok("manage_lane", { operation: "upsert", lane_id: laneId, status: "active" });
+    await feed.until((ms) => lane(ms.slice(seen)), "the lane's new status");
+    const before = feed.messages.length;
+    const runner = await ScriptedRunner.connect({
+      name: `feed-${crypto.randomUUID().slice(0, 8)}`,
+      backends: ["codex"],
+    });
+    await feed.until((ms) => ms.slice(before).some((m) => m.type === "runners_changed"), "the runner");
+    expect(feed.messages.find((m) => m.type === "runners_changed")).toEqual({ type: "runners_changed" });
+    runner.close();
+    feed.close();
+    await c.close();
   });
 
   it("coalesces a burst into few messages", async () => {
