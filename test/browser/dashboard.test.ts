@@ -229,6 +229,38 @@ describe("a run's page", () => {
   });
 });
 
+describe("long output", () => {
+  it("reads a long artifact page by page through get_event_artifact, as UTF-8 text", async () => {
+    const run = await spawn("bigOutput", "write the long report");
+    await page.goto(`${dev.url}/runs/${run.run_id}`);
+    await runStatus().getByText("completed").waitFor(WAIT);
+    const view = await callOk(client, "get_run", { run_id: run.run_id });
+    expect(
+      view.result.artifacts.find((a: { artifact_id: string }) => a.artifact_id === "big").text_ref,
+    ).toBeDefined();
+    // The same lines the agent wrote (test/fixtures/a2a-scenarios.ts bigOutput): several pages of multi-byte text.
+    const expected = Array.from({ length: 4_000 }, (_, i) => `line ${i}: ascii, é, 漢字, 🚀\n`).join("");
+    const item = page
+      .getByRole("list", { name: "Artifacts" })
+      .getByRole("listitem")
+      .filter({ has: page.getByRole("heading", { name: "big.txt" }) });
+    await item.getByRole("button", { name: "Read big.txt" }).click();
+    const counter = item.locator("p.muted");
+    await counter.waitFor(WAIT);
+    let pages = 1;
+    while ((await item.getByRole("button", { name: "Read more" }).count()) > 0) {
+      const before = await counter.textContent();
+      await item.getByRole("button", { name: "Read more" }).click();
+      await expect.poll(() => counter.textContent(), WAIT).not.toBe(before);
+      pages++;
+    }
+    expect(pages).toBeGreaterThan(1);
+    const bytes = Buffer.byteLength(expected);
+    expect(await counter.textContent()).toBe(`${bytes} of ${bytes} bytes (text/plain; charset=utf-8)`);
+    expect(await item.getByLabel("big.txt", { exact: true }).textContent()).toBe(expected);
+  });
+});
+
 describe("lanes", () => {
   const LANE = "docs-refresh";
 
@@ -278,6 +310,20 @@ describe("lanes", () => {
     expect((await callOk(client, "manage_lane", { operation: "get", lane_id: LANE })).lane.status).toBe(
       "closed",
     );
+  });
+});
+
+describe("lineage", () => {
+  it("a reviewer's page links to the worker it reviewed, and the worker's page lists it as a child", async () => {
+    const [review] = (await callOk(client, "get_lane_activity", { lane_id: "docs-refresh" })).reviews;
+    await page.goto(`${dev.url}/runs/${review.reviewer_run_id}`);
+    const lineage = page.getByRole("region", { name: "Lineage" });
+    await lineage.getByRole("link", { name: review.worker_run_id }).click();
+    await page.getByRole("heading", { name: review.worker_run_id }).waitFor(WAIT);
+    const children = page.getByRole("list", { name: "Child runs" });
+    const worker = await callOk(client, "get_run", { run_id: review.worker_run_id });
+    expect(await children.getByRole("link").allTextContents()).toEqual(worker.child_run_ids);
+    expect(worker.child_run_ids).toContain(review.reviewer_run_id);
   });
 });
 
@@ -346,6 +392,25 @@ describe("the README's pictures", () => {
     await shot.locator("pre").evaluate((pre, text) => pre.append(text), tailed.stdout);
     await screenshot(shot, "terminal");
     await shot.close();
+  });
+});
+
+describe("paging", () => {
+  it("shows the newest 50 runs, and Load more the older ones in list_runs' order", async () => {
+    const replies = Array.from({ length: 45 }, (_, i) => `reply with a message ${i}`);
+    for (let i = 0; i < replies.length; i += 5)
+      await Promise.all(replies.slice(i, i + 5).map((prompt) => spawn("streaming", prompt)));
+    await page.goto(dev.url);
+    const rows = () => page.getByRole("table", { name: "Runs" }).locator("tbody tr");
+    await expect.poll(() => rows().count(), WAIT).toBe(50);
+    const all = (await callOk(client, "list_runs", { limit: 200 })).runs.map(
+      (r: { run_id: string }) => r.run_id,
+    );
+    expect(all.length).toBeGreaterThan(50);
+    await page.getByRole("button", { name: "Load more" }).click();
+    await expect.poll(() => rows().count(), WAIT).toBe(all.length);
+    expect(await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run-id")))).toEqual(all);
+    expect(await page.getByRole("button", { name: "Load more" }).count()).toBe(0);
   });
 });
 

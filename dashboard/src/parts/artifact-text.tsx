@@ -12,8 +12,11 @@ export function ArtifactText(props: { runId: string; source: ArtifactSource; lab
   const [text, setText] = useState<string | null>(null);
   const [page, setPage] = useState<ArtifactPage | null>(null);
   const [error, setError] = useState<string | null>(null);
+  // One page at a time: a second click before the first answer would read the same offset again.
+  const [busy, setBusy] = useState(false);
 
   const read = async () => {
+    setBusy(true);
     try {
       const next = await callTool<ArtifactPage>("get_event_artifact", {
         run_id: props.runId,
@@ -25,6 +28,8 @@ export function ArtifactText(props: { runId: string; source: ArtifactSource; lab
       setPage(next);
     } catch (e) {
       setError(describeError(e));
+    } finally {
+      setBusy(false);
     }
   };
 
@@ -41,7 +46,7 @@ export function ArtifactText(props: { runId: string; source: ArtifactSource; lab
         </p>
       )}
       {(page === null || page.has_more) && (
-        <button type="button" onClick={read}>
+        <button type="button" onClick={read} disabled={busy}>
           {page === null ? `Read ${props.label}` : "Read more"}
         </button>
       )}
