@@ -2,9 +2,26 @@
 // usage and cost, artifacts, its place in a run tree, and a lane run's diff and test gate.
 import { cost, duration, between, tokens } from "../format.ts";
 import { Link } from "../router.tsx";
-import type { RunView } from "../types.ts";
+import type { ArtifactView, RunView } from "../types.ts";
 import { ArtifactText } from "./artifact-text.tsx";
 import { TOKEN_FIELDS } from "../../../shared/runs/usage-fields.ts";
+
+/**
+ * An artifact's text: whole in get_run's result, or stored apart behind text_ref and read page by
+ * page (get_event_artifact reads only the latter).
+ */
+function ArtifactBody({ runId, artifact, label }: { runId: string; artifact: ArtifactView; label: string }) {
+  if (artifact.text_ref !== undefined)
+    return <ArtifactText runId={runId} source={{ artifact_id: artifact.artifact_id }} label={label} />;
+  return artifact.text !== undefined ? <pre aria-label={label}>{artifact.text}</pre> : null;
+}
+
+/** One of the run's artifacts by id (a lane run's diff, its test output), or a note that it is not there. */
+function NamedArtifact({ run, artifactId, label }: { run: RunView; artifactId: string; label: string }) {
+  const artifact = run.result.artifacts.find((a) => a.artifact_id === artifactId);
+  if (!artifact) return <p class="muted">The {label} is not in this run's result.</p>;
+  return <ArtifactBody runId={run.run_id} artifact={artifact} label={label} />;
+}
 
 function Usage({ run }: { run: RunView }) {
   const usage = run.result.usage;
@@ -96,10 +113,11 @@ function LaneWork({ run }: { run: RunView }) {
         <>
           <p>
             {changes.commit ? `commit ${changes.commit.slice(0, 12)}: ` : "not committed: "}
-            {changes.files_changed} files, +{changes.insertions} −{changes.deletions}
+            {changes.files_changed} file{changes.files_changed === 1 ? "" : "s"}, +{changes.insertions} −
+            {changes.deletions}
           </p>
           {changes.diff_artifact && (
-            <ArtifactText runId={run.run_id} source={{ artifact_id: changes.diff_artifact }} label="diff" />
+            <NamedArtifact run={run} artifactId={changes.diff_artifact} label="diff" />
           )}
         </>
       )}
@@ -109,11 +127,7 @@ function LaneWork({ run }: { run: RunView }) {
             tests {tests.passed ? "passed" : tests.timed_out ? "timed out" : "failed"}:{" "}
             <code>{tests.command}</code> (exit {tests.exit_code ?? "—"}, {duration(tests.duration_ms)})
           </p>
-          <ArtifactText
-            runId={run.run_id}
-            source={{ artifact_id: tests.output_artifact }}
-            label="test output"
-          />
+          <NamedArtifact run={run} artifactId={tests.output_artifact} label="test output" />
         </>
       )}
       {review && (
@@ -129,6 +143,9 @@ function LaneWork({ run }: { run: RunView }) {
 export function RunResult({ run }: { run: RunView }) {
   const { result } = run;
   const validation = result.structured_output_validation;
+  // A lane run's diff and test output are shown under Lane work, not again in the list.
+  const laneArtifacts = new Set([run.changes?.diff_artifact, run.tests?.output_artifact]);
+  const artifacts = result.artifacts.filter((a) => !laneArtifacts.has(a.artifact_id));
   return (
     <>
       {run.error && (
@@ -167,21 +184,15 @@ export function RunResult({ run }: { run: RunView }) {
         </section>
       )}
       <Usage run={run} />
-      {result.artifacts.length > 0 && (
+      <LaneWork run={run} />
+      {artifacts.length > 0 && (
         <section aria-labelledby="artifacts-title">
           <h2 id="artifacts-title">Artifacts</h2>
           <ul class="artifacts" aria-label="Artifacts">
-            {result.artifacts.map((a) => (
+            {artifacts.map((a) => (
               <li>
                 <h3>{a.name ?? a.artifact_id}</h3>
-                {a.text !== undefined && !a.text_ref && <pre>{a.text}</pre>}
-                {a.text_ref !== undefined && (
-                  <ArtifactText
-                    runId={run.run_id}
-                    source={{ artifact_id: a.artifact_id }}
-                    label={a.name ?? a.artifact_id}
-                  />
-                )}
+                <ArtifactBody runId={run.run_id} artifact={a} label={a.name ?? a.artifact_id} />
                 {a.parts.length > 0 && <pre>{JSON.stringify(a.parts, null, 2)}</pre>}
               </li>
             ))}
@@ -192,7 +203,6 @@ export function RunResult({ run }: { run: RunView }) {
         </section>
       )}
       <Lineage run={run} />
-      <LaneWork run={run} />
     </>
   );
 }
