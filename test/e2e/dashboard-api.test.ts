@@ -196,4 +196,24 @@ describe("the dashboard over wrangler dev", () => {
     expect(refused.code).toBe(1);
     expect(refused.stderr).toContain("unauthorized");
   });
+
+  it("serves the app from Workers assets with its headers, behind the Host check", async () => {
+    for (const path of ["/", "/runs/run_000000000000000000000", "/signin"]) {
+      const res = await fetch(`${dev.url}${path}`);
+      expect(res.status).toBe(200);
+      expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+      expect(res.headers.get("content-security-policy")).toContain("script-src 'self'");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+      await res.body?.cancel();
+    }
+    const rebound = await new Promise<number>((resolve, reject) =>
+      request(`${dev.url}/`, { headers: { host: "evil.example" } }, (res) => {
+        res.resume();
+        resolve(res.statusCode!);
+      })
+        .on("error", reject)
+        .end(),
+    );
+    expect(rebound).toBe(421);
+  });
 });

@@ -73,6 +73,12 @@ describe("sign-in with a token", () => {
     const res = await signinRequest(JSON.stringify({ token: o.token }));
     expect(res.status).toBe(401);
     expect(res.headers.get("set-cookie")).toBeNull();
+    // Nor does it mint a one-time link.
+    const link = await dashFetch("/dashboard/signin-links", {
+      method: "POST",
+      headers: { authorization: `Bearer ${o.token}` },
+    });
+    expect(link.status).toBe(401);
     o.runner.close();
     await o.scoped.close();
     await c.close();
@@ -103,6 +109,13 @@ describe("sign-in with a token", () => {
 });
 
 describe("the session", () => {
+  it("a session's secret under another tenant's name opens nothing", async () => {
+    const s = await signIn(TOKENS.acme);
+    const secret = s.cookie.split("~")[1]!;
+    expect((await sessionWith(`__Host-sy_session=globex~${secret}`)).status).toBe(401);
+    expect((await sessionWith(s.cookie)).status).toBe(200);
+  });
+
   it("without a cookie, or with a forged one, is 401", async () => {
     const forged = `__Host-sy_session=acme~${"A".repeat(43)}`;
     for (const cookie of [

@@ -3,6 +3,7 @@
 import { describe, expect, it } from "vitest";
 import { connect, spawnA2aRun, TOKENS, waitForStatus } from "./support/mcp.ts";
 import { dashFetch, ORIGIN, signIn, tool, toolCall } from "./support/dashboard.ts";
+import { ScriptedRunner } from "./support/scripted-runner.ts";
 
 describe("dashboard tools", () => {
   it("answer what /mcp answers, for the session's tenant", async () => {
@@ -55,6 +56,13 @@ describe("dashboard tools", () => {
     const res = await toolCall(s, name, {});
     expect(res.status).toBe(404);
     expect(((await res.json()) as { error: string }).error).toBe("not_found");
+  });
+
+  it("a body over 4 MiB is 400 naming the body, and nothing is called", async () => {
+    const s = await signIn(TOKENS.acme);
+    const res = await toolCall(s, "list_runs", { limit: 5, pad: "x".repeat(4 * 1024 * 1024) });
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({ error: "bad_request", field: "body" });
   });
 
   it("a body that is not JSON is 400 naming the body", async () => {
@@ -124,6 +132,40 @@ describe("dashboard tools", () => {
     expect(continued.run_id).toBe(run.run_id);
     const done = await waitForStatus(c, run.run_id, ["completed", "failed"]);
     expect(done.status).toBe("completed");
+    await c.close();
+  });
+
+  it("a pending approval is answered as on /mcp: a plain prompt is refused, a denial reaches the runner", async () => {
+    const c = await connect();
+    const name = `dash-approvals-${crypto.randomUUID().slice(0, 8)}`;
+    const runner = await ScriptedRunner.connect({ name, backends: ["claude_code"] });
+    const { run_id } = await c.ok("spawn_run", {
+      backend: "claude_code",
+      prompt: "clean up",
+      cwd: "/w",
+      approvals: "relay",
+      backend_config: { runner: name },
+    });
+    await runner.next("run.dispatch", (f) => f.run_id === run_id);
+    const request = { request_id: "req-d", tool: "Bash", command: "rm -rf build", reason: "cleanup" };
+    runner.outputs(run_id, 1, [
+      { type: "run_started", data: { session_id: "s-d" } },
+      { type: "input_required", data: { message: "approval needed", approval: request } },
+    ]);
+    await waitForStatus(c, run_id, ["input_required"]);
+    const s = await signIn(TOKENS.acme);
+    const prompt = await (await toolCall(s, "continue_run", { run_id, prompt: "sure" })).json();
+    expect(prompt).toMatchObject({ ok: false, error: { code: "conflict", field: "approval" } });
+    const denied = await tool(s, "continue_run", { run_id, approval: { approve: false, reason: "no" } });
+    expect(denied).toMatchObject({ mode: "live", run_id, status: "running" });
+    expect(await runner.next("run.approval", (f) => f.run_id === run_id)).toEqual({
+      type: "run.approval",
+      run_id,
+      request_id: "req-d",
+      approve: false,
+      reason: "no",
+    });
+    runner.close();
     await c.close();
   });
 });

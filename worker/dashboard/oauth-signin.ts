@@ -5,13 +5,13 @@
 // session replaces it) and opens a session.
 import { Hono, type Context } from "hono";
 import { AUTHORIZE_PATH, TOKEN_PATH, resourceFor } from "../auth/oauth.ts";
-import { randomSecret } from "../auth/secrets.ts";
+import { base64url, randomSecret } from "../auth/secrets.ts";
 import { sameSecret } from "../auth/tokens.ts";
 import type { Env } from "../env.ts";
 import { tenantStub } from "../objects/stubs.ts";
 import { SwitchyardError } from "../../shared/errors.ts";
 import { oauthTenant } from "./bearer-tenant.ts";
-import { cookieValue } from "./session-cookie.ts";
+import { cookieName, cookieValue, setCookie } from "./session-cookie.ts";
 import { signedInRedirect, signinFailed } from "./signed-in.ts";
 
 const CALLBACK_PATH = "/dashboard/oauth/callback";
@@ -21,20 +21,13 @@ const CLIENT_KEY = "switchyard-dashboard-client:";
 
 export const oauthSigninRoutes = new Hono<{ Bindings: Env }>();
 
-const isHttps = (origin: string) => origin.startsWith("https:");
-const stateCookieName = (origin: string) => (isHttps(origin) ? "__Host-sy_oauth" : "sy_oauth");
-const stateCookie = (origin: string, value: string, maxAgeS: number) =>
-  `${stateCookieName(origin)}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeS}${isHttps(origin) ? "; Secure" : ""}`;
+const STATE_COOKIE = "sy_oauth";
 
 const originOf = (c: Context) => new URL(c.req.url).origin;
 
-async function s256(verifier: string): Promise<string> {
-  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier)));
-  return btoa(String.fromCharCode(...digest))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-}
+/** PKCE's S256 challenge of `verifier`. */
+const s256 = async (verifier: string) =>
+  base64url(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(verifier))));
 
 function helpersOf(env: Env) {
   if (!env.OAUTH_PROVIDER || !env.OAUTH_TOKEN_ENDPOINT)
@@ -74,7 +67,7 @@ oauthSigninRoutes.get("/dashboard/oauth/start", async (c) => {
     resource: resourceFor(origin),
   }))
     url.searchParams.set(key, value);
-  c.header("set-cookie", stateCookie(origin, `${state}.${verifier}`, STATE_TTL_S));
+  c.header("set-cookie", setCookie(origin, STATE_COOKIE, `${state}.${verifier}`, STATE_TTL_S));
   c.header("cache-control", "no-store");
   return c.redirect(url.href, 302);
 });
@@ -82,7 +75,9 @@ oauthSigninRoutes.get("/dashboard/oauth/start", async (c) => {
 /** The tenant the callback's code signs in as, or undefined for any failure on the way. */
 async function tenantOfCallback(c: Context<{ Bindings: Env }>): Promise<string | undefined> {
   const origin = originOf(c);
-  const [state, verifier] = (cookieValue(c.req.header("cookie"), stateCookieName(origin)) ?? "").split(".");
+  const [state, verifier] = (
+    cookieValue(c.req.header("cookie"), cookieName(origin, STATE_COOKIE)) ?? ""
+  ).split(".");
   const given = c.req.query("state");
   const code = c.req.query("code");
   if (!state || !verifier || !given || !code || !sameSecret(given, state)) return undefined;
@@ -115,7 +110,7 @@ async function tenantOfCallback(c: Context<{ Bindings: Env }>): Promise<string |
 
 oauthSigninRoutes.get(CALLBACK_PATH, async (c) => {
   // The state works once, whatever happens next.
-  c.header("set-cookie", stateCookie(originOf(c), "", 0));
+  c.header("set-cookie", setCookie(originOf(c), STATE_COOKIE, "", 0));
   let tenant: string | undefined;
   try {
     tenant = await tenantOfCallback(c);

@@ -1,5 +1,5 @@
-// The dashboard's session cookie: `__Host-sy_session` on https origins (Secure, bound to the host),
-// `sy_session` on http loopback; HttpOnly, SameSite=Strict, Path=/, for the session's lifetime.
+// The dashboard's cookies: on https origins `__Host-` named and Secure (bound to the host), plain on
+// http loopback; always HttpOnly, SameSite=Strict, Path=/. The session's lives as long as the session.
 import { formatCredential, parseCredential, type Credential } from "./credential.ts";
 
 /** How long a dashboard session lives (s). */
@@ -7,18 +7,22 @@ export const SESSION_TTL_S = 12 * 3600;
 
 const isHttps = (origin: string) => origin.startsWith("https:");
 
-export const sessionCookieName = (origin: string) => (isHttps(origin) ? "__Host-sy_session" : "sy_session");
+/** Cookie `base` as `origin` names it. */
+export const cookieName = (origin: string, base: string) => (isHttps(origin) ? `__Host-${base}` : base);
 
-const attributes = (origin: string, maxAgeS: number) =>
-  `HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeS}${isHttps(origin) ? "; Secure" : ""}`;
+/** The Set-Cookie value of cookie `base` holding `value` for `maxAgeS` seconds (0 removes it). */
+export const setCookie = (origin: string, base: string, value: string, maxAgeS: number) =>
+  `${cookieName(origin, base)}=${value}; HttpOnly; SameSite=Strict; Path=/; Max-Age=${maxAgeS}` +
+  (isHttps(origin) ? "; Secure" : "");
+
+const SESSION = "sy_session";
 
 /** The Set-Cookie value that holds `credential` for the session's lifetime. */
 export const sessionCookie = (origin: string, credential: Credential) =>
-  `${sessionCookieName(origin)}=${formatCredential(credential)}; ${attributes(origin, SESSION_TTL_S)}`;
+  setCookie(origin, SESSION, formatCredential(credential), SESSION_TTL_S);
 
 /** The Set-Cookie value that removes the session cookie. */
-export const clearedSessionCookie = (origin: string) =>
-  `${sessionCookieName(origin)}=; ${attributes(origin, 0)}`;
+export const clearedSessionCookie = (origin: string) => setCookie(origin, SESSION, "", 0);
 
 /** The value of cookie `name` in a Cookie header, if it is there. */
 export function cookieValue(header: string | null | undefined, name: string): string | undefined {
@@ -31,4 +35,4 @@ export function cookieValue(header: string | null | undefined, name: string): st
 
 /** The session credential a request's cookie carries, if it carries one of the right shape. */
 export const sessionCredential = (request: Request, origin: string): Credential | undefined =>
-  parseCredential(cookieValue(request.headers.get("cookie"), sessionCookieName(origin)));
+  parseCredential(cookieValue(request.headers.get("cookie"), cookieName(origin, SESSION)));

@@ -3,10 +3,10 @@
 // tenant), reading the session (GET /dashboard/session) and ending it (POST /dashboard/signout).
 import { Hono } from "hono";
 import { z } from "zod";
-import { bearerToken } from "../auth/tokens.ts";
-import { tenantsOf } from "../auth/tokens.ts";
+import { bearerToken, tenantsOf } from "../auth/tokens.ts";
 import type { Env } from "../env.ts";
 import { tenantStub } from "../objects/stubs.ts";
+import { readBody } from "../routes/mcp.ts";
 import { SwitchyardError, badRequest } from "../../shared/errors.ts";
 import { tenantOfBearer } from "./bearer-tenant.ts";
 import { formatCredential, parseCredential } from "./credential.ts";
@@ -27,7 +27,8 @@ const refusedToken = () =>
   );
 
 signinRoutes.post("/dashboard/signin", requireSameOrigin(true), async (c) => {
-  const body = SigninSchema.safeParse(await c.req.json().catch(() => undefined));
+  const read = await readBody(c.req.raw);
+  const body = SigninSchema.safeParse(read === "too_large" ? undefined : read.parsedBody);
   if (!body.success) throw badRequest("token", 'expected a JSON body {"token": "<bearer token>"}');
   const origin = new URL(c.req.url).origin;
   const tenant = await tenantOfBearer(c.env, origin, body.data.token);

@@ -1,6 +1,7 @@
-// TenantObject: one per tenant. Owns what spans runs — the run index, sessions and agent names,
-// agent inboxes, idempotency keys, lanes and their work queues, review loops, budgets and the runner links — and
-// delegates each to its own module; this class only wires them to Durable Object storage, sockets and RPC.
+// TenantObject: one per tenant. Owns what spans runs — the run index, sessions and agent names, agent
+// inboxes, idempotency keys, lanes and their work queues, review loops, budgets, the runner links and the
+// dashboards' sign-ins and feed — and delegates each to its own module; this class only wires them to
+// Durable Object storage, sockets and RPC.
 import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
 import { AgentDirectory, type AgentFilters } from "../agents/agent-directory.ts";
 import { AgentInbox, type NewAgentMessage } from "../agents/agent-inbox.ts";
