@@ -1,9 +1,13 @@
 // The live WebSockets: the tenant's feed (what changed, so views re-read it through the tools) and
-// a run's own stream of events. Both reconnect after a drop; the run's resumes after its last seq.
+// a run's own stream of events. Both reconnect after a drop (backing off while the server refuses,
+// e.g. an expired session); the run's resumes after its last seq.
+import { backoffHalfJitter } from "../../shared/backoff.ts";
 import type { RunLiveMessage, TenantLiveMessage } from "../../shared/dashboard/live-messages.ts";
 import type { RunEvent, RunView } from "./types.ts";
 
-const RETRY_MS = 1_000;
+const RETRY = { baseMs: 500, capMs: 30_000, random: Math.random };
+/** How long to wait before reconnecting after `attempt` closes in a row without an open between. */
+const retryDelay = (attempt: number) => backoffHalfJitter(attempt, RETRY);
 
 const socketUrl = (path: string) =>
   `${location.protocol === "https:" ? "wss:" : "ws:"}//${location.host}${path}`;
@@ -14,6 +18,7 @@ type FeedListener = (kind: FeedKind) => void;
 const listeners = new Set<FeedListener>();
 let feed: WebSocket | null = null;
 let feedWanted = false;
+let feedAttempt = 0;
 
 /** Opens the tenant's feed once signed in; listeners hear every kind of change. */
 export function startFeed(): void {
@@ -21,13 +26,14 @@ export function startFeed(): void {
   if (feed) return;
   const ws = new WebSocket(socketUrl("/dashboard/live"));
   feed = ws;
+  ws.onopen = () => (feedAttempt = 0);
   ws.onmessage = (m) => {
     const msg = JSON.parse(String(m.data)) as TenantLiveMessage;
     for (const l of listeners) l(msg.type);
   };
   ws.onclose = () => {
     feed = null;
-    if (feedWanted) setTimeout(startFeed, RETRY_MS);
+    if (feedWanted) setTimeout(startFeed, retryDelay(feedAttempt++));
   };
 }
 
@@ -57,9 +63,11 @@ export function followRun(runId: string, afterSeq: number, on: RunStreamHandlers
   let lastSeq = afterSeq;
   let stopped = false;
   let ended = false;
+  let attempt = 0;
   let ws: WebSocket;
   const open = () => {
     ws = new WebSocket(socketUrl(`/dashboard/runs/${encodeURIComponent(runId)}/live?after_seq=${lastSeq}`));
+    ws.onopen = () => (attempt = 0);
     ws.onmessage = (m) => {
       const msg = JSON.parse(String(m.data)) as RunLiveMessage<RunEvent, RunView>;
       if (msg.type === "events") {
@@ -77,7 +85,7 @@ export function followRun(runId: string, afterSeq: number, on: RunStreamHandlers
       }
     };
     ws.onclose = () => {
-      if (!stopped && !ended) setTimeout(() => !stopped && open(), RETRY_MS);
+      if (!stopped && !ended) setTimeout(() => !stopped && open(), retryDelay(attempt++));
     };
   };
   open();

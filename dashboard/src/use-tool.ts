@@ -1,6 +1,6 @@
 // A view's data from one read: loaded on mount and when its inputs change, read again whenever
 // the tenant's feed reports a change of the kinds it shows.
-import { useCallback, useEffect, useState } from "preact/hooks";
+import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 import { describeError } from "./api.ts";
 import { onFeed, type FeedKind } from "./live.ts";
 
@@ -14,14 +14,18 @@ export interface Loaded<T> {
 export function useLoaded<T>(read: () => Promise<T>, key: string, kinds: FeedKind[]): Loaded<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<string | null>(null);
+  // Reads can overlap (a burst of feed messages); only the latest one's answer is shown.
+  const latest = useRef(0);
   // Keyed on `key` alone: `read` is a new closure on every render.
   const reload = useCallback(() => {
+    const mine = ++latest.current;
     read().then(
       (d) => {
+        if (mine !== latest.current) return;
         setData(d);
         setError(null);
       },
-      (e) => setError(describeError(e)),
+      (e) => mine === latest.current && setError(describeError(e)),
     );
   }, [key]);
   useEffect(() => {

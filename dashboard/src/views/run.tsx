@@ -19,7 +19,12 @@ export function RunPage({ runId }: { runId: string }) {
     setRun(null);
     setEvents([]);
     setError(null);
-    callTool<RunView>("get_run", { run_id: runId }).then(setRun, (e) => setError(describeError(e)));
+    // The socket sends the view on open and on every change; get_run only fills the page if it
+    // answers first, so a slower answer never puts an older view over a newer one.
+    callTool<RunView>("get_run", { run_id: runId }).then(
+      (view) => setRun((shown) => shown ?? view),
+      (e) => setError(describeError(e)),
+    );
     return followRun(runId, 0, {
       events: (fresh) => setEvents((had) => [...had, ...fresh]),
       run: setRun,
