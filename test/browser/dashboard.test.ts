@@ -41,6 +41,18 @@ beforeAll(async () => {
   client = await connectHttp(dev.url, TOKEN);
   browser = await launchChromium();
   page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  // Every WebSocket the app opens, kept where a test can find and drop it.
+  await page.addInitScript(() => {
+    const Native = WebSocket;
+    const opened: WebSocket[] = [];
+    (globalThis as any).__sockets = opened;
+    (globalThis as any).WebSocket = class extends Native {
+      constructor(url: string, protocols?: string | string[]) {
+        super(url, protocols);
+        opened.push(this);
+      }
+    };
+  });
   page.on("pageerror", (e) => pageProblems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
     if (/Content Security Policy/i.test(m.text())) pageProblems.push(`csp: ${m.text()}`);
@@ -186,6 +198,40 @@ describe("a run's page", () => {
     expect((await received("slow")).cancels.length).toBe(cancelsBefore + 1);
     expect(await page.getByRole("button", { name: "Cancel run" }).count()).toBe(0);
     await screenshot(page, "run-cancelled");
+  });
+
+  it("after its socket drops, the page reconnects after the last event it has: none twice, none missing", async () => {
+    const run = await spawn("slow", "tail the logs");
+    await page.goto(`${dev.url}/runs/${run.run_id}`);
+    await expect.poll(() => eventItems().count(), WAIT).toBeGreaterThanOrEqual(4);
+    const socketUrls = () =>
+      page.evaluate(
+        (id) =>
+          ((globalThis as any).__sockets as { url: string }[])
+            .map((ws) => ws.url)
+            .filter((url) => url.includes(`/dashboard/runs/${id}/live`)),
+        run.run_id,
+      );
+    expect(await socketUrls()).toHaveLength(1);
+    // A drop as the app sees one: the socket goes quiet at once and reports its close, whatever was
+    // still on its way is lost (a client-side close() would wait for the server's closing handshake).
+    await page.evaluate((id) => {
+      // The page's own WebSocket objects (the DOM's, which this file's types do not describe).
+      const sockets = (globalThis as any).__sockets as any[];
+      const ws = sockets.filter((s) => s.url.includes(`/dashboard/runs/${id}/live`)).at(-1);
+      const reportClose = ws.onclose;
+      ws.onmessage = null;
+      ws.onclose = null;
+      ws.close();
+      reportClose.call(ws, new CloseEvent("close", { code: 1006 }));
+    }, run.run_id);
+    await expect.poll(async () => (await socketUrls()).length, WAIT).toBe(2);
+    const resumedAfter = Number(new URL((await socketUrls())[1]!).searchParams.get("after_seq"));
+    expect(resumedAfter).toBeGreaterThanOrEqual(4);
+    await expect.poll(() => eventItems().count(), WAIT).toBeGreaterThan(resumedAfter + 2);
+    await callOk(client, "cancel_run", { run_id: run.run_id });
+    await runStatus().getByText("cancelled").waitFor(WAIT);
+    await expect.poll(shownEvents, WAIT).toEqual(await polledEvents(run.run_id));
   });
 
   it("answers an input request: the agent gets the answer and completes", async () => {
