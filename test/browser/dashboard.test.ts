@@ -275,38 +275,6 @@ describe("a run's page", () => {
   });
 });
 
-describe("long output", () => {
-  it("reads a long artifact page by page through get_event_artifact, as UTF-8 text", async () => {
-    const run = await spawn("bigOutput", "write the long report");
-    await page.goto(`${dev.url}/runs/${run.run_id}`);
-    await runStatus().getByText("completed").waitFor(WAIT);
-    const view = await callOk(client, "get_run", { run_id: run.run_id });
-    expect(
-      view.result.artifacts.find((a: { artifact_id: string }) => a.artifact_id === "big").text_ref,
-    ).toBeDefined();
-    // The same lines the agent wrote (test/fixtures/a2a-scenarios.ts bigOutput): several pages of multi-byte text.
-    const expected = Array.from({ length: 4_000 }, (_, i) => `line ${i}: ascii, é, 漢字, 🚀\n`).join("");
-    const item = page
-      .getByRole("list", { name: "Artifacts" })
-      .getByRole("listitem")
-      .filter({ has: page.getByRole("heading", { name: "big.txt" }) });
-    await item.getByRole("button", { name: "Read big.txt" }).click();
-    const counter = item.locator("p.muted");
-    await counter.waitFor(WAIT);
-    let pages = 1;
-    while ((await item.getByRole("button", { name: "Read more" }).count()) > 0) {
-      const before = await counter.textContent();
-      await item.getByRole("button", { name: "Read more" }).click();
-      await expect.poll(() => counter.textContent(), WAIT).not.toBe(before);
-      pages++;
-    }
-    expect(pages).toBeGreaterThan(1);
-    const bytes = Buffer.byteLength(expected);
-    expect(await counter.textContent()).toBe(`${bytes} of ${bytes} bytes (text/plain; charset=utf-8)`);
-    expect(await item.getByLabel("big.txt", { exact: true }).textContent()).toBe(expected);
-  });
-});
-
 describe("lanes", () => {
   const LANE = "docs-refresh";
 
@@ -457,6 +425,38 @@ describe("paging", () => {
     await expect.poll(() => rows().count(), WAIT).toBe(all.length);
     expect(await rows().evaluateAll((trs) => trs.map((tr) => tr.getAttribute("data-run-id")))).toEqual(all);
     expect(await page.getByRole("button", { name: "Load more" }).count()).toBe(0);
+  });
+});
+
+describe("long output", () => {
+  it("reads a long artifact page by page through get_event_artifact, as UTF-8 text", async () => {
+    const run = await spawn("bigOutput", "write the long report");
+    await page.goto(`${dev.url}/runs/${run.run_id}`);
+    await runStatus().getByText("completed").waitFor(WAIT);
+    const view = await callOk(client, "get_run", { run_id: run.run_id });
+    expect(
+      view.result.artifacts.find((a: { artifact_id: string }) => a.artifact_id === "big").text_ref,
+    ).toBeDefined();
+    // The same lines the agent wrote (test/fixtures/a2a-scenarios.ts bigOutput): several pages of multi-byte text.
+    const expected = Array.from({ length: 4_000 }, (_, i) => `line ${i}: ascii, é, 漢字, 🚀\n`).join("");
+    const item = page
+      .getByRole("list", { name: "Artifacts" })
+      .getByRole("listitem")
+      .filter({ has: page.getByRole("heading", { name: "big.txt" }) });
+    await item.getByRole("button", { name: "Read big.txt" }).click();
+    const counter = item.locator("p.muted");
+    await counter.waitFor(WAIT);
+    let pages = 1;
+    while ((await item.getByRole("button", { name: "Read more" }).count()) > 0) {
+      const before = await counter.textContent();
+      await item.getByRole("button", { name: "Read more" }).click();
+      await expect.poll(() => counter.textContent(), WAIT).not.toBe(before);
+      pages++;
+    }
+    expect(pages).toBeGreaterThan(1);
+    const bytes = Buffer.byteLength(expected);
+    expect(await counter.textContent()).toBe(`${bytes} of ${bytes} bytes (text/plain; charset=utf-8)`);
+    expect(await item.getByLabel("big.txt", { exact: true }).textContent()).toBe(expected);
   });
 });
 
