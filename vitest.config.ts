@@ -80,6 +80,18 @@ export default defineConfig({
           hookTimeout: 120_000,
         },
       },
+      {
+        // The dashboard in real Chromium over `wrangler dev`; one file at a time, like e2e.
+        test: {
+          name: "browser",
+          include: ["test/browser/**/*.test.ts"],
+          environment: "node",
+          globalSetup: ["test/fixtures/dashboard-assets-setup.ts"],
+          fileParallelism: false,
+          testTimeout: 180_000,
+          hookTimeout: 120_000,
+        },
+      },
     ],
   },
 });

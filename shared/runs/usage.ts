@@ -3,6 +3,9 @@
 // range are refused here, once, so they reach neither billing nor budgets nor metrics.
 import { z } from "zod";
 import { fieldsOf } from "./fields-of.ts";
+import { TOKEN_FIELDS } from "./usage-fields.ts";
+
+export { TOKEN_FIELDS, USAGE_SUMS, type TokenField, type UsageSum } from "./usage-fields.ts";
 
 /** USD per million tokens, by model name; from SWITCHYARD_PRICES (JSON). */
 export const PriceTableSchema = z.record(
@@ -21,24 +24,6 @@ export function parsePriceTable(raw: string | undefined): PriceTable {
   if (!parsed.success) throw new Error(`SWITCHYARD_PRICES: ${parsed.error.issues[0]?.message ?? "invalid"}`);
   return parsed.data;
 }
-
-/** A turn's token counts, in the order every schema, index column and metric lists them. */
-export const TOKEN_FIELDS = [
-  "input_tokens",
-  "cached_input_tokens",
-  "output_tokens",
-  "reasoning_tokens",
-  "total_tokens",
-] as const;
-export type TokenField = (typeof TOKEN_FIELDS)[number];
-
-/**
- * What a run's usage totals add up over its turns, in order: the token counts, the cost (USD),
- * the tokens of turns nobody priced, and the turns (usage events) themselves. The run index keeps
- * a column for each and get_metrics sums them.
- */
-export const USAGE_SUMS = [...TOKEN_FIELDS, "cost_usd", "unpriced_tokens", "turns"] as const;
-export type UsageSum = (typeof USAGE_SUMS)[number];
 
 /**
  * A `usage` event's data as a backend emits it (edge or runner). Counts it does not know are 0,

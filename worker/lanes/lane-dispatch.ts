@@ -9,7 +9,8 @@ import type { SpawnRequest } from "../runs/spawn.ts";
 import type { RunStatus } from "../../shared/runs/status.ts";
 import type { LaneHistory } from "./lane-history.ts";
 import type { ItemSecrets, LaneQueue } from "./lane-queue.ts";
-import type { Lane, LaneStatus, LaneTable } from "./lane.ts";
+import type { Lane, LaneTable } from "./lane.ts";
+import type { LaneStatus } from "../../shared/lanes/lane-status.ts";
 
 /** Statuses in which a lane takes its next item (a lane in review that gets more work is active again). */
 const TAKES_WORK: readonly LaneStatus[] = ["planned", "active", "review"];

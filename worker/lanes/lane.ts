@@ -14,10 +14,9 @@ import { AbsolutePathSchema, BackendConfigSchema } from "../mcp/fields.ts";
 import { ReviewPolicySchema } from "../reviews/review-policy.ts";
 import { defaultBranch, laneWorkspace } from "./lane-workspace.ts";
 import { NotifyInputSchema, NotifyViewSchema, toNotifyTarget } from "../notify/notify-config.ts";
+import { LANE_STATUSES, type LaneStatus } from "../../shared/lanes/lane-status.ts";
 
-export const LANE_STATUSES = ["planned", "active", "blocked", "review", "merged", "closed"] as const;
 export const LaneStatusSchema = z.enum(LANE_STATUSES);
-export type LaneStatus = z.infer<typeof LaneStatusSchema>;
 
 /** From each status, where a lane may go next. `closed` is final. */
 const TRANSITIONS: Record<LaneStatus, readonly LaneStatus[]> = {

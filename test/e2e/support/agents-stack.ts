@@ -7,7 +7,8 @@ import { connectHttp } from "./mcp-http.ts";
 import { RunnerProcess, type RunnerProcessOptions } from "./runner-process.ts";
 import { WranglerDev } from "./wrangler-dev.ts";
 
-const MCP_TOKEN = "e2e-mcp";
+/** The tenant "e2e"'s token for /mcp (and the dashboard's sign-in). */
+export const MCP_TOKEN = "e2e-mcp";
 const RUNNER_TOKEN = "e2e-runner";
 
 export class AgentsStack {

@@ -1,0 +1,31 @@
+// Debian's Chromium driven through playwright-core: a fresh browser (its own empty profile) per
+// test file, and screenshots kept under test-output/browser/ for the README and for failures.
+import { mkdirSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type Page } from "playwright-core";
+
+const OUTPUT = fileURLToPath(new URL("../../../test-output/browser/", import.meta.url));
+
+export function launchChromium(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: [
+      "--headless",
+      "--no-sandbox",
+      "--disable-gpu",
+      "--disable-quic",
+      "--no-first-run",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+    ],
+  });
+}
+
+/** Saves the page as test-output/browser/<name>.png and returns the path. */
+export async function screenshot(page: Page, name: string): Promise<string> {
+  mkdirSync(OUTPUT, { recursive: true });
+  const path = `${OUTPUT}${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  return path;
+}
