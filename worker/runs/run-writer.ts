@@ -32,7 +32,10 @@ export class RunWriter {
   readonly #log: RunLog;
   readonly #d: RunWriterDeps;
   readonly #redactor: RunRedactor;
-  /** Set when the status or summary changed since the tenant was last told. */
+  /**
+   * Set when the status changed since the tenant was last told. The summary travels with a status
+   * or usage change, not on its own: every agent message would otherwise be a request to the tenant.
+   */
   #statusDirty = false;
   /** Set when events were appended since waiters were last woken. */
   #appended = false;
