@@ -21,10 +21,12 @@ interface RunQueue {
   waiting: (() => void)[];
 }
 
-/** One run's share of a `run.outputs` frame, items already serialized. */
+/** One run's share of a `runs.outputs` frame, items already serialized. */
 export interface Batch {
   runId: string;
   items: string[];
+  /** JSON bytes of the items with their separators. */
+  bytes: number;
 }
 
 export class ResendQueue {
@@ -33,6 +35,8 @@ export class ResendQueue {
   #emptyWaiters: (() => void)[] = [];
   /** JSON bytes sent on the current connection and not acknowledged yet, over all runs. */
   #inFlightBytes = 0;
+  /** Items not sent on the current connection yet, over all runs. */
+  #unsent = 0;
 
   constructor(capacityPerRun = DEFAULT_CAPACITY_PER_RUN) {
     this.#capacity = capacityPerRun;
@@ -59,6 +63,7 @@ export class ResendQueue {
     if (sourceSeq !== expected)
       throw new Error(`run ${runId}: pushed source_seq ${sourceSeq}, expected ${expected}`);
     queue.items.push(JSON.stringify({ source_seq: sourceSeq, output }));
+    this.#unsent += 1;
   }
 
   /** The Worker stored everything of the run up to `sourceSeq`: forget it and make room. */
@@ -68,6 +73,7 @@ export class ResendQueue {
     const count = Math.min(sourceSeq - queue.acked, queue.items.length);
     const sent = Math.min(count, queue.sent - queue.acked);
     for (const item of queue.items.splice(0, count).slice(0, sent)) this.#inFlightBytes -= item.length;
+    this.#unsent -= count - sent;
     queue.acked += count;
     queue.sent = Math.max(queue.sent, queue.acked);
     // Waiting producers look again; those that still find the run full wait on.
@@ -80,7 +86,11 @@ export class ResendQueue {
 
   /** A new connection knows nothing of what the last one sent: everything unacked goes again. */
   rewind(): void {
-    for (const queue of this.#runs.values()) queue.sent = queue.acked;
+    this.#unsent = 0;
+    for (const queue of this.#runs.values()) {
+      queue.sent = queue.acked;
+      this.#unsent += queue.items.length;
+    }
     this.#inFlightBytes = 0;
   }
 
@@ -88,8 +98,11 @@ export class ResendQueue {
     return this.#inFlightBytes;
   }
 
-  /** Unsent items of one run: up to `maxItems`, and `maxBytes` of JSON unless a single item is larger. */
-  nextBatch(runId: string, maxItems: number, maxBytes: number): Batch | undefined {
+  /**
+   * Unsent items of one run: up to `maxItems` and `maxBytes` of JSON — or a single larger item when
+   * `oversized` (a frame that holds nothing yet takes it whole).
+   */
+  nextBatch(runId: string, maxItems: number, maxBytes: number, oversized: boolean): Batch | undefined {
     const queue = this.#runs.get(runId);
     if (!queue) return undefined;
     const start = queue.sent - queue.acked;
@@ -97,20 +110,20 @@ export class ResendQueue {
     let bytes = 0;
     for (let i = start; i < queue.items.length && items.length < maxItems; i++) {
       const item = queue.items[i]!;
-      if (items.length > 0 && bytes + item.length > maxBytes) break;
+      if ((items.length > 0 || !oversized) && bytes + item.length > maxBytes) break;
       items.push(item);
       bytes += item.length + 1;
     }
     if (items.length === 0) return undefined;
     queue.sent += items.length;
+    this.#unsent -= items.length;
     for (const item of items) this.#inFlightBytes += item.length;
-    return { runId, items };
+    return { runId, items, bytes };
   }
 
-  /** How many items of the run wait to be sent on the current connection. */
-  unsent(runId: string): number {
-    const queue = this.#runs.get(runId);
-    return queue ? queue.acked + queue.items.length - queue.sent : 0;
+  /** How many items, over all runs, wait to be sent on the current connection. */
+  get unsent(): number {
+    return this.#unsent;
   }
 
   /** Runs with unacknowledged outputs. */
