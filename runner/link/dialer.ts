@@ -19,7 +19,7 @@ export type RefusedFrame = Extract<RunnerFrame, { type: "run.refused" }>;
 export type LaneReplyFrame = Extract<RunnerFrame, { type: "lane.reply" }>;
 export type WelcomeFrame = Extract<WorkerFrame, { type: "runner.welcome" }>;
 /** The frames the link hands to the runner; the rest (welcome, acks, pongs) are the link's own. */
-export type RunFrame = Exclude<WorkerFrame, { type: "runner.welcome" | "run.ack" | "pong" }>;
+export type RunFrame = Exclude<WorkerFrame, { type: "runner.welcome" | "run.ack" | "runs.ack" | "pong" }>;
 export type CloseName = keyof typeof CLOSE_CODES;
 
 export type LinkEvent =
@@ -188,7 +188,11 @@ export function createDialer(options: DialerOptions): Link {
       case "runner.welcome":
         return onWelcome(frame.value);
       case "run.ack":
-        queue.ack(frame.value.run_id, frame.value.source_seq);
+      case "runs.ack":
+        for (const { run_id, source_seq } of frame.value.type === "run.ack"
+          ? [frame.value]
+          : frame.value.acks)
+          queue.ack(run_id, source_seq);
         // Sending paused on a full window goes on as acks make room.
         if (windowFull) flush();
         return;
@@ -273,7 +277,7 @@ export function createDialer(options: DialerOptions): Link {
       await queue.push(runId, sourceSeq, output);
       // A full frame goes at once; a partial one waits until coalesceMs after the last frame, so
       // an idle link sends its first output now and a busy one a frame per coalesceMs.
-      if (queue.unsent >= batch.maxItems) flush();
+      if (queue.unsent >= batch.maxItems || queue.unsentBytes >= batch.maxBytes) flush();
       else timers.flush ??= clock.setTimeout(flush, Math.max(0, flushedAt + batch.coalesceMs - clock.now()));
     },
     refuse: sendSoon,

@@ -35,8 +35,9 @@ export class ResendQueue {
   #emptyWaiters: (() => void)[] = [];
   /** JSON bytes sent on the current connection and not acknowledged yet, over all runs. */
   #inFlightBytes = 0;
-  /** Items not sent on the current connection yet, over all runs. */
+  /** Items not sent on the current connection yet, over all runs, and their JSON bytes. */
   #unsent = 0;
+  #unsentBytes = 0;
 
   constructor(capacityPerRun = DEFAULT_CAPACITY_PER_RUN) {
     this.#capacity = capacityPerRun;
@@ -62,8 +63,10 @@ export class ResendQueue {
     const expected = queue.acked + queue.items.length + 1;
     if (sourceSeq !== expected)
       throw new Error(`run ${runId}: pushed source_seq ${sourceSeq}, expected ${expected}`);
-    queue.items.push(JSON.stringify({ source_seq: sourceSeq, output }));
+    const item = JSON.stringify({ source_seq: sourceSeq, output });
+    queue.items.push(item);
     this.#unsent += 1;
+    this.#unsentBytes += item.length;
   }
 
   /** The Worker stored everything of the run up to `sourceSeq`: forget it and make room. */
@@ -72,7 +75,9 @@ export class ResendQueue {
     if (!queue || sourceSeq <= queue.acked) return;
     const count = Math.min(sourceSeq - queue.acked, queue.items.length);
     const sent = Math.min(count, queue.sent - queue.acked);
-    for (const item of queue.items.splice(0, count).slice(0, sent)) this.#inFlightBytes -= item.length;
+    const gone = queue.items.splice(0, count);
+    for (const item of gone.slice(0, sent)) this.#inFlightBytes -= item.length;
+    for (const item of gone.slice(sent)) this.#unsentBytes -= item.length;
     this.#unsent -= count - sent;
     queue.acked += count;
     queue.sent = Math.max(queue.sent, queue.acked);
@@ -87,9 +92,11 @@ export class ResendQueue {
   /** A new connection knows nothing of what the last one sent: everything unacked goes again. */
   rewind(): void {
     this.#unsent = 0;
+    this.#unsentBytes = 0;
     for (const queue of this.#runs.values()) {
       queue.sent = queue.acked;
       this.#unsent += queue.items.length;
+      for (const item of queue.items) this.#unsentBytes += item.length;
     }
     this.#inFlightBytes = 0;
   }
@@ -117,13 +124,21 @@ export class ResendQueue {
     if (items.length === 0) return undefined;
     queue.sent += items.length;
     this.#unsent -= items.length;
-    for (const item of items) this.#inFlightBytes += item.length;
+    for (const item of items) {
+      this.#inFlightBytes += item.length;
+      this.#unsentBytes -= item.length;
+    }
     return { runId, items, bytes };
   }
 
   /** How many items, over all runs, wait to be sent on the current connection. */
   get unsent(): number {
     return this.#unsent;
+  }
+
+  /** The JSON bytes of those items. */
+  get unsentBytes(): number {
+    return this.#unsentBytes;
   }
 
   /** Runs with unacknowledged outputs. */

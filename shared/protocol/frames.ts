@@ -173,6 +173,14 @@ export const AckFrameSchema = z.object({
   run_id: RunId,
   source_seq: z.number().int().min(0),
 });
+/** The acknowledgements of one `runs.outputs` frame, a run each, in one frame. */
+export const RunsAckFrameSchema = z.object({
+  type: z.literal("runs.ack"),
+  acks: z
+    .array(AckFrameSchema.omit({ type: true }))
+    .min(1)
+    .max(256),
+});
 export const PongFrameSchema = z.object({ type: z.literal("pong") });
 
 /** Merge a lane's branch into its base on the runner holding the repository; answered by `lane.reply`. */
@@ -198,6 +206,7 @@ export const WorkerFrameSchema = z.discriminatedUnion("type", [
   ApprovalFrameSchema,
   CancelFrameSchema,
   AckFrameSchema,
+  RunsAckFrameSchema,
   LandFrameSchema,
   ReclaimFrameSchema,
   PongFrameSchema,

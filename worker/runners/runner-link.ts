@@ -72,9 +72,15 @@ export class RunnerLink {
     if (!this.#fromCurrent(connectionId)) return;
     switch (frame.type) {
       case "run.outputs":
-      case "runs.outputs":
-        await Promise.all(outputsOf(frame).map((run) => this.#outputs(connectionId, run)));
+      case "runs.outputs": {
+        // Acknowledged in kind: a run.ack for a run.outputs, one runs.ack for all runs of a runs.outputs.
+        const acks = await Promise.all(outputsOf(frame).map((run) => this.#outputs(run)));
+        this.deps.send(
+          connectionId,
+          frame.type === "run.outputs" ? { type: "run.ack", ...acks[0]! } : { type: "runs.ack", acks },
+        );
         return;
+      }
       case "run.refused":
         // Only the holder's refusal counts: anyone else's would fail the run or, requeued, hand it
         // (and its secrets) to whichever runner is picked next. The tenant checks again.
@@ -148,19 +154,18 @@ export class RunnerLink {
     return true;
   }
 
-  async #outputs(connectionId: string, frame: RunOutputs): Promise<void> {
+  /** Stores one run's share of an outputs frame if the runner speaks for the run; the run's ack. */
+  async #outputs(frame: RunOutputs): Promise<{ run_id: string; source_seq: number }> {
     // The run's last holder may still deliver what it had queued when the run ended here (the
     // usage of a cancelled turn): the run object stores a few such late events and changes nothing.
     if (!this.deps.authority.speaksFor(frame.run_id, this.deps.now(), this.deps.graceMs)) {
       this.#ignore(frame.run_id, "run.outputs");
       // Acknowledged all the same, so a runner that lost the run drops these outputs instead of
       // resending them on every reconnect. The ack tells nothing: it is the sender's own number.
-      const last = Math.max(...frame.items.map((item) => item.source_seq));
-      this.deps.send(connectionId, { type: "run.ack", run_id: frame.run_id, source_seq: last });
-      return;
+      return { run_id: frame.run_id, source_seq: Math.max(...frame.items.map((item) => item.source_seq)) };
     }
     const acked = await (await this.deps.run(frame.run_id)).ingest(frame.items);
-    this.deps.send(connectionId, { type: "run.ack", run_id: frame.run_id, source_seq: acked });
+    return { run_id: frame.run_id, source_seq: acked };
   }
 
   /**

@@ -124,9 +124,16 @@ export class FakeHub {
         );
       } else if (frame.type === "ping" && this.#options.pong) {
         socket.send(PONG_TEXT);
-      } else if (this.#options.autoAck) {
-        for (const { run_id, items } of outputsIn(frame))
-          this.send({ type: "run.ack", run_id, source_seq: items.at(-1)!.source_seq }, connection);
+      } else if (this.#options.autoAck && outputsIn(frame).length > 0) {
+        // Acknowledged in kind, as the Worker does: all runs of a runs.outputs in one runs.ack.
+        const acks = outputsIn(frame).map(({ run_id, items }) => ({
+          run_id,
+          source_seq: items.at(-1)!.source_seq,
+        }));
+        this.send(
+          frame.type === "runs.outputs" ? { type: "runs.ack", acks } : { type: "run.ack", ...acks[0]! },
+          connection,
+        );
       }
       this.#changes.notify();
     });
