@@ -1,4 +1,4 @@
-// Batching on the link: outputs of all runs are coalesced into frames of many items and cross a real
+// Batching on the link: outputs of all runs are coalesced into frames of up to 500 items and cross a real
 // socket to a hub that stores and acknowledges them. The rate is measured by `npm run bench`
 // (runner-relay, big-log), not here.
 import { afterEach, describe, expect, it } from "vitest";
