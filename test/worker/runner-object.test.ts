@@ -2,9 +2,16 @@
 // one runner and a hello another, a runner token of one tenant aiming at another tenant's runner,
 // coalesced frames mixing a run the sender holds with runs it does not, and the object's tenant-only
 // RPC looked for from the Worker's routes. Asserted on close codes, rows and frames received.
-import { SELF, runInDurableObject } from "cloudflare:test";
+import { SELF, env, runInDurableObject } from "cloudflare:test";
 import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
-import { CLOSE_CODES, PROTOCOL_VERSION, RUNNER_NAME_HEADER } from "../../shared/protocol/frames.ts";
+import {
+  CLOSE_CODES,
+  PROTOCOL_VERSION,
+  RUNNER_NAME_HEADER,
+  type RunOutputs,
+} from "../../shared/protocol/frames.ts";
+import type { Env } from "../../worker/env.ts";
+import { runStub } from "../../worker/objects/stubs.ts";
 import { connect, waitForStatus } from "./support/mcp.ts";
 import { ScriptedRunner, runnerWithRun } from "./support/scripted-runner.ts";
 import { ignoredFrames, runStorage, runnerObject, runsHeldBy } from "./support/storage.ts";
@@ -152,6 +159,22 @@ describe("the runner's object", () => {
     expect(logged.map((call) => (call[1] as { run_id: string }).run_id)).toEqual([foreign, "no-such-run"]);
     holder.close();
     other.close();
+  });
+
+  it("second line: a run's object stores relayed outputs only from the runner it was dispatched to", async () => {
+    const c = await connect();
+    const { runner, runId } = await runnerWithRun(c, "second-line");
+    const run = await runStub(env as unknown as Env, "acme", runId);
+    const items: RunOutputs["items"] = [
+      { source_seq: 1, output: { kind: "event", event: { type: "run_started", data: {} } } },
+    ];
+    const before = await runStorage(runId);
+    // Were a runner's object ever to relay for a run it does not hold, the run's object refuses it.
+    expect(await run.ingest(items, `not-${runner.name}`)).toBeNull();
+    expect(await runStorage(runId)).toBe(before);
+    expect(await run.ingest(items, runner.name)).toBe(1);
+    expect((await waitForStatus(c, runId, ["running"])).status).toBe("running");
+    runner.close();
   });
 
   it("the object's tenant-only RPC is reached by no route: only the runner's WebSocket gets in", async () => {

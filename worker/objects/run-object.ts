@@ -471,12 +471,15 @@ export class RunObject extends DurableObject<Env> {
    * Stores relayed outputs exactly once: items at or below the stored source_seq are repeats
    * (resent after a reconnect) and are dropped; a gap stops the batch so the runner resends.
    * Returns the highest source_seq now stored, which the runner's object acknowledges. That object
-   * has checked that its runner holds the run (or held it until it ended: then its events are late).
+   * has checked that `runner` holds the run (or held it until it ended: then its events are late);
+   * as a second line, outputs from any runner but the one the run was dispatched to are not stored
+   * (null).
    */
-  async ingest(items: RunOutputs["items"]): Promise<Outcome<number>> {
+  async ingest(items: RunOutputs["items"], runner: string): Promise<Outcome<number | null>> {
     return outcome(() => {
       const w = this.#mustWriter();
       const { run } = w;
+      if (run.placement !== "runner" || run.runner !== runner) return null;
       const fresh: BackendOutput[] = [];
       for (const { source_seq, output } of items) {
         if (source_seq <= run.relay_seq) continue;

@@ -158,14 +158,15 @@ export class RunnerLink {
   async #outputs(frame: RunOutputs): Promise<{ run_id: string; source_seq: number }> {
     // The run's last holder may still deliver what it had queued when the run ended here (the
     // usage of a cancelled turn): the run object stores a few such late events and changes nothing.
-    if (!this.deps.authority.speaksFor(frame.run_id, this.deps.now(), this.deps.graceMs)) {
-      this.#ignore(frame.run_id, "run.outputs");
-      // Acknowledged all the same, so a runner that lost the run drops these outputs instead of
-      // resending them on every reconnect. The ack tells nothing: it is the sender's own number.
-      return { run_id: frame.run_id, source_seq: Math.max(...frame.items.map((item) => item.source_seq)) };
-    }
-    const acked = await (await this.deps.run(frame.run_id)).ingest(frame.items);
-    return { run_id: frame.run_id, source_seq: acked };
+    // The run's object checks the sender again against the runner it was dispatched to.
+    const acked = this.deps.authority.speaksFor(frame.run_id, this.deps.now(), this.deps.graceMs)
+      ? await (await this.deps.run(frame.run_id)).ingest(frame.items, this.deps.runner)
+      : null;
+    if (acked !== null) return { run_id: frame.run_id, source_seq: acked };
+    this.#ignore(frame.run_id, "run.outputs");
+    // Acknowledged all the same, so a runner that lost the run drops these outputs instead of
+    // resending them on every reconnect. The ack tells nothing: it is the sender's own number.
+    return { run_id: frame.run_id, source_seq: Math.max(...frame.items.map((item) => item.source_seq)) };
   }
 
   /**
