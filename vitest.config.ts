@@ -46,6 +46,7 @@ export default defineConfig({
           name: "worker",
           include: ["test/worker/**/*.test.ts"],
           globalSetup: [
+            "test/fixtures/dashboard-assets-setup.ts",
             "test/fixtures/a2a-global-setup.ts",
             "test/fixtures/openai-global-setup.ts",
             "test/fixtures/egress-global-setup.ts",
@@ -72,6 +73,7 @@ export default defineConfig({
         test: {
           name: "e2e",
           include: ["test/e2e/**/*.test.ts"],
+          globalSetup: ["test/fixtures/dashboard-assets-setup.ts"],
           environment: "node",
           fileParallelism: false,
           testTimeout: 180_000,

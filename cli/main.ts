@@ -7,12 +7,13 @@ import { UsageError } from "./args.ts";
 import type { Command, Context } from "./command.ts";
 import { cancel } from "./commands/cancel.ts";
 import { continueCommand } from "./commands/continue.ts";
+import { dashboard } from "./commands/dashboard.ts";
 import { runs } from "./commands/runs.ts";
 import { spawn } from "./commands/spawn.ts";
 import { tail } from "./commands/tail.ts";
 import { EXIT } from "./follow.ts";
 
-const COMMANDS: Command[] = [runs, tail, spawn, cancel, continueCommand];
+const COMMANDS: Command[] = [runs, tail, spawn, cancel, continueCommand, dashboard];
 
 const HELP =
   "Usage: switchyard <command> [--url URL] [--token TOKEN]\n" +

@@ -1,11 +1,13 @@
 // `npm start`: Switchyard locally — `wrangler dev` with its local Durable Object storage, and a
 // switchyard-runner connected to it so codex and claude_code runs work out of the box. On first
-// start it writes development tokens to .dev.vars and prints how to connect. A port already taken
+// start it writes development tokens to .dev.vars; it prints how to connect, and the dashboard with a
+// one-time sign-in link once the Worker answers. A port already taken
 // (by another `npm start` or anything else) ends it first, before it touches anything.
 import { spawn, type ChildProcess } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { mintSigninLink } from "../cli/signin-link.ts";
 
 const PORT = process.env.PORT ?? "8787";
 const VARS = ".dev.vars";
@@ -104,6 +106,14 @@ for (let ready = false; !ready;) {
     () => false,
   );
 }
+// The dashboard, with a link that signs this browser in once (a fresh one: `npx switchyard dashboard`).
+const link = await mintSigninLink(url, firstToken("SWITCHYARD_TOKENS")).catch((error: unknown) => {
+  console.error(
+    `npm start: no dashboard sign-in link: ${error instanceof Error ? error.message : String(error)}`,
+  );
+  return undefined;
+});
+if (link) console.log(`\ndashboard: ${link.dashboard}\n  sign in once (10 min): ${link.url}\n`);
 const runner = spawn(
   process.execPath,
   ["runner/bin.ts", "connect", "--url", url, "--name", "local", "--root", RUNNER_ROOT],

@@ -9,10 +9,12 @@ import { healthRoutes } from "./routes/health.ts";
 import { consentRoutes } from "./routes/consent.ts";
 import { mcpRoutes } from "./routes/mcp.ts";
 import { runnerRoutes } from "./routes/runner-connect.ts";
+import { appAssetRoutes, dashboardRoutes } from "./dashboard/routes.ts";
 
-const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 404 | 409 | 429 | 500 | 502 | 503 | 504> = {
+const HTTP_STATUS: Record<ErrorCode, 400 | 401 | 403 | 404 | 409 | 429 | 500 | 502 | 503 | 504> = {
   bad_request: 400,
   unauthorized: 401,
+  forbidden: 403,
   not_found: 404,
   conflict: 409,
   runner_unavailable: 503,
@@ -29,6 +31,9 @@ export function createApp() {
   app.route("/", consentRoutes);
   app.route("/", mcpRoutes);
   app.route("/", runnerRoutes);
+  app.route("/", dashboardRoutes);
+  // Last: any other GET is the dashboard's app (client-side routes included).
+  app.route("/", appAssetRoutes);
   app.notFound((c) =>
     c.json({ error: "not_found", message: `no route ${c.req.method} ${new URL(c.req.url).pathname}` }, 404),
   );
@@ -39,7 +44,10 @@ export function createApp() {
 /** The one place an error becomes an HTTP status (the edge in front of the app uses it too). */
 export const onAppError: ErrorHandler = (err, c) => {
   if (err instanceof HTTPException) return err.getResponse();
-  if (isSwitchyardError(err)) return c.json({ error: err.code, message: err.message }, HTTP_STATUS[err.code]);
+  if (isSwitchyardError(err)) {
+    const body = { error: err.code, message: err.message, ...(err.field ? { field: err.field } : {}) };
+    return c.json(body, HTTP_STATUS[err.code]);
+  }
   console.error("unhandled", err);
   return c.json({ error: "internal", message: "internal error" }, 500);
 };

@@ -13,6 +13,10 @@ export interface Env {
   OAUTH_KV: KVNamespace;
   /** Set by the OAuth provider on the requests it hands to the app (the consent page uses it). */
   OAUTH_PROVIDER?: OAuthHelpers;
+  /** Set by auth/oauth.ts on the requests it hands to the app: the provider's token endpoint, called in-process. */
+  OAUTH_TOKEN_ENDPOINT?: (request: Request) => Promise<Response>;
+  /** The dashboard's single-page app (dashboard/dist), served by worker/dashboard/app-assets.ts. */
+  ASSETS: Fetcher;
   /** `tenant=token` pairs, comma separated: static bearer tokens for POST /mcp, also the tenant keys the consent page signs in with. */
   SWITCHYARD_TOKENS?: string;
   /** `tenant=code` pairs, comma separated: single-use invitation codes (16+ characters) for the consent page only. */

@@ -30,7 +30,7 @@ const checkouts: string[] = [];
 function checkout(): string {
   const dir = mkdtempSync(join(tmpdir(), "switchyard-dev-start-"));
   checkouts.push(dir);
-  for (const name of ["shared", "worker", "runner", "scripts", "node_modules"])
+  for (const name of ["shared", "worker", "runner", "scripts", "cli", "dashboard", "node_modules"])
     symlinkSync(join(REPO, name), join(dir, name));
   for (const name of ["wrangler.toml", "package.json"]) copyFileSync(join(REPO, name), join(dir, name));
   return dir;
@@ -115,6 +115,22 @@ describe("npm start on a taken port", () => {
     const codex = listed.backends.find((b: { backend: string }) => b.backend === "codex");
     expect(codex.runners.map((r: { runner: string }) => r.runner)).toEqual(["local"]);
     expect(first.output).not.toMatch(/link lost|stopping:/);
+
+    // It printed the dashboard and a link that signs a browser in once.
+    expect(first.output).toContain(`dashboard: ${url}/`);
+    const link = new RegExp(`sign in once \\(10 min\\): (${url}/dashboard/signin/once\\?code=dev~\\S+)`).exec(
+      first.output,
+    )?.[1];
+    expect(link, first.output).toBeDefined();
+    const signedIn = await fetch(link!, { redirect: "manual" });
+    expect(signedIn.status).toBe(302);
+    expect(signedIn.headers.get("location")).toBe("/");
+    const cookie = signedIn.headers.get("set-cookie")!.split(";")[0]!;
+    expect(cookie).toMatch(/^sy_session=dev~/);
+    const session = await fetch(`${url}/dashboard/session`, { headers: { cookie } });
+    expect(((await session.json()) as { tenant: string }).tenant).toBe("dev");
+    const again = await fetch(link!, { redirect: "manual" });
+    expect(again.headers.get("location")).toBe("/signin?error=link_used");
     expect(first.child.exitCode).toBeNull();
   });
 

@@ -42,7 +42,7 @@ describe("tool schemas under MCP Inspector", () => {
     };
     expect(answer.schemaFindings, stderr).toBeUndefined();
     expect(stderr).not.toMatch(/Warning:|Error:|portability/);
-    expect(answer.result.tools).toHaveLength(16);
+    expect(answer.result.tools).toHaveLength(17);
     expect(answer.result.tools.map((t) => t.name)).toEqual(
       expect.arrayContaining(["spawn_run", "cancel_run"]),
     );

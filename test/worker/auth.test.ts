@@ -48,8 +48,13 @@ describe("auth", () => {
     expect(body.result.tools.every((t) => t.outputSchema)).toBe(true);
   });
 
-  it("unknown routes are 404 JSON, not 500", async () => {
-    const res = await SELF.fetch("http://switchyard.test/nope");
-    expect(res.status).toBe(404);
+  it("unknown routes are 404 JSON, not 500 (any other GET is the dashboard's app)", async () => {
+    for (const res of [
+      await SELF.fetch("http://switchyard.test/nope", { method: "POST" }),
+      await SELF.fetch("http://switchyard.test/dashboard/nope"),
+    ]) {
+      expect(res.status).toBe(404);
+      expect(((await res.json()) as { error: string }).error).toBe("not_found");
+    }
   });
 });

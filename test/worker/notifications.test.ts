@@ -2,7 +2,7 @@
 // the signed POSTs (and fails or drops the first N on command); exactly the chosen events arrive,
 // signatures verify, retries keep the delivery id and leave the run's record and events alone, a
 // restart mid-retry still delivers, and a notify the edge may not send is refused by field.
-import { abortAllDurableObjects, env, runInDurableObject } from "cloudflare:test";
+import { abortAllDurableObjects, runInDurableObject } from "cloudflare:test";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
   agentUrl,
@@ -15,53 +15,9 @@ import {
 import { objects } from "./support/objects.ts";
 import { egress, hits as egressHits, redirectTo } from "./support/egress.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
-import type { NotifyHit, NotifyReceiverUrls } from "../fixtures/notify-receiver.ts";
+import { failNext, hitsOf, hook, privateKeys, settled, unique, verifies } from "./support/notify.ts";
 
-const receiver = JSON.parse((env as unknown as { TEST_NOTIFY: string }).TEST_NOTIFY) as NotifyReceiverUrls;
 const SECRET = "notify-secret-0123456789abcdef";
-const hook = (name: string) => `${receiver.hooks}/hook/${name}`;
-const hitsOf = async (name: string): Promise<NotifyHit[]> =>
-  (await fetch(`${receiver.control}/hits/${name}`)).json();
-const failNext = (name: string, n: number, mode: "500" | "drop" = "500") =>
-  fetch(`${receiver.control}/fail/${name}?n=${n}&mode=${mode}`, { method: "POST" });
-const unique = (label: string) => `${label}-${crypto.randomUUID().slice(0, 8)}`;
-
-/** Waits (through get_run, which is no hit) until the run has no pending delivery, then returns it. */
-async function settled(c: TestClient, runId: string): Promise<any> {
-  for (let i = 0; i < 120; i++) {
-    const run = await c.ok("get_run", { run_id: runId });
-    const d = run.notify?.deliveries;
-    if (d && d.pending === 0 && d.delivered + d.given_up > 0) return run;
-    await c.ok("wait_runs", { run_ids: [runId], wait_ms: 250 });
-    await new Promise((resolve) => setTimeout(resolve, 250));
-  }
-  throw new Error(`run ${runId}: deliveries never settled`);
-}
-
-/** Whether `hit` carries a v1 signature of "<timestamp>.<body>" under `secret`. */
-async function verifies(hit: NotifyHit, secret: string): Promise<boolean> {
-  const enc = new TextEncoder();
-  const key = await crypto.subtle.importKey(
-    "raw",
-    enc.encode(secret),
-    { name: "HMAC", hash: "SHA-256" },
-    false,
-    ["verify"],
-  );
-  const hex = hit.headers["switchyard-signature"]?.replace(/^v1=/, "") ?? "";
-  const mac = new Uint8Array((hex.match(/../g) ?? []).map((b) => parseInt(b, 16)));
-  const signed = enc.encode(`${hit.headers["switchyard-timestamp"]}.${hit.body}`);
-  return crypto.subtle.verify("HMAC", key, mac, signed);
-}
-
-/** The keys of a run's private documents. */
-const privateKeys = (runId: string) =>
-  runInDurableObject(objects.RUNS.getByName(`acme/${runId}`), (_o: unknown, state: DurableObjectState) =>
-    state.storage.sql
-      .exec<{ key: string }>("SELECT key FROM sy_private")
-      .toArray()
-      .map((r) => r.key),
-  );
 
 const notify = (name: string, events: string[], secret = SECRET) => ({ url: hook(name), events, secret });
 

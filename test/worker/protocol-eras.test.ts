@@ -53,6 +53,7 @@ async function callEveryTool(call: Call, tag: string): Promise<Set<string>> {
   expect(backends.backends.map((b: { backend: string }) => b.backend)).toContain("remote_a2a");
   expect((await ok("get_lane_activity", { lane_id: `eras-${tag}` })).lane.lane_id).toBe(`eras-${tag}`);
   expect((await ok("get_metrics", { group_by: "backend" })).groups.length).toBeGreaterThan(0);
+  expect((await ok("manage_notify", { action: "get" })).action).toBe("get");
   const sent = await ok("send_agent_message", {
     to_agent_name: run.agent_name,
     message: { parts: [{ type: "text", text: "hello" }] },

@@ -9,13 +9,14 @@ import { agentUrl, connect, drainEvents, waitForStatus, type TestClient } from "
 import { fakeRoot, script, uniqueModel } from "./support/openai-backend.ts";
 import type { Env } from "../../worker/env.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
+import { storageText } from "./support/storage.ts";
+import { hitsOf, hook, verifies } from "./support/notify.ts";
 import { RUN_TOKEN_SECRET } from "../../shared/runs/run-token.ts";
 
 const bindings = env as unknown as Env;
-const notifyHooks = JSON.parse((env as unknown as { TEST_NOTIFY: string }).TEST_NOTIFY).hooks as string;
 /** A notify signing with `secret`, to the receiver that answers 200. */
 const notifyWith = (secret: string, events: string[]) => ({
-  url: `${notifyHooks}/hook/sweep`,
+  url: hook("sweep"),
   events,
   secret,
 });
@@ -33,6 +34,7 @@ const SECRET = {
   runnerKey: secret(),
   notify: secret(),
   laneNotify: secret(),
+  tenantNotify: secret(),
 };
 const TERMINAL = ["completed", "failed", "cancelled", "rejected"];
 /** The orchestrating run's token, as its dispatch carried it (set in beforeAll). */
@@ -107,30 +109,6 @@ const oai = (model: string, extra: Record<string, unknown> = {}) => ({
   ...extra,
 });
 
-/** Every row of every table of one Durable Object, as text. */
-async function storageText(stub: DurableObjectStub): Promise<{ text: string; tables: number; rows: number }> {
-  return runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
-    const sql = state.storage.sql;
-    const tables = sql
-      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
-      .toArray()
-      .map((t) => t.name)
-      .filter((name) => !name.startsWith("_cf_") && name !== "sqlite_sequence");
-    let text = "";
-    let rows = 0;
-    const decoder = new TextDecoder();
-    for (const table of tables) {
-      for (const row of sql.exec(`SELECT * FROM "${table}"`).toArray()) {
-        rows += 1;
-        text += `\n${table}: `;
-        for (const value of Object.values(row))
-          text += ` ${value instanceof ArrayBuffer ? decoder.decode(value) : String(value)}`;
-      }
-    }
-    return { text, tables: tables.length, rows };
-  });
-}
-
 async function privateKeys(stub: DurableObjectStub): Promise<string[]> {
   return runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) =>
     state.storage.sql
@@ -145,6 +123,7 @@ describe("secrets sweep", () => {
   const runIds: string[] = [];
   const outcomes: Record<string, string> = {};
   let notified: any[] = [];
+  let defaultShown = "";
 
   beforeAll(async () => {
     c = await connect();
@@ -154,6 +133,8 @@ describe("secrets sweep", () => {
       backend: "remote_a2a",
       notify: notifyWith(SECRET.laneNotify, ["completed"]),
     });
+    // The tenant's default: every run without a notify of its own or its lane's takes it; the cancelled one sends.
+    await c.ok("manage_notify", { action: "set", notify: notifyWith(SECRET.tenantNotify, ["cancelled"]) });
     const spawn = async (name: string, args: Record<string, unknown>) => {
       const run = await c.ok("spawn_run", { role: "worker", ...args });
       runIds.push(run.run_id);
@@ -317,7 +298,7 @@ describe("secrets sweep", () => {
       });
     }
     // The notifying runs keep their secret until their last delivery (the verdict's, for the reviewed one).
-    const notifying = ["a2a completes", "a2a fails", "a2a reviewed"].map((n) =>
+    const notifying = ["a2a completes", "a2a fails", "a2a reviewed", "a2a cancelled"].map((n) =>
       started.find((r) => r.name === n)!,
     );
     for (const run of notifying) {
@@ -331,8 +312,10 @@ describe("secrets sweep", () => {
     notified = await Promise.all(
       notifying.map(async (r) => (await c.ok("get_run", { run_id: r.id })).notify),
     );
-    // A closed lane keeps no notify secret.
+    defaultShown = JSON.stringify(await c.ok("manage_notify", { action: "get" }));
+    // A closed lane keeps no notify secret, nor a cleared default.
     await c.ok("manage_lane", { operation: "close", lane_id: "sweep-lane" });
+    await c.ok("manage_notify", { action: "clear" });
     runner.close();
     orchestrator.close();
   }, 120_000);
@@ -369,7 +352,11 @@ describe("secrets sweep", () => {
       { pending: 0, delivered: 1, given_up: 0 },
       { pending: 0, delivered: 1, given_up: 0 },
       { pending: 0, delivered: 2, given_up: 0 },
+      { pending: 0, delivered: 1, given_up: 0 },
     ]);
+    const cancelled = (await hitsOf("sweep")).filter((h) => JSON.parse(h.body).event === "cancelled");
+    expect(cancelled).toHaveLength(1);
+    expect(await verifies(cancelled[0]!, SECRET.tenantNotify)).toBe(true);
   });
 
   it("no tool result holds a secret in any form, though the agents echoed them", async () => {
@@ -392,6 +379,7 @@ describe("secrets sweep", () => {
     for (const group_by of ["run", "backend", "model", "lane"])
       text += JSON.stringify(await c.ok("get_metrics", { group_by }));
     text += JSON.stringify(await c.ok("get_lane_activity", { lane_id: "sweep-lane" }));
+    text += defaultShown;
 
     expect(hits(text, "tool results")).toEqual([]);
     expect(runToken).toMatch(/^syrun~acme~run_/);

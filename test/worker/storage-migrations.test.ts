@@ -230,6 +230,8 @@ describe("storage written by the release before schema versions", () => {
     expect(fresh.tenant.map((t) => t.name)).toEqual([
       "agent_messages",
       "agents",
+      "dashboard_links",
+      "dashboard_sessions",
       "idempotency",
       "lane_cycles",
       "lane_item_secrets",
@@ -249,6 +251,7 @@ describe("storage written by the release before schema versions", () => {
       // SQLite's own: AUTOINCREMENT keeps agent_messages' seq rising even after the newest row goes.
       "sqlite_sequence",
       "sy_schema",
+      "tenant_notify",
       "trees",
     ]);
     expect(fresh.run.map((t) => t.name)).toEqual([

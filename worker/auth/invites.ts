@@ -2,6 +2,7 @@
 // the consent page for a tenant without handing them its key. Only the consent page reads them: a code
 // is never a bearer token on /mcp or /runner/connect. A redeemed code is marked in OAUTH_KV by its hash.
 import type { Env } from "../env.ts";
+import { sha256Hex } from "./secrets.ts";
 import { parseTokenPairs, tenantForToken, tenantsOf } from "./tokens.ts";
 
 /** Shorter codes are guessable enough to be refused outright. */
@@ -36,9 +37,4 @@ export async function redeemInvite(env: Env, code: string): Promise<Redemption> 
   if ((await env.OAUTH_KV.get(key)) !== null) return { refused: "used" };
   await env.OAUTH_KV.put(key, JSON.stringify({ tenant, used_at: new Date().toISOString() }));
   return { tenant };
-}
-
-async function sha256Hex(text: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text));
-  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }

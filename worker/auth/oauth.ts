@@ -61,7 +61,7 @@ function createProvider(app: Handler, origin: string): OAuthProvider<Env> {
 }
 
 /** The grant a static SWITCHYARD_TOKENS token carries, or undefined for any other token. */
-function staticGrant(env: Env, token: string | undefined): TenantGrant | undefined {
+export function staticGrant(env: Env, token: string | undefined): TenantGrant | undefined {
   const tenant = token ? tenantForToken(parseTokenPairs(env.SWITCHYARD_TOKENS), token) : undefined;
   return tenant ? { tenant } : undefined;
 }
@@ -146,6 +146,8 @@ export function createOAuthHandler(app: Handler) {
       return app.fetch(request, env, ctx);
     }
     const provider = providerFor(url.origin);
+    // The dashboard's OAuth sign-in exchanges its code here, in-process (worker/dashboard/oauth-signin.ts).
+    env.OAUTH_TOKEN_ENDPOINT = (tokenRequest) => provider.fetch(tokenRequest, env, ctx);
     if (url.pathname === RESOURCE_METADATA_PATH) {
       url.pathname = `${RESOURCE_METADATA_PATH}${MCP_PATH}`;
       return provider.fetch(new Request(url, request), env, ctx);

@@ -27,6 +27,9 @@ const encoder = new TextEncoder();
 /** Each token table's candidates as bytes, encoded once (tables come from parsedOnce, so they live as long). */
 const encodedTables = new WeakMap<ReadonlyMap<string, string>, [Uint8Array, string][]>();
 
+/** Whether two texts are equal, compared in constant time. */
+export const sameSecret = (x: string, y: string) => timingSafeEqual(encoder.encode(x), encoder.encode(y));
+
 /** The tenant a token belongs to, compared in constant time per candidate. */
 export function tenantForToken(
   tokens: ReadonlyMap<string, string>,
@@ -44,7 +47,8 @@ export function tenantForToken(
   return found;
 }
 
-function timingSafeEqual(x: Uint8Array, y: Uint8Array): boolean {
+/** Whether two byte strings are equal, compared in time that depends on their lengths only. */
+export function timingSafeEqual(x: Uint8Array, y: Uint8Array): boolean {
   let diff = x.length ^ y.length;
   for (let i = 0; i < Math.max(x.length, y.length); i++) diff |= (x[i] ?? 0) ^ (y[i] ?? 0);
   return diff === 0;

@@ -66,10 +66,15 @@ function toItem(raw: RawItem): LaneItem {
 
 export class LaneQueue {
   readonly #sql: SqlStorage;
+  readonly #changed: (laneId: string) => void;
 
-  /** `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables. */
-  constructor(sql: SqlStorage) {
+  /**
+   * `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables;
+   * `changed` hears of every lane whose queue moved (the dashboard's feed).
+   */
+  constructor(sql: SqlStorage, changed: (laneId: string) => void = () => {}) {
     this.#sql = sql;
+    this.#changed = changed;
   }
 
   #raw(query: string, ...params: unknown[]): RawItem[] {
@@ -100,6 +105,7 @@ export class LaneQueue {
         item_id,
         JSON.stringify(secrets),
       );
+    this.#changed(laneId);
     return this.get(item_id)!;
   }
 
@@ -145,6 +151,7 @@ export class LaneQueue {
       raw.item_id,
     );
     const secrets = this.#takeSecrets(raw.item_id) ?? { secrets: {} };
+    this.#changed(laneId);
     return { item: this.get(raw.item_id)!, request: JSON.parse(raw.request) as SpawnRequest, secrets };
   }
 
@@ -162,15 +169,25 @@ export class LaneQueue {
 
   /** The item whose run this is ends: its run ended. */
   finishRun(runId: string): void {
-    this.#sql.exec(
-      "UPDATE lane_items SET state = 'finished' WHERE run_id = ? AND state = 'dispatched'",
-      runId,
-    );
+    const lanes = this.#sql
+      .exec<{ lane_id: string }>(
+        "UPDATE lane_items SET state = 'finished' WHERE run_id = ? AND state = 'dispatched' RETURNING lane_id",
+        runId,
+      )
+      .toArray();
+    for (const { lane_id } of lanes) this.#changed(lane_id);
   }
 
   /** The item's run could not be created. */
   fail(itemId: string, error: string): void {
-    this.#sql.exec("UPDATE lane_items SET state = 'failed', error = ? WHERE item_id = ?", error, itemId);
+    const lanes = this.#sql
+      .exec<{ lane_id: string }>(
+        "UPDATE lane_items SET state = 'failed', error = ? WHERE item_id = ? RETURNING lane_id",
+        error,
+        itemId,
+      )
+      .toArray();
+    for (const { lane_id } of lanes) this.#changed(lane_id);
   }
 
   /** The lane closed: nothing of it waits any more, and no secrets are kept for it. */
@@ -181,6 +198,7 @@ export class LaneQueue {
       "UPDATE lane_items SET state = 'cancelled' WHERE lane_id = ? AND state = 'waiting'",
       laneId,
     );
+    if (waiting.length) this.#changed(laneId);
     return waiting.length;
   }
 }

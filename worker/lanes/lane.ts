@@ -13,7 +13,7 @@ import {
 import { AbsolutePathSchema, BackendConfigSchema } from "../mcp/fields.ts";
 import { ReviewPolicySchema } from "../reviews/review-policy.ts";
 import { defaultBranch, laneWorkspace } from "./lane-workspace.ts";
-import { NotifyInputSchema, NotifyViewSchema } from "../notify/notify-config.ts";
+import { NotifyInputSchema, NotifyViewSchema, toNotifyTarget } from "../notify/notify-config.ts";
 
 export const LANE_STATUSES = ["planned", "active", "blocked", "review", "merged", "closed"] as const;
 export const LaneStatusSchema = z.enum(LANE_STATUSES);
@@ -107,10 +107,15 @@ export type Lane = z.infer<typeof LaneSchema>;
 
 export class LaneTable {
   readonly #sql: SqlStorage;
+  readonly #changed: (laneId: string) => void;
 
-  /** `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables. */
-  constructor(sql: SqlStorage) {
+  /**
+   * `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables;
+   * `changed` hears of every lane written (the dashboard's feed).
+   */
+  constructor(sql: SqlStorage, changed: (laneId: string) => void = () => {}) {
     this.#sql = sql;
+    this.#changed = changed;
   }
 
   get(laneId: string): Lane | undefined {
@@ -127,6 +132,7 @@ export class LaneTable {
       lane.status,
       lane.updated_at,
     );
+    this.#changed(lane.lane_id);
   }
 
   list(status: LaneStatus | undefined): Lane[] {
@@ -208,7 +214,7 @@ export function upsertLane(existing: Lane | undefined, input: LaneInput, now: st
   const { notify, ...fields } = input;
   const defined = Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined));
   const lane = { ...base, ...defined, updated_at: now } as Lane;
-  if (notify !== undefined) lane.notify = notify && { url: notify.url, events: [...new Set(notify.events)] };
+  if (notify !== undefined) lane.notify = notify && toNotifyTarget(notify);
   if (lane.repo !== null) {
     // A repo lane's runs work in its worktree, which the runner places; no other directory applies.
     if (lane.cwd !== null)

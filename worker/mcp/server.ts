@@ -118,7 +118,11 @@ function kindOf(v: unknown): string {
   return typeof v === "object" ? "an object" : `a ${typeof v}`;
 }
 
-async function callTool(params: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult> {
+/**
+ * One tools/call for `ctx`: the tool looked up, its arguments checked against its schema, its
+ * handler run, and every refusal or failure as an isError result. /mcp and the dashboard both call it.
+ */
+export async function callTool(params: Record<string, unknown>, ctx: ToolContext): Promise<CallToolResult> {
   const { name, arguments: rawArgs = {} } = params;
   const tool = typeof name === "string" ? BY_NAME.get(name) : undefined;
   if (!tool || !mayCall(ctx.scope, tool.name)) {

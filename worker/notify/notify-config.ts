@@ -44,6 +44,15 @@ export const NotifyInputSchema = z
   );
 export type NotifyInput = z.output<typeof NotifyInputSchema>;
 
+/** Where a run's webhooks go and for which events: a notify without its secret. */
+export type NotifyTarget = { url: string; events: NotifyEvent[] };
+
+/** The public part of a given notify, each event named once. */
+export const toNotifyTarget = (notify: NotifyInput): NotifyTarget => ({
+  url: notify.url,
+  events: [...new Set(notify.events)],
+});
+
 /** The public part of a run's notify, as its record keeps it and get_run shows it. */
 export const NotifyViewSchema = z.object({
   url: z.string(),

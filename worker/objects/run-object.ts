@@ -2,7 +2,7 @@
 // is contiguous by construction. It parses and calls plain modules: the writer (status machine,
 // append path, waiters), the edge driver (the stream of an edge run), the alarm (timeout, watchdog,
 // polling, change and webhook retries), the change outbox and the
-// webhook deliveries. Tool answers are validated and shaped before here.
+// webhook deliveries, and the dashboard's live sockets. Tool answers are validated and shaped before here.
 import { DurableObject } from "cloudflare:workers";
 import { SwitchyardError, outcome, type Outcome } from "../../shared/errors.ts";
 import type { Env } from "../env.ts";
@@ -33,6 +33,7 @@ import { createGuardedFetch } from "../egress/guarded-fetch.ts";
 import { parseAllowHosts } from "../egress/allow-list.ts";
 import { RunNotifier, type NotifyPrivate } from "../notify/run-notifier.ts";
 import { tenantStub } from "./stubs.ts";
+import { RunLive } from "../dashboard/run-live.ts";
 
 export interface PollResult {
   status: RunStatus;
@@ -87,6 +88,13 @@ export class RunObject extends DurableObject<Env> {
   #changes: ChangeOutbox | undefined;
   #notifier: RunNotifier | undefined;
   #prices: PriceTable | undefined;
+
+  /** Dashboards following the run (worker/dashboard/run-live.ts); only ever used once a run exists. */
+  readonly #live = new RunLive({
+    ctx: this.ctx,
+    read: (afterSeq, limit) => this.#store.read(this.#mustRun(), afterSeq, limit),
+    view: () => toRunView(this.#mustRun()),
+  });
 
   readonly #alarms = new RunAlarms({
     store: this.ctx.storage,
@@ -173,6 +181,7 @@ export class RunObject extends DurableObject<Env> {
       prices: () => (this.#prices ??= parsePriceTable(this.env.SWITCHYARD_PRICES)),
       changed: () => this.#outbox.post(),
       entered: (status, seq) => this.#notify.entered(status, seq),
+      committed: () => this.#live.push(),
     });
   }
 
@@ -260,6 +269,7 @@ export class RunObject extends DurableObject<Env> {
       const run = this.#mustRun();
       if (!run.child_run_ids.includes(runId)) run.child_run_ids.push(runId);
       this.#store.saveRecord(run);
+      this.#live.push();
     });
   }
 
@@ -448,6 +458,7 @@ export class RunObject extends DurableObject<Env> {
       run.runner = runner;
       run.remote_ref = { ...run.remote_ref, runner };
       this.#store.saveRecord(run);
+      this.#live.push();
       return toDispatch(run, state);
     });
   }
@@ -500,6 +511,7 @@ export class RunObject extends DurableObject<Env> {
       run.status_reason = reason;
       run.runner = null;
       this.#store.saveRecord(run);
+      this.#live.push();
     });
   }
 
@@ -563,6 +575,7 @@ export class RunObject extends DurableObject<Env> {
         findings: review.findings,
       };
       this.#store.saveRecord(run);
+      this.#live.push();
       this.#notify.reviewed(run.review);
     });
   }
@@ -583,6 +596,31 @@ export class RunObject extends DurableObject<Env> {
     limit: number,
   ): Promise<Outcome<ArtifactPage>> {
     return outcome(() => readJoinedText(this.#store, this.#flushed().run, artifactId, offset, limit));
+  }
+
+  // ── the dashboard's live sockets ─────────────────────────────────────────────────────────
+
+  /**
+   * A dashboard's live socket, handed over by worker/dashboard/live-routes.ts once it checked the
+   * session (whose tenant named this object) and the cursor. An object holding no run — an id that
+   * never existed, or another tenant's — answers not_found and opens no storage.
+   */
+  override async fetch(request: Request): Promise<Response> {
+    if (!holdsRunTables(this.ctx.storage.sql) || !this.#w)
+      return RunLive.refuse({ code: "not_found", message: "run not found" });
+    this.#driver?.flush();
+    return this.#live.open(Number(new URL(request.url).searchParams.get("after_seq")));
+  }
+
+  /** A dashboard sends nothing; whatever it sends is ignored. */
+  override async webSocketMessage(): Promise<void> {}
+
+  override async webSocketClose(ws: WebSocket, code: number, reason: string): Promise<void> {
+    try {
+      ws.close(code, reason);
+    } catch {
+      // Already closed: nothing to answer.
+    }
   }
 
   // ── the alarm ─────────────────────────────────────────────────────────────────────────────

@@ -36,7 +36,10 @@ type Rpc<T> = {
     : never;
 };
 
-export type RunRpc = Rpc<RunObject>;
+export type RunRpc = Rpc<RunObject> & {
+  /** The dashboard's live socket (RunObject.fetch). */
+  fetch(request: Request): Promise<Response>;
+};
 export type TenantRpc = Rpc<TenantObject> & {
   fetch(request: Request): Promise<Response>;
 };

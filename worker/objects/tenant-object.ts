@@ -1,8 +1,8 @@
-// TenantObject: one per tenant. Owns what spans runs — the run index, sessions and agent names,
-// agent inboxes, idempotency keys, lanes and their work queues, review loops, budgets and runner
-// placement (each runner's link lives in its RunnerObject) — and delegates each to its own module;
-// this class only wires them to Durable Object storage, sockets and RPC.
-import { Agent } from "agents";
+// TenantObject: one per tenant. Owns what spans runs — the run index, sessions and agent names, agent
+// inboxes, idempotency keys, lanes and their work queues, review loops, budgets, runner placement (each
+// runner's link lives in its RunnerObject) and the dashboards' sign-ins and feed — and delegates each to
+// its own module; this class only wires them to Durable Object storage, sockets and RPC.
+import { Agent, type Connection, type ConnectionContext } from "agents";
 import { AgentDirectory, type AgentFilters } from "../agents/agent-directory.ts";
 import { AgentInbox, type NewAgentMessage } from "../agents/agent-inbox.ts";
 import { placeRun, resolveBackend } from "../backends/registry.ts";
@@ -18,6 +18,8 @@ import { LaneQueue, MAX_WAITING_ITEMS, type LaneItem } from "../lanes/lane-queue
 import { lanePick, laneWorkspace } from "../lanes/lane-workspace.ts";
 import { LaneTable, readyToLand, upsertLane, type Lane, type LaneInput } from "../lanes/lane.ts";
 import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metrics-query.ts";
+import type { NotifyInput } from "../notify/notify-config.ts";
+import { TenantNotifyTable, type NotifyWithSecret } from "../notify/tenant-notify.ts";
 import type { ApprovalFrame, RunnerFrame } from "../../shared/protocol/frames.ts";
 import { ReviewLoop } from "../reviews/review-loop.ts";
 import { ReviewTable } from "../reviews/review-table.ts";
@@ -35,6 +37,8 @@ import type { RunRecord } from "../runs/run-record.ts";
 import { newRunRecord, type SpawnRequest } from "../runs/spawn.ts";
 import { withinScope } from "../orchestration/scope.ts";
 import { openTenantStorage } from "../storage/tenant-storage.ts";
+import { DashboardSessions, type LinkRedemption, type OpenedSession } from "../dashboard/session-table.ts";
+import { FEED_TAG, TenantFeed } from "../dashboard/tenant-feed.ts";
 import { runStub, runnerStub } from "./stubs.ts";
 
 /** What a spawn carries beyond the request: secrets for the run, and secrets kept for its review loop. */
@@ -62,8 +66,13 @@ export class TenantObject extends Agent<Env> {
         laneWork: LaneDispatcher;
         cycles: LaneCycleTable;
         landings: LandingTable;
+        notifyDefault: TenantNotifyTable;
+        sessions: DashboardSessions;
       }
     | undefined;
+
+  /** What the tenant's dashboards hear of (worker/dashboard/tenant-feed.ts). */
+  readonly #feed = new TenantFeed({ sockets: () => this.getConnections(FEED_TAG) });
 
   /** Storage-backed parts, built on first use (the object's name is known by then). */
   get #p() {
@@ -73,7 +82,7 @@ export class TenantObject extends Agent<Env> {
     const reviews = new ReviewTable(sql);
     const runner = (name: string) => runnerStub(this.env, this.name, name);
     const hub = new RunnerHub({
-      table: new RunnerTable(sql),
+      table: new RunnerTable(sql, () => this.#feed.runners()),
       links: {
         deliver: async (name, connectionId, frame) => (await runner(name)).deliver(connectionId, frame),
         release: async (name, runId, ended) => (await runner(name)).release(runId, ended),
@@ -87,7 +96,8 @@ export class TenantObject extends Agent<Env> {
         await this.schedule(Math.ceil(ms / 1000) + 1, "expireRunners");
       },
     });
-    const lanes = new LaneTable(sql);
+    const laneChanged = (laneId: string) => this.#feed.lanes([laneId]);
+    const lanes = new LaneTable(sql, laneChanged);
     const cycles = new LaneCycleTable(sql);
     const loop = new ReviewLoop({
       reviews,
@@ -104,7 +114,7 @@ export class TenantObject extends Agent<Env> {
     });
     const agents = new AgentDirectory(sql);
     const inbox = new AgentInbox(sql);
-    const queue = new LaneQueue(sql);
+    const queue = new LaneQueue(sql, laneChanged);
     const history = new LaneHistory(sql);
     const laneWork = new LaneDispatcher({
       lanes,
@@ -129,6 +139,8 @@ export class TenantObject extends Agent<Env> {
       laneWork,
       cycles,
       landings: new LandingTable(sql),
+      notifyDefault: new TenantNotifyTable(sql),
+      sessions: new DashboardSessions(sql),
     };
     return this.#parts;
   }
@@ -144,7 +156,7 @@ export class TenantObject extends Agent<Env> {
    * each other's idempotency keys, names, budgets and slots.
    */
   async #spawn(req: SpawnRequest, { secrets, carry, notify_secret }: SpawnSecrets): Promise<RunRecord> {
-    const { index, lanes, reviews, hub } = this.#p;
+    const { index, lanes, reviews, hub, notifyDefault } = this.#p;
     const tenant = this.name;
     const scope = req.scope_run_id;
     if (req.idempotency_key) {
@@ -203,16 +215,18 @@ export class TenantObject extends Agent<Env> {
     const workspace =
       lane && placement === "runner" ? reviewerSafe(laneWorkspace(lane), req.role) : undefined;
     const { lane: _inherited, ...spec } = req.spec;
-    // A run that took its lane's notify gets it as the lane has it now (a queued item may be older),
-    // with the lane's secret; a lane without one any more sends none.
-    const laneNotify =
-      notify_secret === undefined && req.notify && lane ? laneNotifyOf(lanes, lane) : undefined;
-    const notifySecret = notify_secret ?? laneNotify?.secret;
+    // A run's own notify wins. In a lane that has one, a run that took it gets it as the lane has it
+    // now (a queued item may be older), and the lane's other runs (continuations, reviewers) send
+    // none; a run outside such a lane takes the tenant's default, if it has one.
+    const own =
+      notify_secret !== undefined && req.notify ? { notify: req.notify, secret: notify_secret } : undefined;
+    const laneNotify = lane ? laneNotifyOf(lanes, lane) : undefined;
+    const notify = own ?? (laneNotify ? req.notify && laneNotify : notifyDefault.get());
     const record = newRunRecord(
       {
         ...req,
         spec: workspace ? { ...spec, lane: workspace } : spec,
-        notify: notify_secret !== undefined ? req.notify : laneNotify?.notify,
+        notify: notify?.notify,
       },
       { tenant, run_id, ...session, placement, now: now.toISOString() },
     );
@@ -235,6 +249,7 @@ export class TenantObject extends Agent<Env> {
       req.fingerprint,
       limits,
     );
+    this.#feed.runs([run_id]);
     if (req.review) reviews.setPolicy(run_id, req.review, req.review_cycle ?? 1);
 
     const previous = session.previous_run_id;
@@ -243,7 +258,7 @@ export class TenantObject extends Agent<Env> {
       : undefined;
     const created = await (
       await runStub(this.env, tenant, run_id)
-    ).create(record, secrets, checkpoint, carry, notifySecret);
+    ).create(record, secrets, checkpoint, carry, notify?.secret);
     if (record.parent_run_id) await (await runStub(this.env, tenant, record.parent_run_id)).addChild(run_id);
     if (placement === "runner") {
       const { runner, runner_labels } = req.spec.config as {
@@ -293,9 +308,10 @@ export class TenantObject extends Agent<Env> {
     });
   }
 
-  #applyChange(change: RunChange): Promise<void> {
+  async #applyChange(change: RunChange): Promise<void> {
     const { index, hub, loop, laneWork } = this.#p;
-    return applyRunChange(index, change, {
+    this.#feed.runs([change.run_id]);
+    await applyRunChange(index, change, {
       enforceTreeBudget: (root) => this.#enforceTreeBudget(root),
       onEnded: async ({ run_id, status, halt_runner }, laneId) => {
         // Told before the slot is freed, while the hub still knows which runner holds the run.
@@ -363,6 +379,22 @@ export class TenantObject extends Agent<Env> {
       const { inbox } = this.#p;
       const messages = inbox.fetch(agentName, afterSeq, limit, at);
       return { messages, unread: inbox.unread(agentName) };
+    });
+  }
+
+  // ── the default notify (notify/tenant-notify.ts) ─────────────────────────────────────────
+
+  async notifyDefault() {
+    return outcome(() => this.#p.notifyDefault.view());
+  }
+
+  /** Replaces the default notify, or removes it (null); answers what is kept now. */
+  async setNotifyDefault(notify: NotifyInput | null) {
+    return outcome(() => {
+      const { notifyDefault } = this.#p;
+      if (notify) notifyDefault.set(notify);
+      else notifyDefault.clear();
+      return notifyDefault.view();
     });
   }
 
@@ -542,6 +574,51 @@ export class TenantObject extends Agent<Env> {
     return outcome(() => this.#p.hub.deps.table.connected());
   }
 
+  // ── dashboard sign-ins (worker/dashboard/) ──────────────────────────────────────────────
+
+  async openDashboardSession(): Promise<Outcome<OpenedSession>> {
+    return outcome(() => this.#p.sessions.open(Date.now()));
+  }
+
+  /** The session `secret` opens, or null when it opens none (never opened, signed out, expired). */
+  async dashboardSession(secret: string) {
+    return outcome(async () => (await this.#p.sessions.find(secret, Date.now())) ?? null);
+  }
+
+  async closeDashboardSession(secret: string): Promise<Outcome<void>> {
+    return outcome(() => this.#p.sessions.close(secret));
+  }
+
+  async mintSigninLink() {
+    return outcome(() => this.#p.sessions.mintLink(Date.now()));
+  }
+
+  /** Uses a one-time link: a new session, or why the link opens none. */
+  async redeemSigninLink(
+    secret: string,
+  ): Promise<Outcome<OpenedSession | { refused: Exclude<LinkRedemption, "redeemed"> }>> {
+    return outcome(async () => {
+      const { sessions } = this.#p;
+      const redeemed = await sessions.redeemLink(secret, Date.now());
+      return redeemed === "redeemed" ? sessions.open(Date.now()) : { refused: redeemed };
+    });
+  }
+
+  // ── the dashboard feed (WebSocket Hibernation API through Agent) ────────────────────────
+
+  /** Dashboard sockets are tagged apart: the feed sends only to them. */
+  override getConnectionTags(_connection: Connection, ctx: ConnectionContext): string[] {
+    return new URL(ctx.request.url).pathname === DASHBOARD_FEED_PATH ? [FEED_TAG] : [];
+  }
+
+  /** Dashboard feeds get only the feed's messages, none of Agent's own. */
+  override shouldSendProtocolMessages(): boolean {
+    return false;
+  }
+
+  /** A dashboard sends nothing; whatever it sends is ignored. (Runners dial their own objects.) */
+  override async onMessage(): Promise<void> {}
+
   // ── runner links: each runner's object (objects/runner-object.ts) tells the hub these ───
 
   /** A runner's link said hello under its name: placement learns what it runs and holds. */
@@ -578,6 +655,9 @@ export class TenantObject extends Agent<Env> {
       if (s.callback === "sweepRunners") await this.cancelSchedule(s.id);
   }
 }
+
+/** The path the Worker hands a dashboard's feed socket over with (worker/dashboard/live-routes.ts). */
+export const DASHBOARD_FEED_PATH = "/dashboard/live";
 
 /**
  * A reviewer on a runner reads the lane's worktree, but the test gate is its worker's: it is not
@@ -629,10 +709,7 @@ function assertLaneTakesRun(lane: Lane, req: SpawnRequest, index: RunIndex): voi
 }
 
 /** A lane's notify as it is now, with its secret; undefined when the lane has none. */
-function laneNotifyOf(
-  lanes: LaneTable,
-  lane: Lane,
-): { notify: NonNullable<Lane["notify"]>; secret: string } | undefined {
+function laneNotifyOf(lanes: LaneTable, lane: Lane): NotifyWithSecret | undefined {
   const secret = lanes.notifySecret(lane.lane_id);
   return lane.notify && secret !== null ? { notify: lane.notify, secret } : undefined;
 }

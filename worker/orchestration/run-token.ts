@@ -2,23 +2,14 @@
 // the SHA-256), and turned back into a grant on every /mcp call while the run lives.
 import { formatRunToken, parseRunToken, type RunTokenParts } from "../../shared/runs/run-token.ts";
 import type { TenantGrant } from "../auth/grant.ts";
+import { randomSecret, sha256Hex } from "../auth/secrets.ts";
 import type { Env } from "../env.ts";
 import { runStub } from "../objects/stubs.ts";
 
-async function hashRunToken(token: string): Promise<string> {
-  const digest = await crypto.subtle.digest("SHA-256", new TextEncoder().encode(token));
-  return Array.from(new Uint8Array(digest), (b) => b.toString(16).padStart(2, "0")).join("");
-}
-
 /** A fresh token for the run (32 random bytes) and the hash its object keeps. */
 export async function mintRunToken(parts: RunTokenParts): Promise<{ token: string; hash: string }> {
-  const bytes = crypto.getRandomValues(new Uint8Array(32));
-  const secret = btoa(String.fromCharCode(...bytes))
-    .replace(/\+/g, "-")
-    .replace(/\//g, "_")
-    .replace(/=+$/, "");
-  const token = formatRunToken(parts, secret);
-  return { token, hash: await hashRunToken(token) };
+  const token = formatRunToken(parts, randomSecret());
+  return { token, hash: await sha256Hex(token) };
 }
 
 /**
@@ -33,6 +24,6 @@ export async function runTokenGrant(
   const parts = parseRunToken(token);
   if (!parts) return undefined;
   const run = await runStub(env, parts.tenant, parts.run_id);
-  const agentName = await run.honoursRunToken(await hashRunToken(token!));
+  const agentName = await run.honoursRunToken(await sha256Hex(token!));
   return agentName === null ? null : { tenant: parts.tenant, run_id: parts.run_id, agent_name: agentName };
 }

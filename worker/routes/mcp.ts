@@ -13,7 +13,7 @@ import type { Env } from "../env.ts";
 import { createMcpServer } from "../mcp/server.ts";
 
 /** Largest request body read (bytes); a bigger one is answered 413 before it is parsed. */
-const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
+export const MAX_REQUEST_BODY_BYTES = 4 * 1024 * 1024;
 
 export const mcpRoutes = new Hono<{ Bindings: Env; Variables: AuthVariables }>();
 
@@ -51,7 +51,7 @@ mcpRoutes.post("/mcp", requireTenant(), async (c) => {
  * read nothing. Text that is not JSON is handed on as the body, so the transports answer it as they
  * answer malformed JSON.
  */
-async function readBody(
+export async function readBody(
   raw: Request,
 ): Promise<"too_large" | { request: Request; parsedBody: unknown | undefined }> {
   if (Number(raw.headers.get("content-length") ?? 0) > MAX_REQUEST_BODY_BYTES) return "too_large";

@@ -28,10 +28,15 @@ type RawRunner = Omit<RunnerRow, "labels" | "backends" | "roots"> & {
 
 export class RunnerTable {
   readonly #sql: SqlStorage;
+  readonly #changed: () => void;
 
-  /** `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables. */
-  constructor(sql: SqlStorage) {
+  /**
+   * `sql` is storage opened by openTenantStorage (storage/tenant-storage.ts), which makes and migrates the tables;
+   * `changed` hears of every change to a runner or its load (the dashboard's feed).
+   */
+  constructor(sql: SqlStorage, changed: () => void = () => {}) {
     this.#sql = sql;
+    this.#changed = changed;
   }
 
   #rows<T>(query: string, ...params: unknown[]): T[] {
@@ -52,6 +57,7 @@ export class RunnerTable {
       JSON.stringify(row.roots),
       row.instance,
     );
+    this.#changed();
   }
 
   runner(name: string): RunnerRow | undefined {
@@ -64,12 +70,14 @@ export class RunnerTable {
 
   markGone(name: string, now: number): void {
     this.#sql.exec("UPDATE runners SET connection_id = NULL, gone_since_ms = ? WHERE name = ?", now, name);
+    this.#changed();
   }
 
   deleteRunner(name: string): void {
     this.#sql.exec("DELETE FROM runners WHERE name = ?", name);
     // Frames were counted here before each runner had its object (which counts them now).
     this.#sql.exec("DELETE FROM runner_ignored WHERE name = ?", name);
+    this.#changed();
   }
 
   /** Connected runners with their current load, for placement. */
@@ -97,6 +105,7 @@ export class RunnerTable {
 
   assign(runId: string, runner: string | null): void {
     this.#sql.exec("UPDATE runner_runs SET runner_name = ? WHERE run_id = ?", runner, runId);
+    this.#changed();
   }
 
   runnerOf(runId: string): string | null | undefined {
@@ -115,6 +124,7 @@ export class RunnerTable {
   /** The run leaves the table; whoever held it is forgotten (it never got it, or it was requeued). */
   release(runId: string): void {
     this.#sql.exec("DELETE FROM runner_runs WHERE run_id = ?", runId);
+    this.#changed();
   }
 
   /**

@@ -23,6 +23,8 @@ export interface RunWriterDeps {
   changed(): void;
   /** The run entered `status` with its status_changed event `seq` (webhooks: notify/run-notifier.ts). */
   entered(status: RunStatus, seq: number): void;
+  /** Called after every commit, once the record is saved (the dashboard's live sockets push from here). */
+  committed(): void;
 }
 
 export class RunWriter {
@@ -172,6 +174,7 @@ export class RunWriter {
       this.#usageDirty = false;
       this.#d.changed();
     }
+    this.#d.committed();
   }
 }
 

@@ -1,7 +1,7 @@
 // What the tenant needs to create a run, after the MCP layer validated the call, and the initial
 // record built from it. Pure: the tenant object decides names and sessions, this only assembles.
 import type { Budget } from "../budgets/limits.ts";
-import type { NotifyEvent } from "../notify/notify-config.ts";
+import type { NotifyTarget } from "../notify/notify-config.ts";
 import type { ReviewPolicy } from "../reviews/review-policy.ts";
 import { emptyUsage, type RunRecord } from "./run-record.ts";
 import type { RequestedSpec } from "../../shared/runs/run-spec.ts";
@@ -30,7 +30,7 @@ export interface SpawnRequest {
   fingerprint: string;
   timeout_s: number;
   /** Where the run's webhooks go (public part; the secret travels in SpawnSecrets.notify_secret). */
-  notify?: { url: string; events: NotifyEvent[] };
+  notify?: NotifyTarget;
 }
 
 export interface RunIdentity {

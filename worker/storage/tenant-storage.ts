@@ -1,7 +1,7 @@
 // The TenantObject's SQLite schema as its history: the run index (runs, sessions, agent names,
-// idempotency keys, run trees), the runner registry, review state, lanes and their queues, and agent
-// inboxes migrate together under one version. Each step is the DDL as it shipped; a change to a table is a new
-// step at the end.
+// idempotency keys, run trees), the runner registry, review state, lanes and their queues, agent
+// inboxes and the default notify migrate together under one version. Each step is the DDL as it
+// shipped; a change to a table is a new step at the end.
 import { migrate, type MigratingStorage, type Schema } from "./migrate.ts";
 
 export const TENANT_SCHEMA: Schema = {
@@ -75,6 +75,14 @@ export const TENANT_SCHEMA: Schema = {
      CREATE INDEX IF NOT EXISTS lane_landings_by_lane ON lane_landings (lane_id, requested_at)`,
     // 8. The secret of each lane's default notify, apart from the lane until it closes.
     `CREATE TABLE IF NOT EXISTS lane_notify_secrets (lane_id TEXT PRIMARY KEY, secret TEXT NOT NULL)`,
+    // 9. The tenant's default notify (at most one row), with its secret.
+    `CREATE TABLE IF NOT EXISTS tenant_notify (id INTEGER PRIMARY KEY CHECK (id = 1), url TEXT NOT NULL,
+       events TEXT NOT NULL, secret TEXT NOT NULL)`,
+    // 10. Dashboard sign-ins: sessions and one-time sign-in links, each kept by the hash of its secret.
+    `CREATE TABLE IF NOT EXISTS dashboard_sessions (id_hash TEXT PRIMARY KEY, csrf_token TEXT NOT NULL,
+       created_ms INTEGER NOT NULL, expires_ms INTEGER NOT NULL);
+     CREATE INDEX IF NOT EXISTS dashboard_sessions_by_expiry ON dashboard_sessions (expires_ms);
+     CREATE TABLE IF NOT EXISTS dashboard_links (code_hash TEXT PRIMARY KEY, expires_ms INTEGER NOT NULL, used_ms INTEGER)`,
   ],
 };
 

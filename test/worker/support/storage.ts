@@ -1,6 +1,6 @@
 // Reads the Durable Objects' own SQLite rows from inside workerd, for tests that assert on what
-// was (or was not) stored: the tenant's runner table, a runner's object, and a run's record, log and private rows;
-// and a fresh object's SQLite for tests of plain storage code.
+// was (or was not) stored: the tenant's runner table, a runner's object, and a run's record, log and
+// private rows, every row of an object as text; and a fresh object's SQLite for tests of plain storage code.
 import { env, runInDurableObject } from "cloudflare:test";
 import type { Env } from "../../../worker/env.ts";
 import { openRunStorage } from "../../../worker/storage/run-storage.ts";
@@ -83,4 +83,30 @@ export async function storedRecord(runId: string, tenantName = "acme"): Promise<
 /** Every row of the tenant's agent inboxes, oldest first, as stored. */
 export function inboxRows(tenantName = "acme"): Promise<Record<string, unknown>[]> {
   return rows(tenant(tenantName), "SELECT * FROM agent_messages ORDER BY seq");
+}
+
+/** Every row of every table of one Durable Object (but workerd's own), as text: a "\n<table>: " line per row. */
+export async function storageText(
+  stub: DurableObjectStub,
+): Promise<{ text: string; tables: number; rows: number }> {
+  return runInDurableObject(stub, (_instance: unknown, state: DurableObjectState) => {
+    const sql = state.storage.sql;
+    const tables = sql
+      .exec<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'table'")
+      .toArray()
+      .map((t) => t.name)
+      .filter((name) => !name.startsWith("_cf_") && name !== "sqlite_sequence");
+    let text = "";
+    let rows = 0;
+    const decoder = new TextDecoder();
+    for (const table of tables) {
+      for (const row of sql.exec(`SELECT * FROM "${table}"`).toArray()) {
+        rows += 1;
+        text += `\n${table}: `;
+        for (const value of Object.values(row))
+          text += ` ${value instanceof ArrayBuffer ? decoder.decode(value) : String(value)}`;
+      }
+    }
+    return { text, tables: tables.length, rows };
+  });
 }

@@ -13,6 +13,7 @@ import { getLaneActivity } from "./get-lane-activity.ts";
 import { getMetrics } from "./get-metrics.ts";
 import { listAvailableBackends } from "./list-available-backends.ts";
 import { manageLane } from "./manage-lane.ts";
+import { manageNotify } from "./manage-notify.ts";
 import { fetchAgentMessages } from "./fetch-agent-messages.ts";
 import { listAgents } from "./list-agents.ts";
 import { sendAgentMessage } from "./send-agent-message.ts";
@@ -30,6 +31,7 @@ export const TOOLS: readonly Tool[] = [
   listAvailableBackends,
   manageLane,
   getLaneActivity,
+  manageNotify,
   getMetrics,
   sendAgentMessage,
   fetchAgentMessages,

@@ -25,7 +25,7 @@ import { RunStatusSchema } from "../../../shared/runs/status.ts";
 import { AbsolutePathSchema, AgentNameSchema, BackendConfigSchema, MESSAGE_DESCRIPTION } from "../fields.ts";
 import { boundedJson } from "../../../shared/json-limits.ts";
 import { defineTool, steersAgent } from "../tool.ts";
-import { NotifyInputSchema, assertNotifyUrl } from "../../notify/notify-config.ts";
+import { NotifyInputSchema, assertNotifyUrl, toNotifyTarget } from "../../notify/notify-config.ts";
 
 export const SpawnRunInputSchema = z
   .strictObject({
@@ -197,9 +197,7 @@ export async function assembleSpawn(
   const metadata = { ...(lane?.test_command ? { test_command: lane.test_command } : {}), ...args.metadata };
   if (args.notify) assertNotifyUrl(args.notify.url, "notify.url", allowHosts);
   // The lane's notify is its public part: the tenant adds the lane's secret when it creates the run.
-  const notify = args.notify
-    ? { url: args.notify.url, events: [...new Set(args.notify.events)] }
-    : (lane?.notify ?? undefined);
+  const notify = args.notify ? toNotifyTarget(args.notify) : (lane?.notify ?? undefined);
   const { backend_config: _secretBearing, review: _reviewSecrets, notify: _notifySecret, ...rest } = args;
   return [
     {
