@@ -9,6 +9,7 @@ const FATAL_HINTS: Record<CloseName, string> = {
   replaced: "another runner took this name with --replace",
   name_in_use:
     "another runner with this name is connected; pick another --name, or connect --replace to take over",
+  wrong_name: "the Worker saw another runner name in the handshake than in the hello",
   stale: "the link went stale",
   bad_frame: "the Worker rejected a frame",
 };

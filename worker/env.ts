@@ -1,11 +1,14 @@
 // The Worker's bindings, declared once.
 import type { OAuthHelpers } from "@cloudflare/workers-oauth-provider";
 import type { RunObject } from "./objects/run-object.ts";
+import type { RunnerObject } from "./objects/runner-object.ts";
 import type { TenantObject } from "./objects/tenant-object.ts";
 
 export interface Env {
   RUNS: DurableObjectNamespace<RunObject>;
   TENANTS: DurableObjectNamespace<TenantObject>;
+  /** One per runner, named `<tenant>/<runner name>`: the runner's link (objects/runner-object.ts). */
+  RUNNERS: DurableObjectNamespace<RunnerObject>;
   /** The OAuth provider's storage: clients, grants, hashed tokens (auth/oauth.ts). */
   OAUTH_KV: KVNamespace;
   /** Set by the OAuth provider on the requests it hands to the app (the consent page uses it). */

@@ -2,6 +2,7 @@
 import { createWorker } from "./edge.ts";
 
 export { RunObject } from "./objects/run-object.ts";
+export { RunnerObject } from "./objects/runner-object.ts";
 export { TenantObject } from "./objects/tenant-object.ts";
 
 export default createWorker();

@@ -6,6 +6,7 @@ import { WebSocket } from "ws";
 import {
   PING_TEXT,
   PROTOCOL_VERSION,
+  RUNNER_NAME_HEADER,
   WorkerFrameSchema,
   type DispatchFrame,
   type WorkerFrame,
@@ -32,7 +33,7 @@ export async function startLinkFeeder(
   name = "bench-feeder",
 ): Promise<LinkFeeder> {
   const socket = new WebSocket(`${url.replace(/^http/, "ws")}/runner/connect`, {
-    headers: { authorization: `Bearer ${RUNNER_TOKEN}` },
+    headers: { authorization: `Bearer ${RUNNER_TOKEN}`, [RUNNER_NAME_HEADER]: encodeURIComponent(name) },
   });
   cleanup.defer("link feeder", () => socket.close(1000, "bench done"));
   const frames: WorkerFrame[] = [];

@@ -1,9 +1,10 @@
 // The runner's end of the link socket: dials `${url}/runner/connect` with the runner token, says
 // hello, keeps the heartbeat, reconnects with backoff, and relays outputs through the resend queue
-// in batched `run.outputs` frames. What dispatch, continue and cancel mean is runner.ts's business.
+// in `runs.outputs` frames, each coalescing what all runs produced. What dispatch, continue and cancel mean is runner.ts's business.
 import {
   CLOSE_CODES,
   PING_TEXT,
+  RUNNER_NAME_HEADER,
   WorkerFrameSchema,
   type RunnerFrame,
   type WorkerFrame,
@@ -18,7 +19,7 @@ export type RefusedFrame = Extract<RunnerFrame, { type: "run.refused" }>;
 export type LaneReplyFrame = Extract<RunnerFrame, { type: "lane.reply" }>;
 export type WelcomeFrame = Extract<WorkerFrame, { type: "runner.welcome" }>;
 /** The frames the link hands to the runner; the rest (welcome, acks, pongs) are the link's own. */
-export type RunFrame = Exclude<WorkerFrame, { type: "runner.welcome" | "run.ack" | "pong" }>;
+export type RunFrame = Exclude<WorkerFrame, { type: "runner.welcome" | "run.ack" | "runs.ack" | "pong" }>;
 export type CloseName = keyof typeof CLOSE_CODES;
 
 export type LinkEvent =
@@ -45,7 +46,10 @@ export interface DialerOptions {
   /** Open plus welcome must take less than this, or the attempt counts as failed (ms). */
   handshakeMs?: number;
   capacityPerRun?: number;
-  /** A frame carries up to maxItems, about maxBytes of JSON, and waits up to coalesceMs for more. */
+  /**
+   * A frame carries up to maxItems of all runs together and about maxBytes of JSON; a frame that is
+   * not full goes no sooner than coalesceMs after the one before.
+   */
   batch?: { maxItems: number; maxBytes: number; coalesceMs: number };
   /**
    * Sent but unacknowledged JSON bytes at which sending pauses until acks arrive. Keeps the
@@ -90,10 +94,13 @@ export function toConnectUrl(base: string): string {
   return url.toString();
 }
 
+/** What one `runs.outputs` frame may carry (frames.ts). */
+const MAX_RUNS_PER_FRAME = 256;
+
 export function createDialer(options: DialerOptions): Link {
   const { clock = systemClock, socket: openSocket = nodeWebSocket, backoff = DEFAULT_BACKOFF } = options;
   const { stableMs = 30_000, handshakeMs = 15_000 } = options;
-  const batch = options.batch ?? { maxItems: 200, maxBytes: 512 * 1024, coalesceMs: 5 };
+  const batch = options.batch ?? { maxItems: 500, maxBytes: 512 * 1024, coalesceMs: 100 };
   const maxInFlightBytes = options.maxInFlightBytes ?? 4 * 1024 * 1024;
   const queue = new ResendQueue(options.capacityPerRun);
   const url = toConnectUrl(options.url);
@@ -104,8 +111,10 @@ export function createDialer(options: DialerOptions): Link {
   let attempt = 0;
   /** Set when flush stopped at maxInFlightBytes with items still unsent. */
   let windowFull = false;
-  /** The run whose frame went out last; the next flush starts with the run after it. */
+  /** The run that came last in the last frame; the next frame starts with the run after it. */
   let lastSender = "";
+  /** When the last outputs frame went out (clock ms). */
+  let flushedAt = -Infinity;
   let stopped = false;
   let onStopped: (() => void) | undefined;
   /**
@@ -126,7 +135,10 @@ export function createDialer(options: DialerOptions): Link {
   }
 
   function connect(): void {
-    const socket = openSocket(url, { Authorization: `Bearer ${options.token}` });
+    const socket = openSocket(url, {
+      Authorization: `Bearer ${options.token}`,
+      [RUNNER_NAME_HEADER]: encodeURIComponent(options.hello().name),
+    });
     ws = socket;
     heardAt = clock.now();
     timers.handshake = clock.setTimeout(
@@ -176,7 +188,11 @@ export function createDialer(options: DialerOptions): Link {
       case "runner.welcome":
         return onWelcome(frame.value);
       case "run.ack":
-        queue.ack(frame.value.run_id, frame.value.source_seq);
+      case "runs.ack":
+        for (const { run_id, source_seq } of frame.value.type === "run.ack"
+          ? [frame.value]
+          : frame.value.acks)
+          queue.ack(run_id, source_seq);
         // Sending paused on a full window goes on as acks make room.
         if (windowFull) flush();
         return;
@@ -208,32 +224,46 @@ export function createDialer(options: DialerOptions): Link {
   }
 
   /**
-   * Sends pending refusals and lane replies, then unsent items in order, a frame per run and batch, the runs taking
-   * turns (a flush starts after the run that sent last), until everything is sent or
-   * maxInFlightBytes wait for acknowledgement.
+   * Sends pending refusals and lane replies, then every unsent item in order, in `runs.outputs`
+   * frames that each carry up to maxItems of all the runs together (the runs taking turns: a frame
+   * starts after the run that came last), until everything is sent or maxInFlightBytes wait for
+   * acknowledgement.
    */
   function flush(): void {
     clearTimer("flush");
     if (!ws || welcomedAt === undefined) return;
     for (const frame of unsent.splice(0)) ws.send(JSON.stringify(frame));
     windowFull = false;
-    for (let sending = true; sending;) {
-      sending = false;
-      const runIds = queue.runIds();
-      const first = runIds.indexOf(lastSender) + 1;
-      for (let i = 0; i < runIds.length; i++) {
-        if (queue.inFlightBytes >= maxInFlightBytes) {
-          windowFull = true;
-          return;
-        }
-        const b = queue.nextBatch(runIds[(first + i) % runIds.length]!, batch.maxItems, batch.maxBytes);
-        if (!b) continue;
-        // Items are JSON already (serialized once when queued); the frame is assembled around them.
-        ws.send(`{"type":"run.outputs","run_id":${JSON.stringify(b.runId)},"items":[${b.items.join(",")}]}`);
-        lastSender = b.runId;
-        sending = true;
+    while (queue.unsent > 0) {
+      if (queue.inFlightBytes >= maxInFlightBytes) {
+        windowFull = true;
+        return;
       }
+      const runs = frameOfRuns();
+      if (runs.length === 0) return;
+      // Items are JSON already (serialized once when queued); the frame is assembled around them.
+      ws.send(`{"type":"runs.outputs","runs":[${runs.join(",")}]}`);
+      flushedAt = clock.now();
     }
+  }
+
+  /** The next frame's runs, as JSON: each run's unsent items in order, within the frame's bounds. */
+  function frameOfRuns(): string[] {
+    const runIds = queue.runIds();
+    const first = runIds.indexOf(lastSender) + 1;
+    const runs: string[] = [];
+    let items = 0;
+    let bytes = 0;
+    for (let i = 0; i < runIds.length && items < batch.maxItems && runs.length < MAX_RUNS_PER_FRAME; i++) {
+      const runId = runIds[(first + i) % runIds.length]!;
+      const b = queue.nextBatch(runId, batch.maxItems - items, batch.maxBytes - bytes, runs.length === 0);
+      if (!b) continue;
+      runs.push(`{"run_id":${JSON.stringify(b.runId)},"items":[${b.items.join(",")}]}`);
+      items += b.items.length;
+      bytes += b.bytes;
+      lastSender = runId;
+    }
+    return runs;
   }
 
   function sendSoon(frame: RefusedFrame | LaneReplyFrame): void {
@@ -245,8 +275,10 @@ export function createDialer(options: DialerOptions): Link {
     start: connect,
     async send(runId, sourceSeq, output) {
       await queue.push(runId, sourceSeq, output);
-      if (queue.unsent(runId) >= batch.maxItems) flush();
-      else timers.flush ??= clock.setTimeout(flush, batch.coalesceMs);
+      // A full frame goes at once; a partial one waits until coalesceMs after the last frame, so
+      // an idle link sends its first output now and a busy one a frame per coalesceMs.
+      if (queue.unsent >= batch.maxItems || queue.unsentBytes >= batch.maxBytes) flush();
+      else timers.flush ??= clock.setTimeout(flush, Math.max(0, flushedAt + batch.coalesceMs - clock.now()));
     },
     refuse: sendSoon,
     reply: sendSoon,

@@ -21,10 +21,12 @@ interface RunQueue {
   waiting: (() => void)[];
 }
 
-/** One run's share of a `run.outputs` frame, items already serialized. */
+/** One run's share of a `runs.outputs` frame, items already serialized. */
 export interface Batch {
   runId: string;
   items: string[];
+  /** JSON bytes of the items with their separators. */
+  bytes: number;
 }
 
 export class ResendQueue {
@@ -33,6 +35,9 @@ export class ResendQueue {
   #emptyWaiters: (() => void)[] = [];
   /** JSON bytes sent on the current connection and not acknowledged yet, over all runs. */
   #inFlightBytes = 0;
+  /** Items not sent on the current connection yet, over all runs, and their JSON bytes. */
+  #unsent = 0;
+  #unsentBytes = 0;
 
   constructor(capacityPerRun = DEFAULT_CAPACITY_PER_RUN) {
     this.#capacity = capacityPerRun;
@@ -58,7 +63,10 @@ export class ResendQueue {
     const expected = queue.acked + queue.items.length + 1;
     if (sourceSeq !== expected)
       throw new Error(`run ${runId}: pushed source_seq ${sourceSeq}, expected ${expected}`);
-    queue.items.push(JSON.stringify({ source_seq: sourceSeq, output }));
+    const item = JSON.stringify({ source_seq: sourceSeq, output });
+    queue.items.push(item);
+    this.#unsent += 1;
+    this.#unsentBytes += item.length;
   }
 
   /** The Worker stored everything of the run up to `sourceSeq`: forget it and make room. */
@@ -67,7 +75,10 @@ export class ResendQueue {
     if (!queue || sourceSeq <= queue.acked) return;
     const count = Math.min(sourceSeq - queue.acked, queue.items.length);
     const sent = Math.min(count, queue.sent - queue.acked);
-    for (const item of queue.items.splice(0, count).slice(0, sent)) this.#inFlightBytes -= item.length;
+    const gone = queue.items.splice(0, count);
+    for (const item of gone.slice(0, sent)) this.#inFlightBytes -= item.length;
+    for (const item of gone.slice(sent)) this.#unsentBytes -= item.length;
+    this.#unsent -= count - sent;
     queue.acked += count;
     queue.sent = Math.max(queue.sent, queue.acked);
     // Waiting producers look again; those that still find the run full wait on.
@@ -80,7 +91,13 @@ export class ResendQueue {
 
   /** A new connection knows nothing of what the last one sent: everything unacked goes again. */
   rewind(): void {
-    for (const queue of this.#runs.values()) queue.sent = queue.acked;
+    this.#unsent = 0;
+    this.#unsentBytes = 0;
+    for (const queue of this.#runs.values()) {
+      queue.sent = queue.acked;
+      this.#unsent += queue.items.length;
+      for (const item of queue.items) this.#unsentBytes += item.length;
+    }
     this.#inFlightBytes = 0;
   }
 
@@ -88,8 +105,11 @@ export class ResendQueue {
     return this.#inFlightBytes;
   }
 
-  /** Unsent items of one run: up to `maxItems`, and `maxBytes` of JSON unless a single item is larger. */
-  nextBatch(runId: string, maxItems: number, maxBytes: number): Batch | undefined {
+  /**
+   * Unsent items of one run: up to `maxItems` and `maxBytes` of JSON — or a single larger item when
+   * `oversized` (a frame that holds nothing yet takes it whole).
+   */
+  nextBatch(runId: string, maxItems: number, maxBytes: number, oversized: boolean): Batch | undefined {
     const queue = this.#runs.get(runId);
     if (!queue) return undefined;
     const start = queue.sent - queue.acked;
@@ -97,20 +117,28 @@ export class ResendQueue {
     let bytes = 0;
     for (let i = start; i < queue.items.length && items.length < maxItems; i++) {
       const item = queue.items[i]!;
-      if (items.length > 0 && bytes + item.length > maxBytes) break;
+      if ((items.length > 0 || !oversized) && bytes + item.length > maxBytes) break;
       items.push(item);
       bytes += item.length + 1;
     }
     if (items.length === 0) return undefined;
     queue.sent += items.length;
-    for (const item of items) this.#inFlightBytes += item.length;
-    return { runId, items };
+    this.#unsent -= items.length;
+    for (const item of items) {
+      this.#inFlightBytes += item.length;
+      this.#unsentBytes -= item.length;
+    }
+    return { runId, items, bytes };
   }
 
-  /** How many items of the run wait to be sent on the current connection. */
-  unsent(runId: string): number {
-    const queue = this.#runs.get(runId);
-    return queue ? queue.acked + queue.items.length - queue.sent : 0;
+  /** How many items, over all runs, wait to be sent on the current connection. */
+  get unsent(): number {
+    return this.#unsent;
+  }
+
+  /** The JSON bytes of those items. */
+  get unsentBytes(): number {
+    return this.#unsentBytes;
   }
 
   /** Runs with unacknowledged outputs. */

@@ -14,7 +14,13 @@ import { RunSpecSchema } from "../runs/run-spec.ts";
 import { NormalizedPathSchema } from "./paths.ts";
 
 /** Bumped when a frame changes incompatibly; the Worker closes links of another version. */
-export const PROTOCOL_VERSION = 2;
+export const PROTOCOL_VERSION = 3;
+
+/**
+ * The handshake header naming the runner (URI-encoded): the Worker routes the link to that
+ * runner's own object before any frame is read, and refuses a hello naming another runner.
+ */
+export const RUNNER_NAME_HEADER = "x-switchyard-runner";
 
 const RunId = z.string().min(1).max(64);
 const StringMap = z.record(z.string(), z.string());
@@ -63,14 +69,27 @@ export const HelloFrameSchema = z.object({
 export const HelloVersionSchema = z.object({ type: z.literal("runner.hello"), protocol: z.number() });
 
 /** Outputs of one run, each with the run's own contiguous source sequence (1, 2, …). */
-export const RunOutputsFrameSchema = z.object({
-  type: z.literal("run.outputs"),
+const RunOutputsSchema = z.object({
   run_id: RunId,
   items: z
     .array(z.object({ source_seq: z.number().int().positive(), output: RelayedOutputSchema }))
     .min(1)
     .max(1000),
 });
+export type RunOutputs = z.infer<typeof RunOutputsSchema>;
+
+export const RunOutputsFrameSchema = RunOutputsSchema.extend({ type: z.literal("run.outputs") });
+
+/** Outputs of many runs in one frame: the runner coalesces what all its runs produced. */
+export const RunsOutputsFrameSchema = z.object({
+  type: z.literal("runs.outputs"),
+  runs: z.array(RunOutputsSchema).min(1).max(256),
+});
+
+/** Each run's share of an outputs frame of either kind. */
+export const outputsOf = (
+  frame: z.infer<typeof RunOutputsFrameSchema> | z.infer<typeof RunsOutputsFrameSchema>,
+): RunOutputs[] => (frame.type === "run.outputs" ? [frame] : frame.runs);
 
 /** The runner will not execute a dispatched run (cwd outside its roots, backend missing …). */
 export const RunRefusedFrameSchema = z.object({
@@ -101,6 +120,7 @@ export const LaneReplyFrameSchema = z.object({
 export const RunnerFrameSchema = z.discriminatedUnion("type", [
   HelloFrameSchema,
   RunOutputsFrameSchema,
+  RunsOutputsFrameSchema,
   RunRefusedFrameSchema,
   LaneReplyFrameSchema,
   PingFrameSchema,
@@ -153,6 +173,14 @@ export const AckFrameSchema = z.object({
   run_id: RunId,
   source_seq: z.number().int().min(0),
 });
+/** The acknowledgements of one `runs.outputs` frame, a run each, in one frame. */
+export const RunsAckFrameSchema = z.object({
+  type: z.literal("runs.ack"),
+  acks: z
+    .array(AckFrameSchema.omit({ type: true }))
+    .min(1)
+    .max(256),
+});
 export const PongFrameSchema = z.object({ type: z.literal("pong") });
 
 /** Merge a lane's branch into its base on the runner holding the repository; answered by `lane.reply`. */
@@ -178,6 +206,7 @@ export const WorkerFrameSchema = z.discriminatedUnion("type", [
   ApprovalFrameSchema,
   CancelFrameSchema,
   AckFrameSchema,
+  RunsAckFrameSchema,
   LandFrameSchema,
   ReclaimFrameSchema,
   PongFrameSchema,
@@ -196,6 +225,8 @@ export const CLOSE_CODES = {
   replaced: { code: 4409, retry: false },
   /** The name is held by another live connection, and this runner did not ask to replace it. */
   name_in_use: { code: 4423, retry: false },
+  /** The hello names another runner than the handshake did. */
+  wrong_name: { code: 4403, retry: false },
   /** Silent past the heartbeat deadline, or a malformed frame: reconnect. */
   stale: { code: 4408, retry: true },
   bad_frame: { code: 4400, retry: true },

@@ -1,9 +1,10 @@
-// Batching on the link: outputs are coalesced into frames of up to 200 items and cross a real
+// Batching on the link: outputs of all runs are coalesced into frames of up to 500 items and cross a real
 // socket to a hub that stores and acknowledges them. The rate is measured by `npm run bench`
 // (runner-relay, big-log), not here.
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeHub } from "./support/fake-hub.ts";
-import { dialHub, range, seqs } from "./support/link.ts";
+import { dialHub, message, range, seqs } from "./support/link.ts";
+import { ManualClock } from "./support/manual-clock.ts";
 
 let hub: FakeHub;
 afterEach(async () => hub?.stop());
@@ -27,8 +28,36 @@ describe("link batching", () => {
     expect(await link.drained(10_000)).toBe(true);
 
     expect(seqs(hub.items("run-a"))).toEqual(range(1, EVENTS));
-    const frames = hub.current.frames.filter((f) => f.type === "run.outputs");
+    const frames = hub.current.frames.filter((f) => f.type === "runs.outputs");
     expect(frames.length).toBeLessThanOrEqual(EVENTS / 100);
+    await link.stop();
+  });
+
+  it("an idle link sends its first output at once; what follows within coalesceMs goes in one frame of all runs", async () => {
+    hub = await FakeHub.start({ autoAck: true });
+    const clock = new ManualClock();
+    const { link, nth } = dialHub(hub, {
+      clock,
+      batch: { maxItems: 500, maxBytes: 1 << 20, coalesceMs: 100 },
+    });
+    await nth("connected", 1);
+    const outputFrames = () => hub.current.frames.flatMap((f) => (f.type === "runs.outputs" ? [f] : []));
+
+    await link.send("run-0", 1, message(1));
+    clock.advance(0); // the clock does not move: only a frame due now can go
+    await hub.waitFor(() => hub.items("run-0").length === 1, "the first output");
+
+    const runs = range(1, 50).map((n) => `run-${n}`);
+    for (const runId of runs) await link.send(runId, 1, message(1));
+    clock.advance(99);
+    await link.send("run-0", 2, message(2));
+    clock.advance(1);
+    await hub.waitFor(() => runs.every((runId) => hub.items(runId).length === 1), "every run's output");
+    expect(await link.drained(5000)).toBe(true);
+
+    const frames = outputFrames();
+    expect(frames.map((f) => f.runs.length)).toEqual([1, 51]);
+    expect(seqs(hub.items("run-0"))).toEqual([1, 2]);
     await link.stop();
   });
 });

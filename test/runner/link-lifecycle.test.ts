@@ -2,7 +2,7 @@
 // and which retry, heartbeats and dead links, and when the backoff attempt counter resets.
 import { afterEach, describe, expect, it } from "vitest";
 import { toConnectUrl } from "../../runner/link/dialer.ts";
-import { PING_TEXT } from "../../shared/protocol/frames.ts";
+import { PING_TEXT, RUNNER_NAME_HEADER } from "../../shared/protocol/frames.ts";
 import { FakeHub } from "./support/fake-hub.ts";
 import { dialHub } from "./support/link.ts";
 import { ManualClock } from "./support/manual-clock.ts";
@@ -20,6 +20,7 @@ describe("dialing", () => {
     const { request } = hub.current;
     expect(request.headers.authorization).toBe("Bearer runner-token");
     expect(request.url).toBe("/runner/connect");
+    expect(request.headers[RUNNER_NAME_HEADER]).toBe("test-runner");
     expect(request.headers["sec-websocket-protocol"]).toBeUndefined();
     expect(hub.current.frames[0]).toMatchObject({ type: "runner.hello", name: "test-runner" });
     await link.stop();

@@ -100,12 +100,18 @@ const terminalTypes = (runId: string) =>
     .flatMap(({ output }) => (output.kind === "event" ? [output.event.type] : []))
     .filter((type) => type === "run_completed" || type === "run_failed");
 
+/** The run's terminal events once one has reached the hub (the link coalesces outputs for a while). */
+const terminalTypesOnceEnded = async (runId: string) => {
+  await hub.waitFor(() => terminalTypes(runId).length > 0, `${runId}'s end at the hub`);
+  return terminalTypes(runId);
+};
+
 describe.each(BACKENDS)("%s run endings under the runner", (backend) => {
   it("completed: the end line is printed and no agent process is left", async () => {
     script(backend, { kind: "text", text: "Done." });
     start("run-done", backend);
     await printed("run run-done completed");
-    expect(terminalTypes("run-done")).toEqual(["run_completed"]);
+    expect(await terminalTypesOnceEnded("run-done")).toEqual(["run_completed"]);
     expect(await agentProcesses()).toEqual([]);
   });
 
@@ -144,7 +150,7 @@ describe("codex run endings under the runner", () => {
     openai.script([{ kind: "error", status: 400, message: "the fake refuses" }]);
     start("run-failed", "codex");
     await printed("run run-failed failed");
-    expect(terminalTypes("run-failed")).toEqual(["run_failed"]);
+    expect(await terminalTypesOnceEnded("run-failed")).toEqual(["run_failed"]);
     expect(await agentProcesses()).toEqual([]);
   });
 
@@ -165,7 +171,7 @@ describe("codex run endings under the runner", () => {
     // Outside codex's sandbox: inside it, the sandbox's end takes the process along.
     start("run-detached", "codex", { config: { sandbox_mode: "danger-full-access" } });
     await printed("run run-detached completed");
-    expect(terminalTypes("run-detached")).toEqual(["run_completed"]);
+    expect(await terminalTypesOnceEnded("run-detached")).toEqual(["run_completed"]);
     expect(await agentProcesses()).toEqual([]);
   });
 

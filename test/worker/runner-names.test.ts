@@ -5,9 +5,9 @@ import { env, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Env } from "../../worker/env.ts";
 import { CLOSE_CODES, PROTOCOL_VERSION, type WorkerFrame } from "../../shared/protocol/frames.ts";
-import { RunnerHub } from "../../worker/runners/hub.ts";
-import { RunnerTable } from "../../worker/runners/runner-table.ts";
-import { openTenantStorage } from "../../worker/storage/tenant-storage.ts";
+import { RunAuthority } from "../../worker/runners/run-authority.ts";
+import { RunnerLink } from "../../worker/runners/runner-link.ts";
+import { openRunnerStorage } from "../../worker/storage/runner-storage.ts";
 import { connect } from "./support/mcp.ts";
 import { ScriptedRunner } from "./support/scripted-runner.ts";
 
@@ -53,7 +53,7 @@ describe("runner names over real WebSockets", () => {
   });
 });
 
-describe("when a held link counts as live (the hub on real SQLite, its clock and sockets given)", () => {
+describe("when a held link counts as live (the runner's link on real SQLite, its clock and sockets given)", () => {
   const HEARTBEAT_MS = 1000;
   const hello = (instance: string) => ({
     type: "runner.hello" as const,
@@ -69,34 +69,40 @@ describe("when a held link counts as live (the hub on real SQLite, its clock and
     active_runs: [],
   });
 
-  /** A hub whose first runner ("a", instance one) said hello at t=0 and was last heard `heardAt`. */
+  /** A link whose first connection ("a", instance one) said hello at t=0 and was last heard `heardAt`. */
   async function holding(heardAt: number | null, now: number) {
-    const tenants = (env as unknown as Env).TENANTS;
-    const stub = tenants.get(tenants.newUniqueId());
+    const runners = (env as unknown as Env).RUNNERS;
+    const stub = runners.get(runners.newUniqueId());
     return runInDurableObject(stub, async (_instance, state) => {
       const closes: { connection: string; code: number; reason: string }[] = [];
       const sent: { connection: string; frame: WorkerFrame }[] = [];
+      const hellos: string[] = [];
       let clock = 0;
-      const hub = new RunnerHub({
-        table: new RunnerTable(openTenantStorage(state.storage)),
+      const link = new RunnerLink({
         tenant: "t",
+        runner: "box",
+        authority: new RunAuthority(openRunnerStorage(state.storage)),
+        // The tenant's side only records which links it heard a hello from.
+        hub: {
+          hello: async (connection) => void hellos.push(connection),
+          refused: async () => {},
+          laneReply: async () => false,
+          gone: async () => {},
+        },
         send: (connection, frame) => (sent.push({ connection, frame }), true),
         close: (connection, { code }, reason) => closes.push({ connection, code, reason }),
         run: () => Promise.reject(new Error("no runs in this test")),
         now: () => clock,
         heartbeatMs: HEARTBEAT_MS,
         lastHeard: (connection) => (connection === "a" ? heardAt : null),
-        scheduleExpiry: async () => {},
         graceMs: 60_000,
-        laneRequestMs: 1_000,
       });
-      await hub.onFrame("a", hello("one"));
+      await link.onFrame("a", hello("one"));
       clock = now;
-      await hub.onFrame("b", hello("two"));
-      return {
-        closes,
-        welcomed: sent.filter((s) => s.frame.type === "runner.welcome").map((s) => s.connection),
-      };
+      await link.onFrame("b", hello("two"));
+      const welcomed = sent.filter((s) => s.frame.type === "runner.welcome").map((s) => s.connection);
+      expect(hellos).toEqual(welcomed);
+      return { closes, welcomed };
     });
   }
 

@@ -8,7 +8,7 @@ import { SwitchyardError, outcome, type Outcome } from "../../shared/errors.ts";
 import type { Env } from "../env.ts";
 import type { BackendOutput, BackendRun } from "../../shared/backends/backend.ts";
 import { edgeBackendFor } from "../backends/edge.ts";
-import type { DispatchFrame, RunnerFrame } from "../../shared/protocol/frames.ts";
+import type { DispatchFrame, RunOutputs } from "../../shared/protocol/frames.ts";
 import { readEventArtifact, readJoinedText } from "../runs/artifact-reads.ts";
 import type { ArtifactPage } from "../runs/artifacts.ts";
 import { EdgeDriver } from "../runs/edge-driver.ts";
@@ -435,7 +435,7 @@ export class RunObject extends DurableObject<Env> {
     });
   }
 
-  // ── runner-backed runs: the tenant's hub calls these ─────────────────────────────────────
+  // ── runner-backed runs: the tenant's hub calls these, and the runner's object `ingest` ────
 
   /**
    * What a runner needs to execute the run, or null when it ended while queued. An orchestrating
@@ -481,13 +481,16 @@ export class RunObject extends DurableObject<Env> {
   /**
    * Stores relayed outputs exactly once: items at or below the stored source_seq are repeats
    * (resent after a reconnect) and are dropped; a gap stops the batch so the runner resends.
-   * Returns the highest source_seq now stored, which the hub acknowledges. The hub has checked
-   * that the sending runner holds the run (or held it until it ended: then its events are late).
+   * Returns the highest source_seq now stored, which the runner's object acknowledges. That object
+   * has checked that `runner` holds the run (or held it until it ended: then its events are late);
+   * as a second line, outputs from any runner but the one the run was dispatched to are not stored
+   * (null).
    */
-  async ingest(items: Extract<RunnerFrame, { type: "run.outputs" }>["items"]): Promise<Outcome<number>> {
+  async ingest(items: RunOutputs["items"], runner: string): Promise<Outcome<number | null>> {
     return outcome(() => {
       const w = this.#mustWriter();
       const { run } = w;
+      if (run.placement !== "runner" || run.runner !== runner) return null;
       const fresh: BackendOutput[] = [];
       for (const { source_seq, output } of items) {
         if (source_seq <= run.relay_seq) continue;

@@ -1,9 +1,11 @@
-// Named stubs of the two Durable Object classes. A run's object is named by tenant and run id,
-// so another tenant's run id can never reach it. Calls go through `unwrapping`, which turns the
+// Named stubs of the Durable Object classes. A run's object is named by tenant and run id, a
+// runner's by tenant and runner name; tenant names hold no "/", so another tenant's run or runner
+// can never be reached by a name. Calls go through `unwrapping`, which turns the
 // objects' Outcome results back into values or SwitchyardErrors.
 import type { Env } from "../env.ts";
 import { unwrapOutcome, type Outcome } from "../../shared/errors.ts";
 import type { RunObject } from "./run-object.ts";
+import type { RunnerObject } from "./runner-object.ts";
 import type { TenantObject } from "./tenant-object.ts";
 
 type Unwrapped<R> = [R] extends [Outcome<infer V>] ? V : R;
@@ -41,6 +43,9 @@ export type RunRpc = Rpc<RunObject> & {
 export type TenantRpc = Rpc<TenantObject> & {
   fetch(request: Request): Promise<Response>;
 };
+export type RunnerRpc = Rpc<RunnerObject> & {
+  fetch(request: Request): Promise<Response>;
+};
 
 function unwrapping<T>(stub: object): T {
   return new Proxy(stub, {
@@ -57,6 +62,13 @@ function unwrapping<T>(stub: object): T {
 
 const runObjectName = (tenant: string, runId: string) => `${tenant}/${runId}`;
 
+/** The tenant and runner a RunnerObject serves, from its name (`<tenant>/<runner name>`). */
+export function splitRunnerObjectName(name: string | undefined): { tenant: string; runner: string } {
+  const slash = name?.indexOf("/") ?? -1;
+  if (!name || slash < 1) throw new Error(`a RunnerObject is named <tenant>/<runner>, not ${name}`);
+  return { tenant: name.slice(0, slash), runner: name.slice(slash + 1) };
+}
+
 // Plain named stubs. For the tenant's Agent, not agents' getAgentByName, which costs an extra RPC
 // per lookup only to start the Agent lifecycle: every RPC method here is async, and agents starts
 // the lifecycle of a cold object before an async method (and before fetch) by itself.
@@ -65,3 +77,6 @@ export const runStub = async (env: Env, tenant: string, runId: string): Promise<
 
 export const tenantStub = async (env: Env, tenant: string): Promise<TenantRpc> =>
   unwrapping<TenantRpc>(env.TENANTS.getByName(tenant));
+
+export const runnerStub = async (env: Env, tenant: string, runner: string): Promise<RunnerRpc> =>
+  unwrapping<RunnerRpc>(env.RUNNERS.getByName(`${tenant}/${runner}`));

@@ -1,8 +1,8 @@
 // TenantObject: one per tenant. Owns what spans runs — the run index, sessions and agent names, agent
-// inboxes, idempotency keys, lanes and their work queues, review loops, budgets, the runner links and the
-// dashboards' sign-ins and feed — and delegates each to its own module; this class only wires them to
-// Durable Object storage, sockets and RPC.
-import { Agent, type Connection, type ConnectionContext, type WSMessage } from "agents";
+// inboxes, idempotency keys, lanes and their work queues, review loops, budgets, runner placement (each
+// runner's link lives in its RunnerObject) and the dashboards' sign-ins and feed — and delegates each to
+// its own module; this class only wires them to Durable Object storage, sockets and RPC.
+import { Agent, type Connection, type ConnectionContext } from "agents";
 import { AgentDirectory, type AgentFilters } from "../agents/agent-directory.ts";
 import { AgentInbox, type NewAgentMessage } from "../agents/agent-inbox.ts";
 import { placeRun, resolveBackend } from "../backends/registry.ts";
@@ -20,18 +20,14 @@ import { LaneTable, readyToLand, upsertLane, type Lane, type LaneInput } from ".
 import { queryMetrics, type GroupBy, type MetricsFilters } from "../metrics/metrics-query.ts";
 import type { NotifyInput } from "../notify/notify-config.ts";
 import { TenantNotifyTable, type NotifyWithSecret } from "../notify/tenant-notify.ts";
-import {
-  CLOSE_CODES,
-  PING_TEXT,
-  PONG_TEXT,
-  RunnerFrameSchema,
-  type ApprovalFrame,
-} from "../../shared/protocol/frames.ts";
+import type { ApprovalFrame, RunnerFrame } from "../../shared/protocol/frames.ts";
 import { ReviewLoop } from "../reviews/review-loop.ts";
 import { ReviewTable } from "../reviews/review-table.ts";
 import { LaneCycleTable } from "../reviews/lane-cycles.ts";
 import { LandingTable } from "../lanes/lane-landings.ts";
 import { RunnerHub } from "../runners/hub.ts";
+import { linkTimings, seconds } from "../runners/link-timings.ts";
+import type { LinkHello } from "../runners/runner-link.ts";
 import { RunnerTable } from "../runners/runner-table.ts";
 import { newRunId } from "../runs/ids.ts";
 import type { InputMessage } from "../../shared/runs/messages.ts";
@@ -43,12 +39,7 @@ import { withinScope } from "../orchestration/scope.ts";
 import { openTenantStorage } from "../storage/tenant-storage.ts";
 import { DashboardSessions, type LinkRedemption, type OpenedSession } from "../dashboard/session-table.ts";
 import { FEED_TAG, TenantFeed } from "../dashboard/tenant-feed.ts";
-import { runStub } from "./stubs.ts";
-
-const seconds = (raw: string | undefined, fallback: number) => {
-  const n = Number(raw);
-  return Number.isFinite(n) && n > 0 ? n : fallback;
-};
+import { runStub, runnerStub } from "./stubs.ts";
 
 /** What a spawn carries beyond the request: secrets for the run, and secrets kept for its review loop. */
 export interface SpawnSecrets {
@@ -89,25 +80,17 @@ export class TenantObject extends Agent<Env> {
     const sql = openTenantStorage(this.ctx.storage);
     const index = new RunIndex(sql);
     const reviews = new ReviewTable(sql);
+    const runner = (name: string) => runnerStub(this.env, this.name, name);
     const hub = new RunnerHub({
       table: new RunnerTable(sql, () => this.#feed.runners()),
-      tenant: this.name,
-      send: (id, frame) => {
-        const connection = this.getConnection(id);
-        if (!connection) return false;
-        connection.send(JSON.stringify(frame));
-        return true;
+      links: {
+        deliver: async (name, connectionId, frame) => (await runner(name)).deliver(connectionId, frame),
+        release: async (name, runId, ended) => (await runner(name)).release(runId, ended),
+        isLive: async (name, connectionId) => (await runner(name)).isLive(connectionId),
       },
-      close: (id, { code }, reason) => this.getConnection(id)?.close(code, reason),
       run: (runId) => runStub(this.env, this.name, runId),
       now: () => Date.now(),
-      heartbeatMs: seconds(this.env.SWITCHYARD_RUNNER_HEARTBEAT_S, 15) * 1000,
-      lastHeard: (id) => {
-        const connection = this.getConnection(id);
-        if (connection?.readyState !== WebSocket.OPEN) return null;
-        return this.ctx.getWebSocketAutoResponseTimestamp(connection)?.getTime() ?? 0;
-      },
-      graceMs: seconds(this.env.SWITCHYARD_RUNNER_GRACE_S, 60) * 1000,
+      graceMs: linkTimings(this.env).graceMs,
       laneRequestMs: seconds(this.env.SWITCHYARD_LANE_REQUEST_TIMEOUT_S, 120) * 1000,
       scheduleExpiry: async (ms) => {
         await this.schedule(Math.ceil(ms / 1000) + 1, "expireRunners");
@@ -332,7 +315,7 @@ export class TenantObject extends Agent<Env> {
       enforceTreeBudget: (root) => this.#enforceTreeBudget(root),
       onEnded: async ({ run_id, status, halt_runner }, laneId) => {
         // Told before the slot is freed, while the hub still knows which runner holds the run.
-        if (halt_runner) hub.cancel(run_id);
+        if (halt_runner) await hub.cancel(run_id);
         await hub.release(run_id);
         await loop.onRunEnded(run_id, status, laneId);
         // After the review loop: a reviewer or remediation it started keeps the lane busy.
@@ -550,16 +533,18 @@ export class TenantObject extends Agent<Env> {
   async laneHolders() {
     return outcome(() => {
       const { lanes, hub } = this.#p;
-      return lanes.list(undefined).flatMap((lane) =>
-        lane.holder
-          ? [
-              {
-                lane_id: lane.lane_id,
-                runner: lane.holder,
-                connected: hub.isLive(lane.holder),
-              },
-            ]
-          : [],
+      return Promise.all(
+        lanes.list(undefined).flatMap((lane) =>
+          lane.holder
+            ? [
+                hub.isLive(lane.holder).then((connected) => ({
+                  lane_id: lane.lane_id,
+                  runner: lane.holder!,
+                  connected,
+                })),
+              ]
+            : [],
+        ),
       );
     });
   }
@@ -619,53 +604,41 @@ export class TenantObject extends Agent<Env> {
     });
   }
 
-  // ── runner links and the dashboard feed (WebSocket Hibernation API through Agent) ───────
+  // ── the dashboard feed (WebSocket Hibernation API through Agent) ────────────────────────
 
-  /** Dashboard sockets are tagged apart: the hub never sees them, the feed sends only to them. */
+  /** Dashboard sockets are tagged apart: the feed sends only to them. */
   override getConnectionTags(_connection: Connection, ctx: ConnectionContext): string[] {
     return new URL(ctx.request.url).pathname === DASHBOARD_FEED_PATH ? [FEED_TAG] : [];
   }
 
-  override onStart(): void {
-    this.ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair(PING_TEXT, PONG_TEXT));
-  }
-
-  /** Runner links speak only the Switchyard protocol, none of Agent's own messages. */
+  /** Dashboard feeds get only the feed's messages, none of Agent's own. */
   override shouldSendProtocolMessages(): boolean {
     return false;
   }
 
-  override async onConnect(connection: Connection): Promise<void> {
-    if (isFeed(connection)) return;
-    if (!(await this.listSchedules()).some((s) => s.callback === "sweepRunners")) {
-      await this.scheduleEvery(seconds(this.env.SWITCHYARD_RUNNER_HEARTBEAT_S, 15), "sweepRunners");
-    }
+  /** A dashboard sends nothing; whatever it sends is ignored. (Runners dial their own objects.) */
+  override async onMessage(): Promise<void> {}
+
+  // ── runner links: each runner's object (objects/runner-object.ts) tells the hub these ───
+
+  /** A runner's link said hello under its name: placement learns what it runs and holds. */
+  async runnerHello(runner: string, connectionId: string, hello: LinkHello): Promise<Outcome<void>> {
+    return outcome(() => this.#p.hub.hello(runner, connectionId, hello));
   }
 
-  override async onMessage(connection: Connection, message: WSMessage): Promise<void> {
-    // A dashboard sends nothing; whatever it sends is ignored.
-    if (isFeed(connection)) return;
-    let raw: unknown;
-    try {
-      raw = JSON.parse(typeof message === "string" ? message : new TextDecoder().decode(message));
-    } catch {
-      raw = undefined; // reported below as a bad frame
-    }
-    const frame = RunnerFrameSchema.safeParse(raw);
-    if (!frame.success && this.#p.hub.refuseOtherProtocol(connection.id, raw)) return;
-    if (!frame.success) {
-      connection.close(
-        CLOSE_CODES.bad_frame.code,
-        `bad frame: ${frame.error.issues[0]?.message ?? "not JSON"}`.slice(0, 120),
-      );
-      return;
-    }
-    await this.#p.hub.onFrame(connection.id, frame.data);
+  /** The runner will not execute a run its object says it holds. */
+  async runnerRefused(runner: string, frame: Extract<RunnerFrame, { type: "run.refused" }>) {
+    return outcome(() => this.#p.hub.refused(runner, frame));
   }
 
-  override async onClose(connection: Connection): Promise<void> {
-    if (isFeed(connection)) return;
-    await this.#p.hub.onClose(connection.id);
+  /** A lane request's answer; false when no such request is pending for the runner. */
+  async runnerLaneReply(runner: string, frame: Extract<RunnerFrame, { type: "lane.reply" }>) {
+    return outcome(() => this.#p.hub.laneReply(runner, frame));
+  }
+
+  /** The runner's link `connectionId` closed or went silent. */
+  async runnerGone(runner: string, connectionId: string): Promise<Outcome<void>> {
+    return outcome(() => this.#p.hub.gone(runner, connectionId));
   }
 
   /** Scheduled: runners gone longer than the grace period lose their runs. */
@@ -673,16 +646,18 @@ export class TenantObject extends Agent<Env> {
     await this.#p.hub.expireRunners();
   }
 
-  /** Scheduled every heartbeat while runners are connected. */
+  /**
+   * Scheduled every heartbeat by releases before each runner had its own object (which sweeps its
+   * link now); a tenant that still has the schedule ends it here.
+   */
   async sweepRunners(): Promise<void> {
-    await this.#p.hub.sweepStale();
+    for (const s of await this.listSchedules())
+      if (s.callback === "sweepRunners") await this.cancelSchedule(s.id);
   }
 }
 
 /** The path the Worker hands a dashboard's feed socket over with (worker/dashboard/live-routes.ts). */
 export const DASHBOARD_FEED_PATH = "/dashboard/live";
-
-const isFeed = (connection: Connection) => connection.tags.includes(FEED_TAG);
 
 /**
  * A reviewer on a runner reads the lane's worktree, but the test gate is its worker's: it is not

@@ -18,7 +18,7 @@ interface Pending {
   runner: string;
   kind: LaneRequestKind;
   resolve(result: LandResult | ReclaimResult): void;
-  reject(error: SwitchyardError): void;
+  reject(error: unknown): void;
   timer: ReturnType<typeof setTimeout>;
 }
 
@@ -31,13 +31,13 @@ export class LaneRequests {
   }
 
   /**
-   * Sends a request through `send` (given the new request id; false when the link is gone) and
-   * waits for the runner's reply.
+   * Sends a request through `send` (given the new request id; resolves false when the link is
+   * gone) and waits for the runner's reply.
    */
   open<K extends LaneRequestKind>(
     runner: string,
     kind: K,
-    send: (requestId: string) => boolean,
+    send: (requestId: string) => Promise<boolean>,
   ): Promise<ResultOf<K>> {
     const requestId = crypto.randomUUID();
     const answer = new Promise<ResultOf<K>>((resolve, reject) => {
@@ -58,7 +58,11 @@ export class LaneRequests {
         timer,
       });
     });
-    if (!send(requestId)) this.#fail(requestId, offline(runner));
+    // Pending before it is sent: the reply can come back before `send` resolves.
+    void send(requestId).then(
+      (sent) => sent || this.#fail(requestId, offline(runner)),
+      (error: unknown) => this.#fail(requestId, error),
+    );
     return answer;
   }
 
@@ -89,7 +93,7 @@ export class LaneRequests {
       if (pending.runner === runner) this.#fail(requestId, offline(runner));
   }
 
-  #fail(requestId: string, error: SwitchyardError): void {
+  #fail(requestId: string, error: unknown): void {
     const pending = this.#pending.get(requestId);
     if (!pending) return;
     this.#pending.delete(requestId);

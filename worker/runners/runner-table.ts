@@ -1,6 +1,6 @@
-// The tenant's runner registry in SQLite: connected (or recently gone) runners, the runner-backed
-// runs, queued (runner_name NULL) or held by a runner, the last holder of each recently ended run,
-// and per runner how many of its frames were ignored because they named a run it did not hold.
+// The tenant's runner registry in SQLite: connected (or recently gone) runners as placement sees
+// them, the runner-backed runs, queued (runner_name NULL) or held by a runner, and the last holder
+// of each recently ended run. Each runner's link itself lives in its RunnerObject.
 import { ProbedBackendSchema, type ProbedBackend } from "../../shared/protocol/frames.ts";
 import type { RunnerInfo, RunnerPick } from "./placement.ts";
 
@@ -15,7 +15,7 @@ export interface RunnerRow {
   roots: string[];
   /** Random per runner process (see the hello frame). */
   instance: string;
-  /** Last time the runner said anything but a heartbeat (ms since epoch). */
+  /** When the runner last said hello (ms since epoch). */
   seen_ms: number;
   gone_since_ms: number | null;
 }
@@ -60,18 +60,8 @@ export class RunnerTable {
     this.#changed();
   }
 
-  touch(name: string, now: number): void {
-    this.#sql.exec("UPDATE runners SET seen_ms = ? WHERE name = ?", now, name);
-  }
-
   runner(name: string): RunnerRow | undefined {
     return this.#rows<RawRunner>("SELECT * FROM runners WHERE name = ?", name).map(parseRunner)[0];
-  }
-
-  runnerByConnection(connectionId: string): RunnerRow | undefined {
-    return this.#rows<RawRunner>("SELECT * FROM runners WHERE connection_id = ?", connectionId).map(
-      parseRunner,
-    )[0];
   }
 
   allRunners(): RunnerRow[] {
@@ -85,17 +75,9 @@ export class RunnerTable {
 
   deleteRunner(name: string): void {
     this.#sql.exec("DELETE FROM runners WHERE name = ?", name);
+    // Frames were counted here before each runner had its object (which counts them now).
     this.#sql.exec("DELETE FROM runner_ignored WHERE name = ?", name);
     this.#changed();
-  }
-
-  /** Counts one more ignored frame of `name`; returns its count so far. */
-  countIgnored(name: string): number {
-    return this.#rows<{ frames: number }>(
-      `INSERT INTO runner_ignored (name, frames) VALUES (?, 1)
-       ON CONFLICT (name) DO UPDATE SET frames = frames + 1 RETURNING frames`,
-      name,
-    )[0]!.frames;
   }
 
   /** Connected runners with their current load, for placement. */

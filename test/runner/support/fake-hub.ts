@@ -7,6 +7,8 @@ import {
   CLOSE_CODES,
   PONG_TEXT,
   RunnerFrameSchema,
+  outputsOf,
+  type RunOutputs,
   type RunnerFrame,
   type WorkerFrame,
 } from "../../../shared/protocol/frames.ts";
@@ -15,7 +17,7 @@ import { Changes } from "./changes.ts";
 export interface FakeHubOptions {
   token?: string;
   heartbeatMs?: number;
-  /** Acknowledge every run.outputs frame as soon as it arrives. */
+  /** Acknowledge every outputs frame as soon as it arrives. */
   autoAck?: boolean;
   /** Answer pings with pongs (the Worker's automatic response). */
   pong?: boolean;
@@ -29,7 +31,11 @@ export interface Connection {
   texts: string[];
 }
 
-export type Item = Extract<RunnerFrame, { type: "run.outputs" }>["items"][number];
+export type Item = RunOutputs["items"][number];
+
+/** Each run's share of an outputs frame, or nothing for any other frame. */
+const outputsIn = (frame: RunnerFrame): RunOutputs[] =>
+  frame.type === "run.outputs" || frame.type === "runs.outputs" ? outputsOf(frame) : [];
 
 export class FakeHub {
   readonly connections: Connection[] = [];
@@ -63,7 +69,7 @@ export class FakeHub {
   /** Every output item of a run, in arrival order over all connections (resends included). */
   items(runId: string, connection?: Connection): Item[] {
     return (connection ? [connection] : this.connections).flatMap((c) =>
-      c.frames.flatMap((f) => (f.type === "run.outputs" && f.run_id === runId ? f.items : [])),
+      c.frames.flatMap((f) => outputsIn(f).flatMap((o) => (o.run_id === runId ? o.items : []))),
     );
   }
 
@@ -118,9 +124,14 @@ export class FakeHub {
         );
       } else if (frame.type === "ping" && this.#options.pong) {
         socket.send(PONG_TEXT);
-      } else if (frame.type === "run.outputs" && this.#options.autoAck) {
+      } else if (this.#options.autoAck && outputsIn(frame).length > 0) {
+        // Acknowledged in kind, as the Worker does: all runs of a runs.outputs in one runs.ack.
+        const acks = outputsIn(frame).map(({ run_id, items }) => ({
+          run_id,
+          source_seq: items.at(-1)!.source_seq,
+        }));
         this.send(
-          { type: "run.ack", run_id: frame.run_id, source_seq: frame.items.at(-1)!.source_seq },
+          frame.type === "runs.outputs" ? { type: "runs.ack", acks } : { type: "run.ack", ...acks[0]! },
           connection,
         );
       }

@@ -3,6 +3,7 @@
 import { SELF } from "cloudflare:test";
 import {
   PROTOCOL_VERSION,
+  RUNNER_NAME_HEADER,
   WorkerFrameSchema,
   type DispatchFrame,
   type WorkerFrame,
@@ -23,6 +24,8 @@ export interface ScriptedRunnerOptions {
   /** The runner process it stands for; a fresh one by default. Reuse it to model a reconnect. */
   instance?: string;
   replace?: boolean;
+  /** The name the handshake carries, when it is to differ from the hello's (default: `name`). */
+  handshakeName?: string;
   /** Changes the hello before it is sent (to speak as another version of the runner). */
   rewriteHello?: (hello: Record<string, unknown>) => unknown;
 }
@@ -45,7 +48,11 @@ export class ScriptedRunner {
   static async connect(options: ScriptedRunnerOptions): Promise<ScriptedRunner> {
     const runner = new ScriptedRunner(options.name);
     const res = await SELF.fetch("http://switchyard.test/runner/connect", {
-      headers: { upgrade: "websocket", authorization: `Bearer ${options.token ?? "runner-token-acme"}` },
+      headers: {
+        upgrade: "websocket",
+        authorization: `Bearer ${options.token ?? "runner-token-acme"}`,
+        [RUNNER_NAME_HEADER]: encodeURIComponent(options.handshakeName ?? options.name),
+      },
     });
     const socket = res.webSocket;
     if (!socket) throw new Error(`no websocket: HTTP ${res.status}`);

@@ -1,6 +1,6 @@
 // Reads the Durable Objects' own SQLite rows from inside workerd, for tests that assert on what
-// was (or was not) stored: the tenant's runner table and a run's record, log and private rows,
-// every row of an object as text; and a fresh object's SQLite for tests of plain storage code.
+// was (or was not) stored: the tenant's runner table, a runner's object, and a run's record, log and
+// private rows, every row of an object as text; and a fresh object's SQLite for tests of plain storage code.
 import { env, runInDurableObject } from "cloudflare:test";
 import type { Env } from "../../../worker/env.ts";
 import { openRunStorage } from "../../../worker/storage/run-storage.ts";
@@ -37,9 +37,18 @@ export function withStorage<T>(body: (storage: DurableObjectStorage) => Promise<
 
 const tenant = (name: string) => bindings.TENANTS.getByName(name) as unknown as DurableObjectStub;
 
-/** Frames of `runner` the hub ignored because they named runs it did not hold. */
+/** The object of runner `runner` of a tenant (`<tenant>/<runner>`). */
+export const runnerObject = (runner: string, tenantName = "acme") =>
+  bindings.RUNNERS.getByName(`${tenantName}/${runner}`) as unknown as DurableObjectStub;
+
+/** Frames of `runner` its object ignored because they named runs it did not hold. */
 export async function ignoredFrames(runner: string, tenantName = "acme"): Promise<number> {
-  const [row] = await rows(tenant(tenantName), "SELECT frames FROM runner_ignored WHERE name = ?", runner);
+  const tables = await rows(
+    runnerObject(runner, tenantName),
+    "SELECT name FROM sqlite_master WHERE name = 'ignored_frames'",
+  );
+  if (tables.length === 0) return 0;
+  const [row] = await rows(runnerObject(runner, tenantName), "SELECT frames FROM ignored_frames");
   return (row?.frames as number | undefined) ?? 0;
 }
 
