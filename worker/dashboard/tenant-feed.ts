@@ -3,7 +3,7 @@
 // message — so a burst costs a dashboard one message per kind, never one per row.
 import type { TenantLiveMessage } from "../../shared/dashboard/live-messages.ts";
 
-/** The tag the tenant's object gives dashboard sockets, apart from runner links. */
+/** The tag the tenant's object gives its dashboard sockets (runners dial objects of their own). */
 export const FEED_TAG = "dashboard-feed";
 /** How long changes of one kind are gathered before they are sent (ms). */
 export const FEED_COALESCE_MS = 100;
