@@ -3,7 +3,6 @@
 // the agent asks; Approve lets the command really run in the same turn, Deny (with a reason) keeps
 // it from running and the agent reads the reason. The runners page shows that real runner.
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -11,11 +10,10 @@ import { requestMessages, startFakeAnthropic, type FakeAnthropic } from "../fixt
 import { makeAgentsEnv, type AgentsEnv } from "../e2e/support/agents-env.ts";
 import { AgentsStack, MCP_TOKEN } from "../e2e/support/agents-stack.ts";
 import { allEvents, callOk } from "../e2e/support/mcp-http.ts";
-import { launchChromium, screenshot } from "./support/chromium.ts";
+import { ASKED_COMMAND as COMMAND, spawnAskingRun } from "../e2e/support/asking-run.ts";
+import { launchChromium, screenshot, signedInPage } from "./support/chromium.ts";
 
 const RUNNER = "browser-approvals";
-// A command acceptEdits does not accept by itself, so Claude Code asks for it.
-const COMMAND = "sh -c 'echo approved > made.txt'";
 const WAIT = { timeout: 60_000 };
 
 let anthropic: FakeAnthropic;
@@ -29,11 +27,7 @@ beforeAll(async () => {
   agents = await makeAgentsEnv("http://127.0.0.1:9", anthropic.url);
   stack = await AgentsStack.start(RUNNER, agents);
   browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  await page.goto(stack.dev.url);
-  await page.getByLabel("Tenant token").fill(MCP_TOKEN);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByRole("navigation", { name: "Sections" }).waitFor(WAIT);
+  page = await signedInPage(browser, stack.dev.url, MCP_TOKEN);
 });
 
 afterAll(async () => {
@@ -44,18 +38,7 @@ afterAll(async () => {
 
 /** A relaying claude_code run asked to run COMMAND, opened on its page once it waits on the caller. */
 async function waitingRun(name: string) {
-  const cwd = join(agents.root, name);
-  await mkdir(cwd, { recursive: true });
-  anthropic.script([
-    { kind: "shell", command: COMMAND },
-    { kind: "text", text: "Finished." },
-  ]);
-  const { run_id: runId } = await callOk(stack.client, "spawn_run", {
-    backend: "claude_code",
-    prompt: "Make the file.",
-    cwd,
-    approvals: "relay",
-  });
+  const { runId, cwd } = await spawnAskingRun(stack.client, agents, anthropic, name);
   await page.goto(`${stack.dev.url}/runs/${runId}`);
   await page.locator(".run-head .status", { hasText: "input_required" }).waitFor(WAIT);
   return { runId, cwd };

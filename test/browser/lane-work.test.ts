@@ -13,7 +13,7 @@ import { agentPids, makeAgentsEnv, type AgentsEnv } from "../e2e/support/agents-
 import { callOk, connectHttp } from "../e2e/support/mcp-http.ts";
 import { RunnerProcess } from "../e2e/support/runner-process.ts";
 import { WranglerDev } from "../e2e/support/wrangler-dev.ts";
-import { launchChromium, screenshot } from "./support/chromium.ts";
+import { launchChromium, screenshot, signedInPage } from "./support/chromium.ts";
 
 const MCP_TOKEN = "browser-lanes-mcp";
 const RUNNER_TOKEN = "browser-lanes-runner";
@@ -53,11 +53,7 @@ beforeAll(async () => {
   await runner.printed("connected");
   client = await connectHttp(dev.url, MCP_TOKEN);
   browser = await launchChromium();
-  page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
-  await page.goto(dev.url);
-  await page.getByLabel("Tenant token").fill(MCP_TOKEN);
-  await page.getByRole("button", { name: "Sign in", exact: true }).click();
-  await page.getByRole("navigation", { name: "Sections" }).waitFor(WAIT);
+  page = await signedInPage(browser, dev.url, MCP_TOKEN);
 });
 
 afterAll(async () => {

@@ -2,7 +2,6 @@
 // with a fake Messages model asking for Bash. The caller sees input_required with the request
 // through MCP and answers it with continue_run; the same turn goes on.
 import { existsSync } from "node:fs";
-import { mkdir } from "node:fs/promises";
 import { join } from "node:path";
 import type { Client } from "@modelcontextprotocol/sdk/client/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -10,8 +9,7 @@ import { requestMessages, startFakeAnthropic, type FakeAnthropic } from "../fixt
 import { makeAgentsEnv, type AgentsEnv } from "./support/agents-env.ts";
 import { AgentsStack } from "./support/agents-stack.ts";
 import { allEvents, callOk } from "./support/mcp-http.ts";
-// A command acceptEdits does not accept by itself, so Claude Code asks for it.
-const COMMAND = "sh -c 'echo approved > made.txt'";
+import { ASKED_COMMAND as COMMAND, spawnAskingRun } from "./support/asking-run.ts";
 
 let anthropic: FakeAnthropic;
 let agents: AgentsEnv;
@@ -32,18 +30,7 @@ afterAll(async () => {
 
 /** A relaying claude_code run asked to run COMMAND, once it waits on the caller. */
 async function waitingRun(name: string) {
-  const cwd = join(agents.root, name);
-  await mkdir(cwd, { recursive: true });
-  anthropic.script([
-    { kind: "shell", command: COMMAND },
-    { kind: "text", text: "Finished." },
-  ]);
-  const { run_id: runId } = await callOk(client, "spawn_run", {
-    backend: "claude_code",
-    prompt: "Make the file.",
-    cwd,
-    approvals: "relay",
-  });
+  const { runId, cwd } = await spawnAskingRun(client, agents, anthropic, name);
   for (let after = 0; ;) {
     const page = await callOk(client, "poll_events", { run_id: runId, after_seq: after, wait_ms: 20_000 });
     if (page.status === "input_required" || page.terminal) break;

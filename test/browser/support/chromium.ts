@@ -22,6 +22,16 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
+/** A page of a fresh context at the README's size, signed in to `url` with the tenant `token` through the form. */
+export async function signedInPage(browser: Browser, url: string, token: string): Promise<Page> {
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+  await page.goto(url);
+  await page.getByLabel("Tenant token").fill(token);
+  await page.getByRole("button", { name: "Sign in", exact: true }).click();
+  await page.getByRole("navigation", { name: "Sections" }).waitFor({ timeout: 60_000 });
+  return page;
+}
+
 /** Saves the page as test-output/browser/<name>.png and returns the path. */
 export async function screenshot(page: Page, name: string): Promise<string> {
   mkdirSync(OUTPUT, { recursive: true });
