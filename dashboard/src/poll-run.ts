@@ -1,6 +1,7 @@
 // Following a run where no socket reaches the Worker (an MCP App's frame): poll_events with
 // wait_ms, which parks server-side until the next event is stored, so each call answers as soon
-// as there is something new; get_run again whenever the status moves.
+// as there is something new; get_run again after each answer that brought anything (what the run
+// is doing now and its result move with its events, as the socket's view does).
 import { ToolError, callTool } from "./api.ts";
 import type { RunStreamHandlers } from "./live.ts";
 import type { RunEvent, RunView } from "./types.ts";
@@ -15,7 +16,7 @@ interface EventsPage {
 /** The longest park poll_events allows. */
 const WAIT_MS = 30_000;
 
-/** followRun's contract over poll_events: every event after `afterSeq` once, the view on each status change. */
+/** followRun's contract over poll_events: every event after `afterSeq` once, the view on each change. */
 export function pollRun(runId: string, afterSeq: number, on: RunStreamHandlers): () => void {
   let stopped = false;
   const follow = async () => {
@@ -30,7 +31,7 @@ export function pollRun(runId: string, afterSeq: number, on: RunStreamHandlers):
       if (stopped) return;
       after = page.next_after_seq;
       if (page.events.length) on.events(page.events);
-      if (page.status !== status) {
+      if (page.events.length || page.status !== status) {
         status = page.status;
         on.run(await callTool<RunView>("get_run", { run_id: runId }));
       }
