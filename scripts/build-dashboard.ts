@@ -5,7 +5,7 @@
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
-import { RUN_VIEW_ASSET } from "../worker/mcp/app-resource.ts";
+import { RUN_VIEW_ASSET } from "../shared/dashboard/mcp-app-asset.ts";
 
 const root = fileURLToPath(new URL("../dashboard/", import.meta.url));
 const dist = `${root}dist/`;

@@ -4,12 +4,10 @@
 import type { ListResourcesResult, ReadResourceResult, Resource } from "@modelcontextprotocol/server";
 import { ResourceNotFoundError } from "@modelcontextprotocol/server";
 import { RESOURCE_MIME_TYPE, RESOURCE_URI_META_KEY } from "@modelcontextprotocol/ext-apps/server";
+import { RUN_VIEW_ASSET } from "../../shared/dashboard/mcp-app-asset.ts";
 import type { Env } from "../env.ts";
 
 export const RUN_VIEW_URI = "ui://switchyard/run-view.html";
-
-/** Where the build puts the app's one file among the Worker's assets. */
-export const RUN_VIEW_ASSET = "/mcp-app.html";
 
 const RUN_VIEW: Resource = {
   uri: RUN_VIEW_URI,
