@@ -3,54 +3,65 @@
 import { App, PostMessageTransport } from "@modelcontextprotocol/ext-apps";
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
-import { ToolError, setToolTransport } from "./api.ts";
+import type { CallToolResult } from "@modelcontextprotocol/client";
+import { ToolError, describeError, setToolTransport } from "./api.ts";
 import { pollRun } from "./poll-run.ts";
-import { navigateWith } from "./router.tsx";
+import { navigate, navigateWith } from "./router.tsx";
 import { RunPage } from "./views/run.tsx";
 import { Runs } from "./views/runs.tsx";
 
 const app = new App({ name: "switchyard-run-view", version: "0.1.0" });
 
+/** A tool error's body, from the text content every tool error carries. */
+const errorOf = (result: CallToolResult) =>
+  new ToolError(JSON.parse(result.content.find((c) => c.type === "text")?.text ?? "{}"));
+
 setToolTransport(async (name, args) => {
   const result = await app.callServerTool({ name, arguments: args });
-  if (result.isError) {
-    const text = result.content.find((c) => c.type === "text")?.text ?? "{}";
-    throw new ToolError(JSON.parse(text));
-  }
+  if (result.isError) throw errorOf(result);
   return result.structuredContent as never;
 });
 
-/** What to show: "/" for the runs list, "/runs/<id>" for one run (the dashboard's own paths). */
-let show: (path: string) => void = () => {};
-let shown: string | null = null;
-const setPath = (path: string) => {
-  shown = path;
-  show(path);
-};
-navigateWith(setPath);
+/** What is shown: a dashboard path ("/" the runs list, "/runs/<id>" one run), or the tool's refusal. */
+type Shown = { path: string } | { error: string } | null;
 
-app.ontoolresult = ({ structuredContent }) => {
-  const result = structuredContent as { run_id?: string; runs?: unknown } | undefined;
-  if (result?.runs) setPath("/");
-  else if (typeof result?.run_id === "string") setPath(`/runs/${encodeURIComponent(result.run_id)}`);
+let show: (next: Shown) => void = () => {};
+let shown: Shown = null;
+const setShown = (next: Shown) => {
+  shown = next;
+  show(next);
+};
+navigateWith((path) => setShown({ path }));
+
+app.ontoolresult = (result) => {
+  if (result.isError) return setShown({ error: describeError(errorOf(result)) });
+  const found = result.structuredContent as { run_id?: string; runs?: unknown } | undefined;
+  if (found?.runs) setShown({ path: "/" });
+  else if (typeof found?.run_id === "string") setShown({ path: `/runs/${encodeURIComponent(found.run_id)}` });
 };
 
 function RunView() {
-  const [path, setShown] = useState(shown);
-  const [fromList, setFromList] = useState(shown === "/");
+  const [now, setNow] = useState(shown);
+  const [fromList, setFromList] = useState(shown !== null && "path" in shown && shown.path === "/");
   useEffect(() => {
     show = (next) => {
-      if (next === "/") setFromList(true);
-      setShown(next);
+      if (next && "path" in next && next.path === "/") setFromList(true);
+      setNow(next);
     };
   }, []);
-  if (path === null) return <p class="loading">Waiting for the tool's result…</p>;
-  const run = /^\/runs\/([^/]+)$/.exec(path);
+  if (now === null) return <p class="loading">Waiting for the tool's result…</p>;
+  if ("error" in now)
+    return (
+      <p role="alert" class="error">
+        {now.error}
+      </p>
+    );
+  const run = /^\/runs\/([^/]+)$/.exec(now.path);
   if (!run) return <Runs />;
   return (
     <>
       {fromList && (
-        <button type="button" onClick={() => setPath("/")}>
+        <button type="button" onClick={() => navigate("/")}>
           ← Runs
         </button>
       )}

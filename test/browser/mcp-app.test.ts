@@ -149,6 +149,19 @@ describe("the run view inside an MCP Apps host", () => {
     await screenshot(page, "mcp-app-runs");
   });
 
+  it("a refused call's app shows the tool's error code and message", async () => {
+    const app = await show("get_run", { run_id: "run_nosuchrun0000000000000" });
+    const alert = app.getByRole("alert");
+    await alert.waitFor(WAIT);
+    const refused = (
+      await client.callTool({ name: "get_run", arguments: { run_id: "run_nosuchrun0000000000000" } })
+    ).content as { text: string }[];
+    const body = JSON.parse(refused[0]!.text) as { code: string; message: string; field: string };
+    expect(body).toMatchObject({ code: "not_found", field: "run_id" });
+    expect(await alert.textContent()).toBe(`${body.code}: ${body.message} (field ${body.field})`);
+    expect(await bridged()).toEqual([]);
+  });
+
   it("no script error in the host or the app", () => {
     expect(pageProblems).toEqual([]);
   });
