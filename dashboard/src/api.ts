@@ -1,5 +1,6 @@
 // Talking to the Worker: the session (sign-in, sign-out) and the tools behind /dashboard/tools/,
-// which answer a tool error as {ok:false, error} rather than an HTTP failure.
+// which answer a tool error as {ok:false, error} rather than an HTTP failure; or, inside an MCP
+// client's app frame, the same tools through the host's bridge.
 export interface Session {
   tenant: string;
   csrf_token: string;
@@ -64,8 +65,11 @@ export async function signOut(): Promise<void> {
   current = null;
 }
 
-/** Calls a tool for the session's tenant; a tool error rejects with ToolError. */
-export async function callTool<T>(name: string, args: Record<string, unknown> = {}): Promise<T> {
+/** Calls a tool and resolves to its structured result; a tool error rejects with ToolError. */
+export type ToolTransport = <T>(name: string, args: Record<string, unknown>) => Promise<T>;
+
+/** Calls a tool for the session's tenant through /dashboard/tools/. */
+async function overHttp<T>(name: string, args: Record<string, unknown>): Promise<T> {
   const res = await fetch(`/dashboard/tools/${name}`, {
     method: "POST",
     credentials: "same-origin",
@@ -81,6 +85,15 @@ export async function callTool<T>(name: string, args: Record<string, unknown> = 
   if (!body.ok) throw new ToolError(body.error);
   return body.result;
 }
+
+let transport: ToolTransport = overHttp;
+
+/** Sends every later tool call through `next` (the MCP App's host bridge). */
+export const setToolTransport = (next: ToolTransport) => (transport = next);
+
+/** Calls a tool; a tool error rejects with ToolError. */
+export const callTool = <T>(name: string, args: Record<string, unknown> = {}): Promise<T> =>
+  transport<T>(name, args);
 
 /** The text of a tool error as the page shows it: `code: message (field)`. */
 export function describeError(e: unknown): string {

@@ -5,10 +5,15 @@ import { useEffect, useState } from "preact/hooks";
 
 const subscribers = new Set<() => void>();
 
-export function navigate(to: string): void {
+let go = (to: string) => {
   history.pushState(null, "", to);
   for (const s of subscribers) s();
-}
+};
+
+export const navigate = (to: string): void => go(to);
+
+/** Where links lead in a page that owns no history of its own (the MCP App's frame). */
+export const navigateWith = (handler: (to: string) => void) => (go = handler);
 
 addEventListener("popstate", () => {
   for (const s of subscribers) s();

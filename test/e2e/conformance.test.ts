@@ -1,7 +1,7 @@
 // The official MCP conformance suite (@modelcontextprotocol/conformance) against `wrangler dev`,
 // through a loopback proxy that adds the bearer token (the suite has no header option), for both
 // protocol eras of the one endpoint. Each scenario must pass every check that applies to a server
-// with only tools; DNS rebinding must be refused with 421 before any auth.
+// of tools and one resource (the run view app); DNS rebinding must be refused with 421 before any auth.
 import { execFile } from "node:child_process";
 import { mkdtemp, readFile, readdir } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -39,14 +39,14 @@ const MODERN = "2026-07-28";
 
 /**
  * Checks that cannot apply to Switchyard, each for a stated reason: they call the suite's own
- * diagnostic tools, or ask for results of features a tools-only server does not declare.
+ * diagnostic tools, or ask for results of features Switchyard does not declare.
  */
 const NOT_APPLICABLE: Record<string, string> = {
   "sep-2575-server-rejects-undeclared-capability": "calls the suite's tool test_missing_capability",
   "sep-2575-missing-capability-http-400": "calls the suite's tool test_missing_capability",
   "sep-2549-prompts-list-caching-hints": "no prompts capability",
-  "sep-2549-resources-list-caching-hints": "no resources capability",
-  "sep-2549-resources-templates-list-caching-hints": "no resources capability",
+  "sep-2549-resources-templates-list-caching-hints":
+    "no resource templates (the one resource is the run view app)",
 };
 
 /** Runs one scenario at one protocol revision; returns its exit code and the checks it wrote. */
@@ -98,7 +98,7 @@ describe("MCP conformance suite", () => {
   });
 
   it.each(["server-stateless", "caching"])(
-    "%s (2026-07-28) passes every check that applies to a tools-only server",
+    "%s (2026-07-28) passes every check that applies to a server of tools and one resource",
     async (scenario) => {
       const { checks, output } = await conformance(scenario, MODERN);
       const failed = checks.filter((c) => c.status === "FAILURE" || c.status === "WARNING");
@@ -110,10 +110,11 @@ describe("MCP conformance suite", () => {
     },
   );
 
-  it("caching (2026-07-28): tools/list and server/discover carry valid cache hints", async () => {
+  it("caching (2026-07-28): tools/list, resources/list and server/discover carry valid cache hints", async () => {
     const { checks, output } = await conformance("caching", MODERN);
     const byId = new Map(checks.map((c) => [c.id, c.status]));
     expect(byId.get("sep-2549-tools-list-caching-hints"), output).toBe("SUCCESS");
+    expect(byId.get("sep-2549-resources-list-caching-hints"), output).toBe("SUCCESS");
     expect(byId.get("sep-2549-ttl-non-negative"), output).toBe("SUCCESS");
     expect(byId.get("sep-2549-cache-scope-valid"), output).toBe("SUCCESS");
   });

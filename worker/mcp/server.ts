@@ -11,6 +11,7 @@ import {
 import { z } from "zod";
 import { SwitchyardError, badRequest } from "../../shared/errors.ts";
 import { mayCall, withoutRunTokens } from "../orchestration/scope.ts";
+import { listAppResources, readAppResource } from "./app-resource.ts";
 import type { ToolContext } from "./tool.ts";
 import { toListedTool } from "./tool-listing.ts";
 import {
@@ -64,12 +65,20 @@ const ANY_PARAMS = z.record(z.string(), z.unknown());
 export function createMcpServer(ctx: ToolContext, era: "legacy" | "modern" = "legacy"): Server {
   const tasks = era === "modern";
   const server = new SwitchyardServer(SERVER_INFO, {
-    capabilities: { tools: {}, ...(tasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}) },
-    cacheHints: { "tools/list": LIST_CACHE, "server/discover": LIST_CACHE },
+    capabilities: { tools: {}, resources: {}, ...(tasks ? { extensions: { [TASKS_EXTENSION]: {} } } : {}) },
+    cacheHints: {
+      "tools/list": LIST_CACHE,
+      "server/discover": LIST_CACHE,
+      "resources/list": LIST_CACHE,
+      "resources/read": LIST_CACHE,
+    },
   });
   // A run-scoped caller is shown only the tools it may call.
   const listing = ctx.scope ? LISTING.filter((t) => mayCall(ctx.scope, t.name)) : LISTING;
   server.setRequestHandler("tools/list", () => ({ tools: listing }));
+  // The run view's HTML (the same for every tenant: all it shows comes through tool calls).
+  server.setRequestHandler("resources/list", listAppResources);
+  server.setRequestHandler("resources/read", (req) => readAppResource(req.params.uri, ctx.env));
   server.setRequestHandler("tools/call", { params: ANY_PARAMS }, async (params, req) => {
     const result = await callTool(params, ctx);
     const asTask =

@@ -1,7 +1,8 @@
 // What tools/list shows, built once from the tool registry: each tool's name, title, description,
-// annotations, and its input and output schemas as portable JSON Schema.
+// annotations, its input and output schemas as portable JSON Schema, and the app it shows in if any.
 import type { Tool as ListedTool } from "@modelcontextprotocol/server";
 import { z } from "zod";
+import { appToolMeta } from "./app-resource.ts";
 import { toPortableSchema } from "./portable-schema.ts";
 import type { Tool } from "./tool.ts";
 
@@ -17,4 +18,5 @@ export const toListedTool = (tool: Tool): ListedTool => ({
   annotations: tool.annotations,
   inputSchema: jsonSchemaOf(tool.input, "input"),
   outputSchema: jsonSchemaOf(tool.output, "output"),
+  ...(tool.app ? { _meta: appToolMeta(tool.app) } : {}),
 });

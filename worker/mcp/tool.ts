@@ -43,6 +43,8 @@ export interface Tool<I extends z.ZodType = z.ZodType, O extends z.ZodType = z.Z
   annotations: Annotations;
   input: I;
   output: O;
+  /** The `ui://` resource a client that renders MCP Apps shows this tool's result in. */
+  app?: string;
   // Method syntax on purpose: it lets the registry hold tools of different schemas in one list.
   handler(args: z.output<I>, ctx: ToolContext): Promise<z.input<O>>;
 }

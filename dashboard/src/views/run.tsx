@@ -1,5 +1,5 @@
-// One run: its events streaming through the run's live socket, where it stands, what it produced,
-// and the actions a live run allows.
+// One run: its events streaming through the run's live socket (or, in an MCP App, long polls),
+// where it stands, what it produced, and the actions a live run allows.
 import { useEffect, useState } from "preact/hooks";
 import { callTool, describeError } from "../api.ts";
 import { dateTime } from "../format.ts";
@@ -10,7 +10,7 @@ import { RunResult } from "../parts/run-result.tsx";
 import { Status } from "../parts/status.tsx";
 import type { RunEvent, RunView } from "../types.ts";
 
-export function RunPage({ runId }: { runId: string }) {
+export function RunPage({ runId, follow = followRun }: { runId: string; follow?: typeof followRun }) {
   const [run, setRun] = useState<RunView | null>(null);
   const [events, setEvents] = useState<RunEvent[]>([]);
   const [error, setError] = useState<string | null>(null);
@@ -25,7 +25,7 @@ export function RunPage({ runId }: { runId: string }) {
       (view) => setRun((shown) => shown ?? view),
       (e) => setError(describeError(e)),
     );
-    return followRun(runId, 0, {
+    return follow(runId, 0, {
       events: (fresh) => setEvents((had) => [...had, ...fresh]),
       run: setRun,
       error: (e) => setError(`${e.code}: ${e.message}`),

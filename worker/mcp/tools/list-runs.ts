@@ -1,4 +1,5 @@
 // list_runs: the tenant's runs, newest first, filtered and paged with an opaque cursor.
+import { RUN_VIEW_URI } from "../app-resource.ts";
 import { z } from "zod";
 import { tenantStub } from "../../objects/stubs.ts";
 import { RunRowSchema, encodeCursor, type RunIndexRow } from "../../runs/run-index.ts";
@@ -13,6 +14,7 @@ export const cursorAfter = (row: RunIndexRow) =>
 
 export const listRuns = defineTool({
   name: "list_runs",
+  app: RUN_VIEW_URI,
   description:
     "The tenant's runs (with a run token: the runs below that run), newest first. Filters combine with AND. Pass next_cursor back as cursor for the next page. " +
     "fields/detail/max_bytes bound the answer; a trimmed answer says what it left out.",
