@@ -10,6 +10,8 @@ import {
   type WorkerFrame,
 } from "../../shared/protocol/frames.ts";
 import { backoffDelay, type BackoffOptions } from "../../shared/backoff.ts";
+import { isTerminal } from "../../shared/runs/run-statuses.ts";
+import { statusAfter } from "../../shared/runs/status.ts";
 import { systemClock, type Clock } from "./clock.ts";
 import { ResendQueue, type RelayedOutput } from "./resend-queue.ts";
 import { nodeWebSocket, type LinkSocket, type SocketFactory } from "./socket.ts";
@@ -84,6 +86,12 @@ const FATAL = new Map<number, CloseName>(
  * Reconnect delays by default: the first retry within 0.1 s (a dropped link that was working is
  * most often back at once; BENCHMARKS.md "runner relay"), doubling to never more than 30 s apart.
  */
+/** Whether `output` is the event that ends its run. */
+function endsRun(output: RelayedOutput): boolean {
+  const status = output.kind === "event" ? statusAfter(output.event) : undefined;
+  return status !== undefined && isTerminal(status);
+}
+
 export const DEFAULT_BACKOFF: BackoffOptions = { baseMs: 100, capMs: 30_000, random: Math.random };
 
 /** `${base}/runner/connect` on the WebSocket scheme matching the base URL's. */
@@ -275,9 +283,10 @@ export function createDialer(options: DialerOptions): Link {
     start: connect,
     async send(runId, sourceSeq, output) {
       await queue.push(runId, sourceSeq, output);
-      // A full frame goes at once; a partial one waits until coalesceMs after the last frame, so
-      // an idle link sends its first output now and a busy one a frame per coalesceMs.
-      if (queue.unsent >= batch.maxItems || queue.unsentBytes >= batch.maxBytes) flush();
+      // A full frame goes at once, and so does a run's ending (rare, and what waiters wait for); a
+      // partial one waits until coalesceMs after the last frame, so an idle link sends its first
+      // output now and a busy one a frame per coalesceMs.
+      if (queue.unsent >= batch.maxItems || queue.unsentBytes >= batch.maxBytes || endsRun(output)) flush();
       else timers.flush ??= clock.setTimeout(flush, Math.max(0, flushedAt + batch.coalesceMs - clock.now()));
     },
     refuse: sendSoon,

@@ -85,6 +85,12 @@ async function answeredTooLate(runId: string, requestId: string) {
   expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
 }
 
+/** The run's end line printed, and its run_completed at the hub (the two travel apart). */
+async function completed(runId: string) {
+  await runner.printed(`run ${runId} completed`, 60_000);
+  await hub.waitFor(() => ofType(runId, "run_completed").length === 1, `${runId}'s run_completed`);
+}
+
 async function pendingRequest(runId: string) {
   await hub.waitFor(() => ofType(runId, "input_required").length === 1, "input_required", 60_000);
   return ofType(runId, "input_required")[0]!.data as {
@@ -104,7 +110,7 @@ describe("claude_code approvals relayed to the caller", () => {
     expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
 
     answer("run-ok", asked.approval.request_id, true);
-    await runner.printed("run run-ok completed", 60_000);
+    await completed("run-ok");
 
     expect(existsSync(join(cwd.path, "made.txt"))).toBe(true);
     expect(ofType("run-ok", "approval_resolved").map((e) => e.data)).toEqual([
@@ -121,7 +127,7 @@ describe("claude_code approvals relayed to the caller", () => {
     relayedRun("run-no");
     const asked = await pendingRequest("run-no");
     answer("run-no", asked.approval.request_id, false, "not in this repo");
-    await runner.printed("run run-no completed", 60_000);
+    await completed("run-no");
 
     expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
     expect(ofType("run-no", "approval_resolved").map((e) => e.data)).toEqual([
@@ -137,7 +143,7 @@ describe("claude_code approvals relayed to the caller", () => {
   it("denies a request nobody answers once the run's approval timeout passes", async () => {
     relayedRun("run-late", 1);
     const asked = await pendingRequest("run-late");
-    await runner.printed("run run-late completed", 60_000);
+    await completed("run-late");
 
     expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
     expect(ofType("run-late", "approval_resolved").map((e) => e.data)).toEqual([
@@ -176,7 +182,7 @@ describe("claude_code approvals relayed to the caller", () => {
         config: { allowed_tools: [] },
       }),
     );
-    await runner.printed("run run-deny completed", 60_000);
+    await completed("run-deny");
     expect(ofType("run-deny", "input_required")).toHaveLength(0);
     expect(existsSync(join(cwd.path, "made.txt"))).toBe(false);
   });

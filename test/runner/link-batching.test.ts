@@ -60,4 +60,28 @@ describe("link batching", () => {
     expect(seqs(hub.items("run-0"))).toEqual([1, 2]);
     await link.stop();
   });
+
+  it("a run's ending goes at once with what it waited behind, without waiting for coalesceMs", async () => {
+    hub = await FakeHub.start({ autoAck: true });
+    const clock = new ManualClock();
+    const { link, nth } = dialHub(hub, {
+      clock,
+      batch: { maxItems: 500, maxBytes: 1 << 20, coalesceMs: 100 },
+    });
+    await nth("connected", 1);
+
+    await link.send("run-a", 1, message(1));
+    clock.advance(0); // the first output of an idle link is due now
+    await hub.waitFor(() => hub.items("run-a").length === 1, "the first output");
+    await link.send("run-a", 2, message(2));
+    await link.send("run-a", 3, {
+      kind: "event",
+      event: { type: "run_completed", data: { final_response: "done" } },
+    });
+    // The clock does not move again: only a frame that goes at once can arrive.
+    await hub.waitFor(() => hub.items("run-a").length === 3, "the ending");
+    expect(seqs(hub.items("run-a"))).toEqual([1, 2, 3]);
+    expect(hub.current.frames.filter((f) => f.type === "runs.outputs")).toHaveLength(2);
+    await link.stop();
+  });
 });
