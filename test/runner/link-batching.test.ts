@@ -11,6 +11,15 @@ afterEach(async () => hub?.stop());
 
 const EVENTS = 20_000;
 
+/** A link to a new hub on a clock of the test's, coalescing for 100 ms, once connected. */
+async function manualLink() {
+  hub = await FakeHub.start({ autoAck: true });
+  const clock = new ManualClock();
+  const { link, nth } = dialHub(hub, { clock, batch: { maxItems: 500, maxBytes: 1 << 20, coalesceMs: 100 } });
+  await nth("connected", 1);
+  return { clock, link };
+}
+
 describe("link batching", () => {
   it(`relays ${EVENTS} events in order, in frames of many items`, async () => {
     hub = await FakeHub.start({ autoAck: true });
@@ -34,13 +43,7 @@ describe("link batching", () => {
   });
 
   it("an idle link sends its first output at once; what follows within coalesceMs goes in one frame of all runs", async () => {
-    hub = await FakeHub.start({ autoAck: true });
-    const clock = new ManualClock();
-    const { link, nth } = dialHub(hub, {
-      clock,
-      batch: { maxItems: 500, maxBytes: 1 << 20, coalesceMs: 100 },
-    });
-    await nth("connected", 1);
+    const { clock, link } = await manualLink();
     const outputFrames = () => hub.current.frames.flatMap((f) => (f.type === "runs.outputs" ? [f] : []));
 
     await link.send("run-0", 1, message(1));
@@ -62,13 +65,7 @@ describe("link batching", () => {
   });
 
   it("a run's ending goes at once with what it waited behind, without waiting for coalesceMs", async () => {
-    hub = await FakeHub.start({ autoAck: true });
-    const clock = new ManualClock();
-    const { link, nth } = dialHub(hub, {
-      clock,
-      batch: { maxItems: 500, maxBytes: 1 << 20, coalesceMs: 100 },
-    });
-    await nth("connected", 1);
+    const { clock, link } = await manualLink();
 
     await link.send("run-a", 1, message(1));
     clock.advance(0); // the first output of an idle link is due now
